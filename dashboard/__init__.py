@@ -1,0 +1,1 @@
+"""Dash pages, callbacks, the wall screen, exports UI, auth and the ``gridmap`` CLI."""

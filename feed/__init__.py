@@ -1,0 +1,1 @@
+"""Incident feed: store (SQLite / PostGIS), workflow state machine, SLA clock, intake, simulator."""

@@ -1,0 +1,140 @@
+"""The dispatch workflow (the 7-step loop of grid management) as one transition table.
+
+States are data with a category (open / closed); code asks :func:`is_open`. Every change is an
+event (who, when, action, from, to, note, department, deadline) in an append-only log.
+
+    上报 reported → 受理 accepted → 派遣 dispatched → 处置 in_progress → 反馈 handled
+    → 核查 verified → 结案 closed;  退回 return (back to accepted), 延期 extend (new deadline),
+    督办 escalate (flag, same state), 作废 void.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class State:
+    """A workflow state.
+
+    Attributes
+    ----------
+    code, name, name_en
+        Machine code, Chinese and English names.
+    is_open
+        Whether an incident in this state still needs work (Open311 ``open``).
+    stage_hours
+        Time allowed in this state at normal priority, hours (``None``: no deadline). The 处置
+        stage's time comes from the category instead (see :mod:`gridmap.feed.sla`).
+    """
+
+    code: str
+    name: str
+    name_en: str
+    is_open: bool
+    stage_hours: float | None
+
+
+STATES: dict[str, State] = {
+    s.code: s
+    for s in (
+        State("reported", "上报", "Reported", True, 0.5),
+        State("accepted", "立案", "Accepted", True, 1.0),
+        State("dispatched", "派遣", "Dispatched", True, 2.0),
+        State("in_progress", "处置中", "In progress", True, None),
+        State("handled", "已反馈", "Handled", True, 24.0),
+        State("verified", "已核查", "Verified", True, 24.0),
+        State("closed", "结案", "Closed", False, None),
+        State("void", "作废", "Void", False, None),
+    )
+}
+
+#: The main line of states, in order.
+MAIN_LINE: tuple[str, ...] = (
+    "reported", "accepted", "dispatched", "in_progress", "handled", "verified", "closed",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Action:
+    """A transition: from any of ``sources`` to ``target`` (``None``: stays in its state)."""
+
+    code: str
+    name: str
+    name_en: str
+    sources: frozenset[str]
+    target: str | None
+
+
+_OPEN_AFTER_ACCEPT = frozenset({"accepted", "dispatched", "in_progress", "handled", "verified"})
+
+ACTIONS: dict[str, Action] = {
+    a.code: a
+    for a in (
+        Action("report", "上报", "Report", frozenset(), "reported"),
+        Action("accept", "受理立案", "Accept", frozenset({"reported"}), "accepted"),
+        Action("dispatch", "派遣", "Dispatch", frozenset({"accepted"}), "dispatched"),
+        Action("start", "开始处置", "Start work", frozenset({"dispatched"}), "in_progress"),
+        Action("handle", "处置反馈", "Report handled", frozenset({"in_progress"}), "handled"),
+        Action("verify", "核查通过", "Verify", frozenset({"handled"}), "verified"),
+        Action("close", "结案", "Close", frozenset({"verified"}), "closed"),
+        Action(
+            "return", "退回", "Return",
+            frozenset({"dispatched", "in_progress", "handled", "verified"}), "accepted",
+        ),
+        Action("extend", "延期", "Extend deadline", frozenset({"dispatched", "in_progress"}), None),
+        Action("escalate", "督办", "Escalate", _OPEN_AFTER_ACCEPT, None),
+        Action("void", "作废", "Void", frozenset({"reported", "accepted"}), "void"),
+    )
+}
+
+
+class TransitionError(ValueError):
+    """An action that the transition table does not allow from the current state."""
+
+
+def is_open(state: str) -> bool:
+    """Whether ``state`` is an open state (raises ``KeyError`` naming the states if unknown)."""
+    return state_info(state).is_open
+
+
+def state_info(state: str) -> State:
+    """The :class:`State` for a code; unknown codes raise ``KeyError`` naming the known ones."""
+    try:
+        return STATES[state]
+    except KeyError:
+        raise KeyError(f"unknown state {state!r}; known: {list(STATES)}") from None
+
+
+def open311_status(state: str) -> str:
+    """Open311 GeoReport v2 status: ``open`` or ``closed``."""
+    return "open" if is_open(state) else "closed"
+
+
+def allowed_actions(state: str) -> list[str]:
+    """Actions allowed from ``state``, in table order."""
+    state_info(state)
+    return [a.code for a in ACTIONS.values() if state in a.sources]
+
+
+def apply_action(state: str | None, action: str) -> str:
+    """The state after ``action`` from ``state`` (``None``: a new incident).
+
+    Raises
+    ------
+    TransitionError
+        If the table does not allow it; the message names the allowed actions.
+    """
+    if action not in ACTIONS:
+        raise TransitionError(f"unknown action {action!r}; known: {list(ACTIONS)}")
+    act = ACTIONS[action]
+    if state is None:
+        if action != "report":
+            raise TransitionError(f"a new incident starts with 'report', not {action!r}")
+        return "reported"
+    if state not in act.sources:
+        raise TransitionError(
+            f"action {action!r} is not allowed from state {state!r}; "
+            f"allowed: {allowed_actions(state) or 'none (final state)'}"
+        )
+    return act.target or state

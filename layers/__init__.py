@@ -1,0 +1,1 @@
+"""Declarative layer specs and their renderers (plotly, folium, files). Never imports dash."""

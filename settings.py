@@ -1,0 +1,113 @@
+"""One settings object for the whole project, read once.
+
+Values come, in increasing priority, from the defaults below, an optional TOML file
+(``GRIDMAP_CONFIG`` or ``./gridmap.toml``) and environment variables ``GRIDMAP_<FIELD>``
+(upper case, e.g. ``GRIDMAP_STORE_URL``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+#: The repository (and package) root; ``data/`` lives beside this file.
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Runtime settings.
+
+    Attributes
+    ----------
+    data_dir
+        Folder for generated demo data and the embedded store.
+    store_url
+        ``sqlite:///path/to.db`` (embedded default, WAL) or ``postgresql://...`` (PostGIS).
+    host, port
+        Where the dashboard and the intake API listen.
+    district_code
+        The 6-digit division code of the district the screen shows (Chenghua is 510108).
+    tile_url
+        Optional XYZ tile URL template (intranet mirror, Tianditu with a key). Empty means the
+        basemap is drawn from the project's own layers and nothing leaves the machine.
+    metric_crs
+        The metric CRS used for areas and distances (CGCS2000 3-degree GK CM 105E).
+    """
+
+    data_dir: Path = PACKAGE_ROOT / "data"
+    store_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8050
+    district_code: str = "510108"
+    tile_url: str = ""
+    metric_crs: str = "EPSG:4544"
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def demo_dir(self) -> Path:
+        """Folder of the generated demo data set."""
+        return self.data_dir / "demo"
+
+    @property
+    def resolved_store_url(self) -> str:
+        """The store URL, defaulting to ``sqlite:///<data_dir>/gridmap.db``."""
+        return self.store_url or f"sqlite:///{self.data_dir / 'gridmap.db'}"
+
+
+def _coerce(field: dataclasses.Field, value: Any) -> Any:
+    kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", "")
+    if kind == "Path":
+        return Path(value).expanduser()
+    if kind == "int":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"setting {field.name!r} must be an integer, got {value!r}") from None
+    return str(value)
+
+
+def load_settings(env: dict[str, str] | None = None, config_file: Path | None = None) -> Settings:
+    """Build settings from defaults, a TOML file and ``GRIDMAP_*`` variables.
+
+    Parameters
+    ----------
+    env
+        Environment to read (default ``os.environ``).
+    config_file
+        TOML file to read; default ``$GRIDMAP_CONFIG`` or ``./gridmap.toml`` if it exists.
+
+    Raises
+    ------
+    ValueError
+        On an unknown key in the TOML file or a value of the wrong type.
+    """
+    env = dict(os.environ if env is None else env)
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    values: dict[str, Any] = {}
+    path = config_file or Path(env.get("GRIDMAP_CONFIG", "gridmap.toml"))
+    if path.is_file():
+        with path.open("rb") as fh:
+            table = tomllib.load(fh)
+        table = table.get("gridmap", table)
+        unknown = sorted(set(table) - set(fields))
+        if unknown:
+            raise ValueError(
+                f"{path}: unknown setting(s) {unknown}; allowed: {sorted(fields)}"
+            )
+        values.update({k: _coerce(fields[k], v) for k, v in table.items()})
+    for name, field in fields.items():
+        key = f"GRIDMAP_{name.upper()}"
+        if key in env:
+            values[name] = _coerce(field, env[key])
+    return Settings(**values)
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once on first use."""
+    return load_settings()
