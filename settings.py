@@ -96,9 +96,7 @@ def load_settings(env: dict[str, str] | None = None, config_file: Path | None = 
         table = table.get("gridmap", table)
         unknown = sorted(set(table) - set(fields))
         if unknown:
-            raise ValueError(
-                f"{path}: unknown setting(s) {unknown}; allowed: {sorted(fields)}"
-            )
+            raise ValueError(f"{path}: unknown setting(s) {unknown}; allowed: {sorted(fields)}")
         values.update({k: _coerce(fields[k], v) for k, v in table.items()})
     for name, field in fields.items():
         key = f"GRIDMAP_{name.upper()}"

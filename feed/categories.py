@@ -37,55 +37,118 @@ class Category:
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("SR", "市容环境", "City appearance", 24, 0.26, (
-        ("SR01", "暴露垃圾", "Exposed rubbish"),
-        ("SR02", "积存垃圾渣土", "Accumulated waste"),
-        ("SR03", "道路不洁", "Dirty road"),
-        ("SR04", "乱堆物堆料", "Piled materials"),
-        ("SR05", "违规晾晒", "Improper drying of laundry"),
-    )),
-    Category("XC", "宣传广告", "Advertising", 48, 0.07, (
-        ("XC01", "非法小广告", "Illegal flyers"),
-        ("XC02", "违规户外广告", "Unlicensed outdoor ad"),
-        ("XC03", "占道广告牌", "Sign blocking the road"),
-    )),
-    Category("SG", "施工管理", "Construction", 72, 0.06, (
-        ("SG01", "施工扰民", "Construction noise"),
-        ("SG02", "工地扬尘", "Site dust"),
-        ("SG03", "道路遗撒", "Spillage on road"),
-    )),
-    Category("JM", "街面秩序", "Street order", 12, 0.20, (
-        ("JM01", "占道经营", "Street vending"),
-        ("JM02", "店外经营", "Trading outside shop"),
-        ("JM03", "乱停放非机动车", "Badly parked bicycles"),
-        ("JM04", "流动摊贩", "Mobile hawkers"),
-    )),
-    Category("TF", "突发事件", "Emergency", 2, 0.03, (
-        ("TF01", "路面塌陷", "Road collapse"),
-        ("TF02", "道路积水", "Flooded road"),
-        ("TF03", "火灾隐患", "Fire risk"),
-    )),
-    Category("SS", "设施管理", "Public facilities", 72, 0.14, (
-        ("SS01", "井盖缺失破损", "Missing manhole cover"),
-        ("SS02", "路灯不亮", "Street light out"),
-        ("SS03", "道路破损", "Damaged road"),
-        ("SS04", "公共座椅损坏", "Broken bench"),
-    )),
-    Category("MD", "矛盾纠纷", "Disputes", 120, 0.08, (
-        ("MD01", "邻里纠纷", "Neighbour dispute"),
-        ("MD02", "物业纠纷", "Property-management dispute"),
-        ("MD03", "劳资纠纷", "Wage dispute"),
-    )),
-    Category("AQ", "安全隐患", "Safety hazards", 24, 0.07, (
-        ("AQ01", "电动车违规充电", "E-bike charging indoors"),
-        ("AQ02", "消防通道堵塞", "Blocked fire lane"),
-        ("AQ03", "燃气安全隐患", "Gas hazard"),
-    )),
-    Category("MS", "民生服务", "Public services", 96, 0.09, (
-        ("MS01", "供水问题", "Water supply"),
-        ("MS02", "噪声扰民", "Noise nuisance"),
-        ("MS03", "社区服务诉求", "Community service request"),
-    )),
+    Category(
+        "SR",
+        "市容环境",
+        "City appearance",
+        24,
+        0.26,
+        (
+            ("SR01", "暴露垃圾", "Exposed rubbish"),
+            ("SR02", "积存垃圾渣土", "Accumulated waste"),
+            ("SR03", "道路不洁", "Dirty road"),
+            ("SR04", "乱堆物堆料", "Piled materials"),
+            ("SR05", "违规晾晒", "Improper drying of laundry"),
+        ),
+    ),
+    Category(
+        "XC",
+        "宣传广告",
+        "Advertising",
+        48,
+        0.07,
+        (
+            ("XC01", "非法小广告", "Illegal flyers"),
+            ("XC02", "违规户外广告", "Unlicensed outdoor ad"),
+            ("XC03", "占道广告牌", "Sign blocking the road"),
+        ),
+    ),
+    Category(
+        "SG",
+        "施工管理",
+        "Construction",
+        72,
+        0.06,
+        (
+            ("SG01", "施工扰民", "Construction noise"),
+            ("SG02", "工地扬尘", "Site dust"),
+            ("SG03", "道路遗撒", "Spillage on road"),
+        ),
+    ),
+    Category(
+        "JM",
+        "街面秩序",
+        "Street order",
+        12,
+        0.20,
+        (
+            ("JM01", "占道经营", "Street vending"),
+            ("JM02", "店外经营", "Trading outside shop"),
+            ("JM03", "乱停放非机动车", "Badly parked bicycles"),
+            ("JM04", "流动摊贩", "Mobile hawkers"),
+        ),
+    ),
+    Category(
+        "TF",
+        "突发事件",
+        "Emergency",
+        2,
+        0.03,
+        (
+            ("TF01", "路面塌陷", "Road collapse"),
+            ("TF02", "道路积水", "Flooded road"),
+            ("TF03", "火灾隐患", "Fire risk"),
+        ),
+    ),
+    Category(
+        "SS",
+        "设施管理",
+        "Public facilities",
+        72,
+        0.14,
+        (
+            ("SS01", "井盖缺失破损", "Missing manhole cover"),
+            ("SS02", "路灯不亮", "Street light out"),
+            ("SS03", "道路破损", "Damaged road"),
+            ("SS04", "公共座椅损坏", "Broken bench"),
+        ),
+    ),
+    Category(
+        "MD",
+        "矛盾纠纷",
+        "Disputes",
+        120,
+        0.08,
+        (
+            ("MD01", "邻里纠纷", "Neighbour dispute"),
+            ("MD02", "物业纠纷", "Property-management dispute"),
+            ("MD03", "劳资纠纷", "Wage dispute"),
+        ),
+    ),
+    Category(
+        "AQ",
+        "安全隐患",
+        "Safety hazards",
+        24,
+        0.07,
+        (
+            ("AQ01", "电动车违规充电", "E-bike charging indoors"),
+            ("AQ02", "消防通道堵塞", "Blocked fire lane"),
+            ("AQ03", "燃气安全隐患", "Gas hazard"),
+        ),
+    ),
+    Category(
+        "MS",
+        "民生服务",
+        "Public services",
+        96,
+        0.09,
+        (
+            ("MS01", "供水问题", "Water supply"),
+            ("MS02", "噪声扰民", "Noise nuisance"),
+            ("MS03", "社区服务诉求", "Community service request"),
+        ),
+    ),
 )
 
 #: Reporting sources: code → (Chinese name, English name, share in the demo data).

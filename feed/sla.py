@@ -31,20 +31,35 @@ def allowed_hours(state: str, category: str, priority: int) -> float | None:
 
 
 def allowed_hours_array(
-    states: np.ndarray, categories: np.ndarray, priorities: np.ndarray
+    states: np.ndarray | str, categories: np.ndarray, priorities: np.ndarray
 ) -> np.ndarray:
-    """Vectorised :func:`allowed_hours`: float hours, NaN where a state has no deadline."""
-    states = np.asarray(states, dtype=object)
-    categories = np.asarray(categories, dtype=object)
+    """Vectorised :func:`allowed_hours`: float hours, NaN where a state has no deadline.
+
+    ``states`` may be one state for all incidents. Lookups go through ``pandas.factorize``, so
+    the cost is a hash per incident, not a Python call.
+    """
     prio = np.asarray(priorities, dtype=np.int64)
-    factor = np.select([prio == p for p in PRIORITIES], [v[2] for v in PRIORITIES.values()], 1.0)
-    stage = pd.Series(states).map(
-        {k: (np.nan if s.stage_hours is None else s.stage_hours) for k, s in STATES.items()}
-    ).to_numpy(dtype=float)
-    handle = pd.Series(categories).map(
-        {k: c.handle_hours for k, c in CATEGORY_BY_CODE.items()}
-    ).to_numpy(dtype=float)
-    base = np.where(states == "in_progress", handle, stage)
+    factor = np.ones(prio.shape)
+    for code, (_name, _en, f) in PRIORITIES.items():
+        factor[prio == code] = f
+    cat_codes, cat_uniques = pd.factorize(np.asarray(categories, dtype=object))
+    handle = np.array([CATEGORY_BY_CODE[c].handle_hours for c in cat_uniques] + [np.nan])
+    handle_hours = handle[cat_codes]  # code -1 (missing) picks the NaN
+    if isinstance(states, str):
+        hours = STATES[states].stage_hours
+        base = (
+            handle_hours
+            if states == "in_progress"
+            else np.full(prio.shape, np.nan if hours is None else hours)
+        )
+        return base * factor
+    st_codes, st_uniques = pd.factorize(np.asarray(states, dtype=object))
+    stage = np.array(
+        [np.nan if STATES[s].stage_hours is None else STATES[s].stage_hours for s in st_uniques]
+        + [np.nan]
+    )
+    in_progress = np.array([s == "in_progress" for s in st_uniques] + [False])[st_codes]
+    base = np.where(in_progress, handle_hours, stage[st_codes])
     return base * factor
 
 

@@ -43,7 +43,7 @@ STATES: dict[str, State] = {
         State("dispatched", "派遣", "Dispatched", True, 2.0),
         State("in_progress", "处置中", "In progress", True, None),
         State("handled", "已反馈", "Handled", True, 24.0),
-        State("verified", "已核查", "Verified", True, 24.0),
+        State("verified", "已核查", "Verified", True, 48.0),
         State("closed", "结案", "Closed", False, None),
         State("void", "作废", "Void", False, None),
     )
@@ -51,7 +51,13 @@ STATES: dict[str, State] = {
 
 #: The main line of states, in order.
 MAIN_LINE: tuple[str, ...] = (
-    "reported", "accepted", "dispatched", "in_progress", "handled", "verified", "closed",
+    "reported",
+    "accepted",
+    "dispatched",
+    "in_progress",
+    "handled",
+    "verified",
+    "closed",
 )
 
 
@@ -79,8 +85,11 @@ ACTIONS: dict[str, Action] = {
         Action("verify", "核查通过", "Verify", frozenset({"handled"}), "verified"),
         Action("close", "结案", "Close", frozenset({"verified"}), "closed"),
         Action(
-            "return", "退回", "Return",
-            frozenset({"dispatched", "in_progress", "handled", "verified"}), "accepted",
+            "return",
+            "退回",
+            "Return",
+            frozenset({"dispatched", "in_progress", "handled", "verified"}),
+            "accepted",
         ),
         Action("extend", "延期", "Extend deadline", frozenset({"dispatched", "in_progress"}), None),
         Action("escalate", "督办", "Escalate", _OPEN_AFTER_ACCEPT, None),

@@ -12,7 +12,8 @@ where the answer is known in advance. :class:`PolygonIndex` rasterises the polyg
    (``scipy.ndimage.label``) are classified by testing one cell centre each.
 
 A point is then located by an array lookup; only the few points in ambiguous cells are tested
-exactly, against the polygons that touch their cell (listed once, at build time). A point on a shared border
+exactly, against the polygons that touch their cell (listed once, at build time). A point on
+a shared border
 intersects two polygons and goes to the one that sorts first by code, so the answer is
 deterministic. A point outside every polygon gets ``-1`` (``unassigned``), never dropped.
 
@@ -103,8 +104,8 @@ class PolygonIndex:
         cell = _choose_cell(geoms, (x0, y0, x1, y1), cells_per_side, max_cells)
         # one spare cell on each side so every boundary vertex falls inside the lattice
         origin = (x0 - cell, y0 - cell)
-        nx = int(math.ceil((x1 - x0) / cell)) + 3
-        ny = int(math.ceil((y1 - y0) / cell)) + 3
+        nx = math.ceil((x1 - x0) / cell) + 3
+        ny = math.ceil((y1 - y0) / cell) + 3
         tree = shapely.STRtree(geoms)
         boundary = _boundary_cells(geoms, origin, cell, (ny, nx))
         lookup = _classify_cells(boundary, origin, cell, tree)
@@ -134,7 +135,9 @@ class PolygonIndex:
             return self._locate_chunk(x, y)
         bounds = range(0, x.size, _CHUNK)
         with ThreadPoolExecutor(workers) as pool:
-            parts = pool.map(lambda i: self._locate_chunk(x[i:i + _CHUNK], y[i:i + _CHUNK]), bounds)
+            parts = pool.map(
+                lambda i: self._locate_chunk(x[i : i + _CHUNK], y[i : i + _CHUNK]), bounds
+            )
             return np.concatenate(list(parts))
 
     def locate_codes(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -236,8 +239,10 @@ def _ambiguous_candidates(
     iy, ix = np.nonzero(boundary)
     lookup[iy, ix] = AMBIGUOUS - np.arange(iy.size, dtype=np.int32)
     boxes = shapely.box(
-        origin[0] + ix * cell, origin[1] + iy * cell,
-        origin[0] + (ix + 1) * cell, origin[1] + (iy + 1) * cell,
+        origin[0] + ix * cell,
+        origin[1] + iy * cell,
+        origin[0] + (ix + 1) * cell,
+        origin[1] + (iy + 1) * cell,
     )
     slot, poly = tree.query(boxes, predicate="intersects")
     sort = np.lexsort((poly, slot))

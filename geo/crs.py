@@ -31,13 +31,16 @@ import numpy as np
 import pyproj
 import pyproj.exceptions
 import shapely
-from gridmap.geo import coords
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
+from gridmap.geo import coords
+
 __all__ = [
+    "BD09",
     "CHINA_LAT_RANGE",
     "CHINA_LON_RANGE",
+    "GCJ02",
     "WGS84",
     "CRSError",
     "CoordinateError",
@@ -130,6 +133,12 @@ GCJ02 = SourceCRS("gcj02", None, "GCJ-02 (Mars coordinates, AMap/Tencent)")
 BD09 = SourceCRS("bd09", None, "BD-09 (Baidu coordinates)")
 
 
+def _short(spec: object, limit: int = 80) -> str:
+    """``repr(spec)`` for messages, cut short (a WKT string can be kilobytes)."""
+    text = repr(spec)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 def _pyproj_label(crs: pyproj.CRS) -> str:
     name = crs.name if crs.name and crs.name != "unknown" else crs.srs
     code = crs.to_epsg()
@@ -143,7 +152,7 @@ WGS84 = SourceCRS("pyproj", pyproj.CRS.from_epsg(4326), _pyproj_label(pyproj.CRS
 def _from_pyproj(crs: pyproj.CRS, spec: object) -> SourceCRS:
     if not (crs.is_geographic or crs.is_projected):
         raise CRSError(
-            f"CRS {spec!r} ({crs.name}) is neither geographic nor projected, so 2-D map "
+            f"CRS {_short(spec)} ({crs.name}) is neither geographic nor projected, so 2-D map "
             f"coordinates cannot be in it; {_ALLOWED_FORMS}"
         )
     return SourceCRS("pyproj", crs, _pyproj_label(crs))
@@ -153,14 +162,16 @@ def _from_epsg(code: int, spec: object) -> SourceCRS:
     try:
         crs = pyproj.CRS.from_epsg(code)
     except pyproj.exceptions.CRSError:
-        raise CRSError(f"unknown EPSG code {code} in CRS {spec!r}; {_ALLOWED_FORMS}") from None
+        raise CRSError(
+            f"unknown EPSG code {code} in CRS {_short(spec)}; {_ALLOWED_FORMS}"
+        ) from None
     return _from_pyproj(crs, spec)
 
 
 def _from_string(spec: str) -> SourceCRS:
     key = re.sub(r"[\s_\-]", "", spec.lower())
     if not key:
-        raise CRSError(f"empty CRS {spec!r}; {_ALLOWED_FORMS}")
+        raise CRSError(f"empty CRS {_short(spec)}; {_ALLOWED_FORMS}")
     if key in _GCJ02_NAMES:
         return GCJ02
     if key in _BD09_NAMES:
@@ -172,8 +183,8 @@ def _from_string(spec: str) -> SourceCRS:
         return _from_epsg(int(match.group(1)), spec)
     try:
         crs = pyproj.CRS.from_user_input(spec)
-    except pyproj.exceptions.CRSError:
-        raise CRSError(f"unknown CRS {spec!r}; {_ALLOWED_FORMS}") from None
+    except pyproj.exceptions.CRSError as exc:
+        raise CRSError(f"unknown CRS {_short(spec)}; {_ALLOWED_FORMS}") from exc
     return _from_pyproj(crs, spec)
 
 
@@ -203,10 +214,12 @@ def parse_crs(spec: CRSSpec) -> SourceCRS | None:
         return spec
     if isinstance(spec, pyproj.CRS):
         return _from_pyproj(spec, spec)
-    if isinstance(spec, bool) or not isinstance(spec, int | str):
-        raise CRSError(f"cannot use {spec!r} ({type(spec).__name__}) as a CRS; {_ALLOWED_FORMS}")
-    if isinstance(spec, int):
-        return _from_epsg(spec, spec)
+    if isinstance(spec, bool | np.bool_) or not isinstance(spec, int | np.integer | str):
+        raise CRSError(
+            f"cannot use {_short(spec)} ({type(spec).__name__}) as a CRS; {_ALLOWED_FORMS}"
+        )
+    if not isinstance(spec, str):
+        return _from_epsg(int(spec), spec)
     return _from_string(spec)
 
 

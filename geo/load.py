@@ -153,7 +153,9 @@ def _read_zip(path: Path, *, layer: str | None, encoding: str | None) -> LoadedL
                 raise LoadError(f"{path}: the zip holds no vector file (members: {members[:10]})")
             if len(candidates) > 1:
                 stems = [Path(m).stem for m in candidates]
-                raise LoadError(f"{path}: the zip holds several layers {stems}; choose with --layer")
+                raise LoadError(
+                    f"{path}: the zip holds several layers {stems}; choose with --layer"
+                )
             member = candidates[0]
             notes: list[str] = []
             chosen = encoding
@@ -220,7 +222,9 @@ def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str | N
         try:
             return pd.read_excel(path, dtype=str, engine="openpyxl"), None
         except Exception as exc:
-            raise LoadError(f"{path}: cannot be read as an Excel file ({_first_line(exc)})") from exc
+            raise LoadError(
+                f"{path}: cannot be read as an Excel file ({_first_line(exc)})"
+            ) from exc
     raw = path.read_bytes()
     chosen = encoding or _text_encoding(raw)
     try:
@@ -228,8 +232,9 @@ def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str | N
     except (UnicodeDecodeError, LookupError) as exc:
         raise LoadError(f"{path}: cannot be decoded as {chosen} ({exc})") from exc
     try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=None,
-                            engine="python")
+        table = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python"
+        )
     except Exception as exc:
         raise LoadError(f"{path}: cannot be read as CSV ({_first_line(exc)})") from exc
     return table, chosen

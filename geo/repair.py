@@ -198,7 +198,8 @@ def repair_polygons(
 
     Steps, each vectorised over all features unless noted:
 
-    1. reject null and empty geometries and non-polygonal types (points, lines);
+    1. reject null and empty geometries, non-polygonal types (points, lines) and
+       NaN/infinite coordinates;
     2. take the polygons out of a GeometryCollection (dropping and counting its lines
        and points);
     3. remove repeated consecutive points;
@@ -211,6 +212,10 @@ def repair_polygons(
        largest part, so no feature is rejected for being small);
     8. orient all polygons (exterior counter-clockwise, holes clockwise);
     9. compare areas before and after in ``metric_crs`` and flag big changes.
+
+    A feature is ``"ok"`` when none of this changed it (its geometry is returned as
+    given), ``"repaired"`` when something did, ``"rejected"`` when nothing usable is
+    left. Coordinates are never moved, snapped or simplified except by the steps above.
 
     Parameters
     ----------
@@ -354,18 +359,22 @@ def _metric_transform(src_crs: pyproj.CRS, metric_crs: str) -> Callable[[np.ndar
 
 
 def _reject_unusable(work: _Work) -> None:
-    """Reject null, empty and non-polygonal geometries."""
+    """Reject null, empty and non-polygonal geometries and NaN/infinite coordinates."""
     geoms = work.geoms
     null = shapely.is_missing(geoms)
     empty = ~null & shapely.is_empty(geoms)
     type_ids = shapely.get_type_id(geoms)
     wrong = ~null & ~empty & ~np.isin(type_ids, (*_POLYGONAL_TYPES, _COLLECTION))
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    non_finite = np.bincount(owner[~np.isfinite(coords).all(axis=1)], minlength=len(geoms)) > 0
     for i in np.flatnonzero(null):
         work.reject(i, "null geometry")
     for i in np.flatnonzero(empty):
         work.reject(i, "empty geometry")
     for i in np.flatnonzero(wrong):
         work.reject(i, f"not a polygon type ({geoms[i].geom_type})")
+    for i in np.flatnonzero(non_finite & ~wrong):
+        work.reject(i, "invalid coordinates (NaN or infinite)")
 
 
 def _unwrap_collections(work: _Work) -> None:
@@ -415,7 +424,7 @@ def _remove_spikes(work: _Work) -> None:
     features are looked at, one ring at a time.
     """
     idx = np.flatnonzero(work.alive & ~shapely.is_valid(work.geoms))
-    for i in idx:
+    for i in idx[_has_spike(work.geoms[idx])]:
         despiked, n = _despike_geometry(work.geoms[i])
         if n:
             text = "removed spike" if n == 1 else f"removed spikes ({n} vertices)"
@@ -462,7 +471,8 @@ def _make_valid(work: _Work) -> None:
         kind, text = _describe_fix(reasons[k])
         work.add(i, kind, text)
         if counts.polygons[k] == 0:
-            work.reject(i, f"no polygonal part left after repair ({fixed[k].geom_type})")
+            left = "nothing" if fixed[k].is_empty else f"a {fixed[k].geom_type}"
+            work.reject(i, f"no polygonal part left after repair ({left} left)")
             continue
         _note_dropped(work, i, counts.lines[k], counts.points[k], "left by repair")
         n_after = int(counts.polygons[k])
@@ -599,14 +609,54 @@ def _note_dropped(work: _Work, i: int, lines: int, points: int, where: str) -> N
         work.add(i, "dropped_points", f"dropped {_plural(int(points), 'point part')} {where}")
 
 
+#: GEOS validity reasons in plain words (others are used as GEOS writes them).
+_FIX_WORDS = {
+    "hole lies outside shell": "hole outside its shell",
+    "holes are nested": "nested holes",
+    "interior is disconnected": "disconnected interior",
+    "too few points in geometry component": "ring with too few points",
+    "ring is not closed": "unclosed ring",
+}
+
+
 def _describe_fix(reason: str) -> tuple[str, str]:
     """``"Self-intersection[104.1 30.6]"`` -> ``("fixed_self_intersection", ...)``."""
     what = reason.split("[", 1)[0].strip().lower() or "invalid geometry"
     kind = "fixed_" + "_".join(what.replace("-", " ").split())
-    return kind, f"fixed {what}"
+    return kind, f"fixed {_FIX_WORDS.get(what, what)}"
 
 
 # -------------------------------------------------------------------------- spikes
+
+
+def _has_spike(geoms: np.ndarray) -> np.ndarray:
+    """Whether any ring of each Polygon/MultiPolygon turns back on itself (vectorised).
+
+    Cheap pre-check so that only spiky features go through :func:`_despike_ring`.
+    Assumes repeated points are gone (a spike tip then has distinct neighbours).
+    """
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    if xy.size == 0:
+        return np.zeros(len(geoms), dtype=bool)
+    first = _first_in_group(ring)
+    last = np.r_[first[1:], True]  # the closing coordinate of each ring
+    prev = np.roll(xy, 1, axis=0)
+    # the first vertex's predecessor is the one before the closing coordinate
+    prev[first] = xy[np.flatnonzero(last) - 1]
+    nxt = np.roll(xy, -1, axis=0)
+    spike = _turns_back(xy - prev, nxt - xy) & ~last
+    owner = part_owner[ring_part[ring[spike]]]
+    return np.bincount(owner, minlength=len(geoms)) > 0
+
+
+def _turns_back(into: np.ndarray, out_of: np.ndarray) -> np.ndarray:
+    """Whether the path turns by 180° at a vertex (collinear, opposite directions)."""
+    cross = into[:, 0] * out_of[:, 1] - into[:, 1] * out_of[:, 0]
+    dot = np.einsum("ij,ij->i", into, out_of)
+    scale = np.hypot(into[:, 0], into[:, 1]) * np.hypot(out_of[:, 0], out_of[:, 1])
+    return (np.abs(cross) <= _COLLINEAR_EPS * scale) & (dot < 0)
 
 
 def _despike_geometry(geom: shapely.Geometry) -> tuple[shapely.Geometry, int]:
@@ -644,12 +694,7 @@ def _despike_ring(coords: np.ndarray) -> tuple[np.ndarray, int]:
         if not distinct.all():
             points = points[distinct]
             continue
-        into = xy - np.roll(xy, 1, axis=0)
-        out_of = np.roll(xy, -1, axis=0) - xy
-        cross = into[:, 0] * out_of[:, 1] - into[:, 1] * out_of[:, 0]
-        dot = np.einsum("ij,ij->i", into, out_of)
-        scale = np.hypot(into[:, 0], into[:, 1]) * np.hypot(out_of[:, 0], out_of[:, 1])
-        spike = (np.abs(cross) <= _COLLINEAR_EPS * scale) & (dot < 0)
+        spike = _turns_back(xy - np.roll(xy, 1, axis=0), np.roll(xy, -1, axis=0) - xy)
         if not spike.any():
             break
         points = points[~spike]

@@ -15,9 +15,7 @@ def _voronoi_grids(n: int, seed: int) -> gpd.GeoDataFrame:
     """``n`` Voronoi cells partitioning a square near Chengdu (EPSG:4326)."""
     rng = np.random.default_rng(seed)
     frame = shapely.box(104.07, 30.62, 104.17, 30.70)
-    pts = shapely.multipoints(
-        np.c_[rng.uniform(104.07, 104.17, n), rng.uniform(30.62, 30.70, n)]
-    )
+    pts = shapely.multipoints(np.c_[rng.uniform(104.07, 104.17, n), rng.uniform(30.62, 30.70, n)])
     cells = shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=frame))
     cells = shapely.intersection(cells, frame)
     codes = [f"510108004006{i:03d}" for i in rng.permutation(len(cells))]

@@ -71,7 +71,10 @@ def test_zipped_gbk_shapefile(grids, tmp_path):
 
 def test_gbk_csv_with_chinese_coordinate_columns(tmp_path):
     path = tmp_path / "事件.csv"
-    table = "编号,经度,纬度,描述\nA1,104.1,30.66,井盖缺失\nA2,abc,30.67,路灯不亮\nA3,104.12,30.68,占道经营\n"
+    table = (
+        "编号,经度,纬度,描述\n"
+        "A1,104.1,30.66,井盖缺失\nA2,abc,30.67,路灯不亮\nA3,104.12,30.68,占道经营\n"
+    )
     path.write_bytes(table.encode("gbk"))
     loaded = read_layer(path)
     assert loaded.frame["描述"].tolist() == ["井盖缺失", "占道经营"]
@@ -84,9 +87,9 @@ def test_gbk_csv_with_chinese_coordinate_columns(tmp_path):
 
 def test_xlsx_with_named_fields(tmp_path):
     path = tmp_path / "points.xlsx"
-    pd.DataFrame({"id": ["1", "2"], "X坐标": ["104.1", "104.2"], "Y坐标": ["30.6", "30.7"]}).to_excel(
-        path, index=False
-    )
+    pd.DataFrame(
+        {"id": ["1", "2"], "X坐标": ["104.1", "104.2"], "Y坐标": ["30.6", "30.7"]}
+    ).to_excel(path, index=False)
     loaded = read_layer(path, lon_field="X坐标", lat_field="Y坐标")
     assert shapely.get_x(loaded.frame.geometry.values).tolist() == [104.1, 104.2]
     with pytest.raises(LoadError, match="X坐标"):
@@ -95,7 +98,7 @@ def test_xlsx_with_named_fields(tmp_path):
 
 def test_wkt_column(tmp_path):
     path = tmp_path / "wkt.csv"
-    path.write_text("id,wkt\n1,\"POLYGON((104 30,104.1 30,104.1 30.1,104 30))\"\n2,garbage\n")
+    path.write_text('id,wkt\n1,"POLYGON((104 30,104.1 30,104.1 30.1,104 30))"\n2,garbage\n')
     loaded = read_layer(path)
     assert len(loaded.frame) == 1
     assert loaded.rejected["row"].tolist() == [3]
