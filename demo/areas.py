@@ -92,6 +92,10 @@ _CHENGHUA_AREA_M2: Final = 108.0e6
 _CHENGHUA_CENTRE: Final = (104.155, 30.685)
 _CITY_AREA_M2: Final = 14_300.0e6
 _CITY_CENTRE: Final = (103.95, 30.70)
+_CORE_CENTRE: Final = (104.058, 30.655)
+_CORE_AREA_M2: Final = 360.0e6
+#: 锦江, 青羊, 金牛, 武侯: with Chenghua the old city inside the ring roads.
+_CENTRAL_DISTRICTS: Final = ("510104", "510105", "510106", "510107")
 #: 天府广场, the centre of the density surface.
 _DOWNTOWN: Final = (104.0657, 30.6574)
 
@@ -291,15 +295,28 @@ def _chenghua_layers(table: pd.DataFrame, seed: int) -> dict[str, gpd.GeoDataFra
 def _rest_of_city_layers(
     table: pd.DataFrame, seed: int, chenghua: shapely.Polygon
 ) -> dict[str, gpd.GeoDataFrame]:
-    """All districts except Chenghua in EPSG:4544, fitted around ``chenghua``."""
+    """All districts except Chenghua in EPSG:4544, fitted around ``chenghua``.
+
+    The four central districts split a compact core blob around downtown, the outer ones
+    the rest of the city outline, so that the central districts come out small.
+    """
     rows = table[table["district_code"] != CHENGHUA_CODE]
-    region = shapely.difference(_city_outline(_rng(seed, "city/outline")), chenghua)
+    city = _city_outline(_rng(seed, "city/outline"))
+    core = shapely.intersection(_core_outline(_rng(seed, "city/core")), city)
+    middle = shapely.union(core, chenghua)
+    regions = np.array(
+        [shapely.difference(core, chenghua), shapely.difference(city, middle)], dtype=object
+    )
     firsts = rows.drop_duplicates("district_code")
     lon, lat = np.array([_DISTRICT_SEEDS[c] for c in firsts["district_code"]]).T
-    seeds = _push_out_of(np.column_stack(_to_metric(lon, lat)), chenghua, region)
-    zeros = np.zeros(len(seeds), np.int64)
-    cells = _absorb_fragments(_voronoi_cells(np.array([region]), seeds, zeros), zeros)
-    cells = _bend(cells, zeros, np.array([region]), _rng(seed, "city/bend"))
+    xy = np.column_stack(_to_metric(lon, lat))
+    pidx = (~firsts["district_code"].isin(_CENTRAL_DISTRICTS).to_numpy()).astype(np.int64)
+    if np.any(np.diff(pidx) < 0):
+        raise ValueError("central districts must sort before the outer ones")
+    xy[pidx == 0] = _place_inside(xy[pidx == 0], regions[0])
+    xy[pidx == 1] = _place_inside(xy[pidx == 1], regions[1])
+    cells = _absorb_fragments(_voronoi_cells(regions, xy, pidx), pidx)
+    cells = _bend(cells, pidx, regions, _rng(seed, "city/bend"))
     districts = _district_frame(firsts, cells)
     streets = _street_table(rows)
     street_cells, _ = _partition(
@@ -472,15 +489,20 @@ def _fit_radial(
     log_radius: Floats,
     noise: Floats,
     area_m2: float,
-    bbox: tuple[float, float, float, float],
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> shapely.Polygon:
-    """Scale a radial shape to ``area_m2`` and fit it in the lon/lat ``bbox``.
+    """Scale a radial shape around ``centre`` (lon, lat) to ``area_m2`` (EPSG:4544).
 
-    The noise is damped (and, if even the bare shape does not fit, the area shrunk) until
-    the shape, centred on the middle of its lon/lat extent, lies inside ``bbox``.
+    With a lon/lat ``bbox``, the noise is damped (and, if even the bare shape does not
+    fit, the area shrunk) until the shape, centred on the middle of its lon/lat extent,
+    lies inside ``bbox``.
     """
     cx, cy = _to_metric(*centre)
     cx, cy = float(cx), float(cy)
+    if bbox is None:
+        radius = np.exp(log_radius + noise)
+        radius *= np.sqrt(area_m2 / _radial_polygon(cx, cy, radius).area)
+        return _radial_polygon(cx, cy, radius)
     damp, shrink = 1.0, 1.0
     for _ in range(60):
         radius = np.exp(log_radius + damp * noise)
@@ -531,8 +553,15 @@ def _city_outline(rng: np.random.Generator) -> shapely.Polygon:
     spectrum = np.fft.rfft(log_r)
     spectrum[10:] = 0.0  # keep the big shape, drop the corners of the hand-drawn rim
     log_r = np.fft.irfft(spectrum, n)
-    noise = _harmonic_noise(rng, n, 160, amplitude=0.05, decay=0.9)
+    noise = _harmonic_noise(rng, n, 120, amplitude=0.10, decay=1.3)
     return _fit_radial(_CITY_CENTRE, log_r, noise, _CITY_AREA_M2, CHENGDU_BBOX)
+
+
+def _core_outline(rng: np.random.Generator) -> shapely.Polygon:
+    """Organic blob of the four central districts (with Chenghua cut out later), EPSG:4544."""
+    n = 1440
+    noise = _harmonic_noise(rng, n, 64, amplitude=0.25, decay=1.5)
+    return _fit_radial(_CORE_CENTRE, np.zeros(n), noise, _CORE_AREA_M2)
 
 
 def _chenghua_street_seeds(outline: shapely.Polygon, codes: npt.NDArray[np.str_],
@@ -544,27 +573,22 @@ def _chenghua_street_seeds(outline: shapely.Polygon, codes: npt.NDArray[np.str_]
     rel = np.array([_CHENGHUA_STREET_SEEDS[c] for c in codes])
     rel = rel + rng.normal(0.0, 0.04, rel.shape)
     xy = np.column_stack([centre.x + rel[:, 0] * radius, centre.y + rel[:, 1] * radius])
-    # Pull any seed that fell outside the outline towards the centre.
-    for _ in range(30):
-        outside = ~shapely.contains_xy(outline, xy[:, 0], xy[:, 1])
-        if not outside.any():
-            break
-        xy[outside, 0] = centre.x + 0.9 * (xy[outside, 0] - centre.x)
-        xy[outside, 1] = centre.y + 0.9 * (xy[outside, 1] - centre.y)
+    xy = _place_inside(xy, outline, margin=300.0)
     return xy
 
 
-def _push_out_of(xy: Floats, obstacle: shapely.Polygon, region: shapely.Geometry) -> Floats:
-    """Move points out of ``obstacle`` (away from its centroid) until they lie in ``region``."""
+def _place_inside(xy: Floats, region: shapely.Geometry, margin: float = 1500.0) -> Floats:
+    """Move points that are not inside ``region`` to the nearest point ``margin`` m inside it."""
     xy = xy.copy()
-    c = obstacle.centroid
-    for _ in range(200):
-        bad = ~shapely.contains_xy(region, xy[:, 0], xy[:, 1])
-        if not bad.any():
-            break
-        d = xy[bad] - np.array([c.x, c.y])
-        d /= np.hypot(d[:, 0], d[:, 1])[:, None]
-        xy[bad] += 300.0 * d
+    points = shapely.points(xy)
+    bad = np.flatnonzero(~shapely.contains(region, points))
+    if len(bad) == 0:
+        return xy
+    inner = shapely.buffer(region, -margin)
+    if inner.is_empty:
+        inner = shapely.point_on_surface(region)
+    lines = shapely.shortest_line(points[bad], inner)
+    xy[bad] = shapely.get_coordinates(shapely.get_point(lines, 1))
     return xy
 
 

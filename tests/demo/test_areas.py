@@ -126,7 +126,9 @@ def test_grids(layers: dict[str, gpd.GeoDataFrame], metric: dict[str, gpd.GeoDat
     assert outside.max() < 1.0  # m²
 
 
-def test_buildings(layers: dict[str, gpd.GeoDataFrame], metric: dict[str, gpd.GeoDataFrame]) -> None:
+def test_buildings(
+    layers: dict[str, gpd.GeoDataFrame], metric: dict[str, gpd.GeoDataFrame]
+) -> None:
     buildings = layers["buildings"]
     assert 23_000 <= len(buildings) <= 27_000
     assert buildings["building_id"].is_unique

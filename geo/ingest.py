@@ -1,0 +1,277 @@
+"""Turn a file into a clean WGS84 layer: load → declared or detected CRS → WGS84 → field
+mapping → repair (polygons) → duplicate ids → hierarchy checks, with a report of every step.
+
+Nothing is dropped silently: every feature that does not make it is in ``report["rejected"]``
+with the reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gridmap.geo.crs import parse_crs, resolve_source_crs, to_wgs84
+from gridmap.geo.load import find_column, read_layer
+from gridmap.geo.repair import repair_polygons
+from gridmap.geo.validate import check_hierarchy, find_duplicate_ids
+
+#: Recognised column names (lower case) for the mapped fields, English and Chinese, including
+#: the pinyin abbreviations of Chinese GIS exports (BM = 编码, MC = 名称, WG = 网格, SQ = 社区).
+ID_NAMES = (
+    "code", "id", "grid_code", "gridcode", "编码", "代码", "网格编码", "网格代码", "区划代码",
+    "社区编码", "社区代码", "街道编码", "街道代码", "wgbm", "wgdm", "sqbm", "jdbm", "bm", "dm",
+    "building_id", "楼栋编码", "建筑编码", "incident_id", "事件编号", "编号", "objectid", "fid",
+)
+NAME_NAMES = (
+    "name", "名称", "网格名称", "社区名称", "街道名称", "楼栋名称", "wgmc", "sqmc", "jdmc", "mc",
+)
+PARENT_NAMES = (
+    "parent_code", "parent", "上级编码", "上级代码", "所属社区编码", "所属社区", "所属街道编码",
+    "所属街道", "community_code", "street_code", "district_code", "grid_code", "所属网格编码",
+    "ssqbm", "ssjdbm",
+)
+LEVELS = ("district", "street", "community", "grid")
+
+
+class ImportError_(ValueError):  # noqa: N801 - avoid shadowing the builtin ImportError
+    """A layer that cannot be imported as asked; the message says what and where."""
+
+
+@dataclasses.dataclass
+class ImportResult:
+    """A cleaned layer and the report of how it was made.
+
+    Attributes
+    ----------
+    frame
+        The clean layer in EPSG:4326, with normalised columns (``code``, ``name``,
+        ``parent_code`` for areas) beside the original ones.
+    report
+        JSON-serialisable: source, CRS used and why, notes, counts, repairs per feature,
+        duplicates, hierarchy issues, rejected features with reasons.
+    """
+
+    frame: gpd.GeoDataFrame
+    report: dict[str, Any]
+
+    def summary_lines(self) -> list[str]:
+        """Human-readable summary: loaded, repaired (how), rejected (why)."""
+        r = self.report
+        lines = [
+            f"source: {r['source']}",
+            f"CRS: {r['crs']}" + (f" ({r['crs_note']})" if r.get("crs_note") else ""),
+            f"loaded {r['counts']['loaded']}, kept {r['counts']['kept']}, "
+            f"repaired {r['counts']['repaired']}, rejected {r['counts']['rejected']}",
+        ]
+        lines += [f"note: {n}" for n in r.get("notes", [])]
+        for kind, n in sorted(r.get("repair_actions", {}).items()):
+            lines.append(f"repaired: {kind} × {n}")
+        for item in r.get("rejected", [])[:20]:
+            lines.append(f"rejected: feature {item['index']} ({item.get('id')}): {item['reason']}")
+        if len(r.get("rejected", [])) > 20:
+            lines.append(f"rejected: … and {len(r['rejected']) - 20} more (see the report file)")
+        for issue in r.get("hierarchy", [])[:20]:
+            lines.append(f"check: {issue['message']}")
+        for dup in r.get("duplicates", [])[:20]:
+            lines.append(f"duplicate id {dup['id']!r}: rows {dup['first_index']}, "
+                         f"{dup['duplicate_indices']}")
+        return lines
+
+
+def import_areas(
+    path: str | Path,
+    *,
+    level: str = "grid",
+    crs: str | None = None,
+    id_field: str | None = None,
+    name_field: str | None = None,
+    parent_field: str | None = None,
+    layer: str | None = None,
+    encoding: str | None = None,
+    swap_xy: bool = False,
+    parents: gpd.GeoDataFrame | None = None,
+    metric_crs: str = "EPSG:4544",
+) -> ImportResult:
+    """Import an area layer (grids, communities, streets or a district outline).
+
+    Parameters
+    ----------
+    path
+        Any file :func:`gridmap.geo.load.read_layer` reads.
+    level
+        ``district``, ``street``, ``community`` or ``grid``.
+    crs
+        The source CRS when the file does not say or says wrong: an EPSG code, ``CGCS2000``,
+        ``gcj02``, ``bd09``, a WKT/PROJ string. Without it the file's CRS is used, or detected.
+    id_field, name_field, parent_field
+        Columns holding the code, the name and the parent's code (detected if not given).
+    parents
+        The parent level's areas (EPSG:4326, ``code`` column), to check that each area lies in
+        its parent and that siblings neither overlap nor leave gaps.
+    metric_crs
+        CRS for areas in m² (CGCS2000 / 3-degree GK CM 105E by default).
+
+    Raises
+    ------
+    ImportError_
+        Unknown level, no id column; :class:`~gridmap.geo.load.LoadError` and
+        :class:`~gridmap.geo.crs.CoordinateError` from reading and converting.
+    """
+    if level not in LEVELS:
+        raise ImportError_(f"unknown level {level!r}; allowed: {list(LEVELS)}")
+    loaded, source, crs_note, frame = _load_wgs84(path, crs, layer, encoding, swap_xy)
+    frame = _map_area_fields(frame, id_field, name_field, parent_field)
+    frame["level"] = level
+    report: dict[str, Any] = {
+        "source": loaded.source, "layer": "areas", "level": level, "crs": str(source),
+        "crs_note": crs_note, "notes": list(loaded.notes), "rejected": [],
+    }
+    loaded_count = len(frame) + len(loaded.rejected)
+    clean, repair = repair_polygons(frame, id_column="code", metric_crs=metric_crs)
+    report["repairs"] = [r.to_dict() for r in repair.records if r.status != "ok"]
+    report["repair_actions"] = repair.summary().get("actions", {})
+    report["rejected"] += [
+        {"index": r.index, "id": _plain(r.id), "reason": r.reason}
+        for r in repair.records if r.status == "rejected"
+    ]
+    clean, dup_rejected, duplicates = _reject_duplicates(clean)
+    report["duplicates"] = duplicates
+    report["rejected"] += dup_rejected
+    report["hierarchy"] = []
+    if parents is not None and len(parents) and "parent_code" in clean:
+        issues = check_hierarchy(
+            clean, parents, child_parent_column="parent_code", parent_id_column="code",
+            metric_crs=metric_crs, child_id_column="code",
+        )
+        report["hierarchy"] = [i.to_dict() for i in issues]
+    repaired = sum(1 for r in repair.records if r.status == "repaired")
+    report["counts"] = {
+        "loaded": loaded_count, "kept": len(clean), "repaired": repaired,
+        "rejected": len(report["rejected"]) + len(loaded.rejected),
+    }
+    if "code" in clean:
+        clean = clean.sort_values("code", kind="stable")
+    return ImportResult(frame=clean, report=report)
+
+
+def import_points(
+    path: str | Path,
+    *,
+    crs: str | None = None,
+    id_field: str | None = None,
+    lon_field: str | None = None,
+    lat_field: str | None = None,
+    layer: str | None = None,
+    encoding: str | None = None,
+    swap_xy: bool = False,
+) -> ImportResult:
+    """Import a point layer (incidents) into WGS84, keeping the coordinates as sent.
+
+    The result has ``lon``/``lat`` (WGS84 degrees), ``source_crs``, ``source_x``/``source_y``
+    (the coordinates as they came) and ``id`` if an id column was found.
+    """
+    loaded, source, crs_note, frame = _load_wgs84(
+        path, crs, layer, encoding, swap_xy, lon_field=lon_field, lat_field=lat_field
+    )
+    geom_types = shapely.get_type_id(np.asarray(frame.geometry.values, dtype=object))
+    not_points = geom_types != 0
+    report: dict[str, Any] = {
+        "source": loaded.source, "layer": "points", "crs": str(source), "crs_note": crs_note,
+        "notes": list(loaded.notes),
+        "rejected": _rejected_rows(loaded.rejected)
+        + [{"index": int(i), "id": None, "reason": "not a point geometry"}
+           for i in np.flatnonzero(not_points)],
+    }
+    frame = frame[~not_points].copy()
+    id_col = find_column(list(frame.columns), ID_NAMES, id_field, "id")
+    if id_col is not None:
+        frame["id"] = frame[id_col].astype(str).str.strip()
+    frame["lon"] = shapely.get_x(frame.geometry.values)
+    frame["lat"] = shapely.get_y(frame.geometry.values)
+    report["counts"] = {
+        "loaded": len(frame) + len(report["rejected"]), "kept": len(frame), "repaired": 0,
+        "rejected": len(report["rejected"]),
+    }
+    return ImportResult(frame=frame, report=report)
+
+
+def _load_wgs84(path, crs, layer, encoding, swap_xy, *, lon_field=None, lat_field=None):
+    """Read the file and bring it to EPSG:4326 with the declared, file or detected CRS."""
+    loaded = read_layer(path, layer=layer, encoding=encoding, lon_field=lon_field,
+                        lat_field=lat_field)
+    frame = loaded.frame
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    bounds = shapely.total_bounds(geoms[present]) if present.any() else (0.0, 0.0, 0.0, 0.0)
+    source, crs_note = resolve_source_crs(frame.crs, parse_crs(crs) if crs else None,
+                                          tuple(bounds))
+    where = f"{loaded.source}"
+    converted = to_wgs84(frame.geometry, source, swap_xy=swap_xy, where=where)
+    out = gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name), geometry=converted.values,
+                           crs="EPSG:4326")
+    if source.kind != "pyproj" or (source.crs is not None and source.crs.to_epsg() != 4326):
+        out["source_crs"] = source.label
+        out["source_x"] = shapely.get_x(geoms) if (shapely.get_type_id(geoms) == 0).all() else np.nan
+        out["source_y"] = shapely.get_y(geoms) if (shapely.get_type_id(geoms) == 0).all() else np.nan
+    else:
+        out["source_crs"] = "EPSG:4326"
+    return loaded, source, crs_note, out
+
+
+def _map_area_fields(frame, id_field, name_field, parent_field) -> gpd.GeoDataFrame:
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    id_col = find_column(columns, ID_NAMES, id_field, "id")
+    if id_col is None:
+        raise ImportError_(
+            f"no id/code column found; name it with --id-field (columns: {columns})"
+        )
+    name_col = find_column(columns, NAME_NAMES, name_field, "name")
+    parent_candidates = tuple(c for c in PARENT_NAMES if c != str(id_col).lower())
+    parent_col = find_column(columns, parent_candidates, parent_field, "parent code")
+    out = frame.copy()
+    out["code"] = _code_text(frame[id_col])
+    out["name"] = frame[name_col].astype(str) if name_col is not None else out["code"]
+    if parent_col is not None:
+        out["parent_code"] = _code_text(frame[parent_col])
+    return out
+
+
+def _code_text(values: pd.Series) -> pd.Series:
+    """Codes as text: ``510108004006.0`` read from a numeric column becomes ``510108004006``."""
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v).strip()
+    return values.map(one).astype(object)
+
+
+def _reject_duplicates(frame: gpd.GeoDataFrame):
+    """Keep the first feature of each id; the later ones are rejected with the reason."""
+    issues = find_duplicate_ids(frame["code"])
+    rejected, drop = [], []
+    for issue in issues:
+        for idx in issue.duplicate_indices:
+            drop.append(idx)
+            rejected.append({"index": _plain(idx), "id": issue.id,
+                             "reason": f"duplicate id {issue.id!r} (first at feature "
+                                       f"{issue.first_index})"})
+    return frame.drop(index=drop), rejected, [i.to_dict() for i in issues]
+
+
+def _rejected_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+    if table.empty:
+        return []
+    return [{"index": int(r), "id": None, "reason": reason}
+            for r, reason in zip(table["row"], table["reason"], strict=True)]
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
