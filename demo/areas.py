@@ -1094,8 +1094,9 @@ def _make_buildings(
     n_grids = len(grids)
     serial = _rank_in_group(g)
     floors = _floors(found.kind, rng)
+    # Flats per floor from the footprint; a low-rise house holds one or two households.
     units = np.maximum(1, np.round(found.length * found.width * 0.35 / 100.0)).astype(np.int64)
-    households = floors * units
+    households = np.where(found.kind == 0, np.maximum(1, floors // 2), floors * units)
     population = rng.poisson(2.6 * households).astype(np.int64)
     # Compounds (小区 / 村民小组) of a few buildings share a door number and a watcher.
     village_names = grids["community_code"].map(

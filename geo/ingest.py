@@ -209,7 +209,16 @@ def _load_wgs84(path, crs, layer, encoding, swap_xy, *, lon_field=None, lat_fiel
     geoms = np.asarray(frame.geometry.values, dtype=object)
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     bounds = shapely.total_bounds(geoms[present]) if present.any() else (0.0, 0.0, 0.0, 0.0)
-    source, crs_note = resolve_source_crs(frame.crs, parse_crs(crs) if crs else None,
+    if swap_xy:
+        bounds = (bounds[1], bounds[0], bounds[3], bounds[2])
+    file_crs = frame.crs
+    if file_crs is not None and file_crs.is_geographic and not _degree_like(bounds):
+        # GeoJSON always "says" WGS84; numbers like 413740, 3393625 say otherwise
+        loaded.notes.append(
+            f"the file declares {file_crs.to_string()} but holds projected numbers; ignored"
+        )
+        file_crs = None
+    source, crs_note = resolve_source_crs(file_crs, parse_crs(crs) if crs else None,
                                           tuple(bounds))
     where = f"{loaded.source}"
     converted = to_wgs84(frame.geometry, source, swap_xy=swap_xy, where=where)
@@ -222,6 +231,11 @@ def _load_wgs84(path, crs, layer, encoding, swap_xy, *, lon_field=None, lat_fiel
     else:
         out["source_crs"] = "EPSG:4326"
     return loaded, source, crs_note, out
+
+
+def _degree_like(bounds) -> bool:
+    xmin, ymin, xmax, ymax = bounds
+    return -180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90
 
 
 def _map_area_fields(frame, id_field, name_field, parent_field) -> gpd.GeoDataFrame:

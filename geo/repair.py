@@ -732,8 +732,16 @@ def _drawn_area_m2(
 
 
 def _winding_area(ring: shapely.LinearRing) -> float:
-    """∫|w| dA for a self-intersecting ring: faces of the noded ring times |winding|."""
-    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.node(ring))))
+    """∫|w| dA for a self-intersecting ring: faces of the noded ring times |winding|.
+
+    Noding can fail to converge on nearly collinear segments; the ring is then snapped to a
+    millimetre grid (the coordinates are metric here) and noded again.
+    """
+    try:
+        noded = shapely.node(ring)
+    except shapely.errors.GEOSException:
+        noded = shapely.node(shapely.set_precision(ring, 1e-3))
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
     if faces.size == 0:
         return 0.0
     inside = shapely.get_coordinates(shapely.point_on_surface(faces))
