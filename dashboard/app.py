@@ -11,6 +11,8 @@ from dash import html
 from flask import jsonify
 from flask_compress import Compress
 
+from gridmap.feed.api import install_api
+from gridmap.feed.service import IntakeService
 from gridmap.feed.store import open_store
 from gridmap.settings import Settings
 
@@ -31,13 +33,15 @@ def create_app(settings: Settings) -> dash.Dash:
     )
     Compress(app.server)
     app.server.config["GRIDMAP_SETTINGS"] = settings
+    store = open_store(settings.resolved_store_url)
+    service = IntakeService(store, timezone=settings.timezone)
+    install_api(app.server, lambda: service)
     app.layout = lambda: _layers_page(settings)
 
     @app.server.get("/healthz")
     def healthz():
         try:
-            with open_store(settings.resolved_store_url) as store:
-                ok = store.ping()
+            ok = store.ping()
         except Exception as exc:  # the store is down: say so, do not crash
             return jsonify({"ok": False, "store": str(exc)}), 503
         return jsonify({"ok": ok}), 200 if ok else 503

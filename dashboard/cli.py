@@ -79,6 +79,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--rate", type=float, default=1.0, help="simulated events per second")
     run.set_defaults(handler=_cmd_run)
 
+    key = sub.add_parser("apikey", help="manage API keys of reporting systems")
+    key_sub = key.add_subparsers(metavar="ACTION")
+    key_add = key_sub.add_parser("add", help="create a key for NAME and print it (once)")
+    key_add.add_argument("name")
+    key_add.set_defaults(handler=_cmd_apikey_add)
+
+    sim = sub.add_parser("simulate", help="play a live day through the intake API")
+    sim.add_argument("--url", default=None, help="server (default: http://HOST:PORT)")
+    sim.add_argument("--rate", type=float, default=1.0, help="requests per second")
+    sim.add_argument("--duration", type=float, default=None, help="seconds (default: forever)")
+    sim.add_argument("--api-key", default=None, help="key to use (default: makes one)")
+    sim.add_argument("--seed", type=int, default=None)
+    sim.set_defaults(handler=_cmd_simulate)
+
     bench = sub.add_parser("bench", help="measure the scale tiers against the naive way")
     bench.add_argument("--scale", choices=["district", "city"], default="district")
     bench.add_argument("--only", nargs="*", metavar="NAME", help="run only these benchmarks")
@@ -234,6 +248,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = get_settings()
     return serve(settings, host=args.host or settings.host, port=args.port or settings.port,
                  simulate=args.simulate, rate=args.rate)
+
+
+# --- apikey / simulate -------------------------------------------------------------------
+def _cmd_apikey_add(args: argparse.Namespace) -> int:
+    from gridmap.feed.store import open_store
+
+    with open_store(get_settings().resolved_store_url) as store:
+        key = store.add_api_key(args.name)
+    print(key)
+    console.print(f"API key for {args.name!r} created; it is shown only now (stored hashed)")
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from gridmap.feed.simulator import run_simulator
+
+    settings = get_settings()
+    url = args.url or f"http://{settings.host}:{settings.port}"
+    key = args.api_key
+    if key is None:
+        from gridmap.feed.store import open_store
+
+        with open_store(settings.resolved_store_url) as store:
+            key = store.add_api_key("simulator")
+    stats = run_simulator(url, key, rate=args.rate, duration=args.duration, seed=args.seed)
+    console.print(f"simulator: {stats}")
+    return 0
 
 
 # --- bench -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Deterministic base layers (一本账) districts, streets, communities, grids, buildings.
+"""Deterministic base layers (一本账): districts, streets, communities, grids, buildings.
 
 Two scale tiers share one generator:
 
@@ -22,11 +22,11 @@ and a fixed stream name, so the same seed always gives identical output.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import tempfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
@@ -77,7 +77,7 @@ CHENGHUA_BBOX: Final = (104.07, 30.62, 104.24, 30.75)
 CHENGDU_BBOX: Final = (102.99, 30.09, 104.90, 31.44)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Tier:
     """Size targets of one generated subtree."""
 
@@ -308,6 +308,9 @@ def _rest_of_city_layers(
         [shapely.difference(core, chenghua), shapely.difference(city, middle)], dtype=object
     )
     firsts = rows.drop_duplicates("district_code")
+    unknown = sorted(set(firsts["district_code"]) - set(_DISTRICT_SEEDS))
+    if unknown:
+        raise ValueError(f"the city tier knows only Chengdu's districts, not {unknown}")
     lon, lat = np.array([_DISTRICT_SEEDS[c] for c in firsts["district_code"]]).T
     xy = np.column_stack(_to_metric(lon, lat))
     pidx = (~firsts["district_code"].isin(_CENTRAL_DISTRICTS).to_numpy()).astype(np.int64)
@@ -328,10 +331,10 @@ def _rest_of_city_layers(
         relax=0.5,
     )
     streets = _area_frame(streets, street_cells, "street")
-    done = _Tier(
+    rest = _Tier(
         grids=_CITY.grids - _CHENGHUA.grids, buildings=_CITY.buildings - _CHENGHUA.buildings
     )
-    return _lower_levels(table, districts, streets, seed, "city", done)
+    return _lower_levels(table, districts, streets, seed, "city", rest)
 
 
 def _lower_levels(
@@ -564,13 +567,17 @@ def _core_outline(rng: np.random.Generator) -> shapely.Polygon:
     return _fit_radial(_CORE_CENTRE, np.zeros(n), noise, _CORE_AREA_M2)
 
 
-def _chenghua_street_seeds(outline: shapely.Polygon, codes: npt.NDArray[np.str_],
-                           seed: int) -> Floats:
+def _chenghua_street_seeds(
+    outline: shapely.Polygon, codes: npt.NDArray[np.str_], seed: int
+) -> Floats:
     """Seeds of Chenghua's streets (EPSG:4544), at their rough real places in the outline."""
     rng = _rng(seed, "chenghua/street-seeds")
     centre = outline.centroid
     radius = np.sqrt(outline.area / np.pi)
-    rel = np.array([_CHENGHUA_STREET_SEEDS[c] for c in codes])
+    rel = rng.uniform(-0.6, 0.6, (len(codes), 2))  # for streets not in the table below
+    known = np.array([c in _CHENGHUA_STREET_SEEDS for c in codes], dtype=bool)
+    if known.any():
+        rel[known] = [_CHENGHUA_STREET_SEEDS[c] for c in codes[known]]
     rel = rel + rng.normal(0.0, 0.04, rel.shape)
     xy = np.column_stack([centre.x + rel[:, 0] * radius, centre.y + rel[:, 1] * radius])
     xy = _place_inside(xy, outline, margin=300.0)
@@ -633,7 +640,9 @@ def _sample_points(
     need = counts.astype(np.int64).copy()
     xs, ys, ps = [], [], []
     factor = 2.0 if gamma == 0 else 4.0
-    while need.any():
+    for _ in range(40):
+        if not need.any():
+            break
         todo = np.flatnonzero(need > 0)
         tries = np.ceil(need[todo] * factor / fill[todo]).astype(np.int64) + 8
         pid = np.repeat(todo, tries)
@@ -652,6 +661,8 @@ def _sample_points(
         ps.append(kp[take])
         need -= np.bincount(kp[take], minlength=len(parents))
         factor *= 2.0
+    else:
+        raise RuntimeError("could not place seed points (a parent has no area?)")
     x, y, p = np.concatenate(xs), np.concatenate(ys), np.concatenate(ps)
     order = np.argsort(p, kind="stable")
     return x[order], y[order], p[order]
@@ -757,7 +768,9 @@ def _bend(cells: Geoms, pidx: Ints, parents: Geoms, rng: np.random.Generator) ->
     angle = rng.uniform(0, 2 * np.pi, waves)
     direction = np.column_stack([np.cos(angle), np.sin(angle)])
     phase = rng.uniform(0, 2 * np.pi, waves)
-    amp = (0.09 / k)[:, None] * rng.choice([-1.0, 1.0], (waves, 2))  # per unit cell size
+    # Per unit cell size. Lipschitz bound: 3 waves * sqrt(2) * 0.09 = 0.38 for the waves,
+    # plus max|D| / s * max|fade'| * s <= 3 * sqrt(2) * 0.09 * 2.5 / (2 pi) * 3 = 0.46.
+    amp = (0.09 / k)[:, None] * rng.choice([-1.0, 1.0], (waves, 2))
 
     parts, part_cell = shapely.get_parts(cells, return_index=True)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
@@ -921,8 +934,6 @@ def _make_grids(
     return frame
 
 
-
-
 # --------------------------------------------------------------------------- buildings
 
 #: Footprint ranges per building kind, metres: (length min, max, width min, max). Kinds are
@@ -935,9 +946,10 @@ _KIND_MIX: Final = np.array(
     [[0.88, 0.12, 0.00], [0.15, 0.75, 0.10], [0.12, 0.13, 0.75], [0.25, 0.40, 0.35]]
 )
 _ASPECT: Final = 1.3  # lattice cells are _ASPECT**2 times longer than wide
+_PASSES: Final = 4  # lattice layouts tried per grid
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Candidates:
     """Building candidates: grid index, lattice slot, kind, size (m) and footprint."""
 
@@ -949,6 +961,7 @@ class _Candidates:
     footprint: Geoms
 
     def take(self, mask: npt.NDArray[np.bool_] | Ints) -> _Candidates:
+        """The candidates selected by a boolean mask or an index array."""
         return _Candidates(
             self.grid[mask], self.slot[mask], self.kind[mask], self.length[mask],
             self.width[mask], self.footprint[mask],
@@ -956,6 +969,7 @@ class _Candidates:
 
     @staticmethod
     def concat(parts: list[_Candidates]) -> _Candidates:
+        """All candidates of several batches, in order."""
         return _Candidates(
             *(np.concatenate([getattr(p, f) for p in parts]) for f in
               ("grid", "slot", "kind", "length", "width", "footprint"))
@@ -1033,7 +1047,13 @@ def _lattice_buildings(
 def _place_buildings(
     grids: gpd.GeoDataFrame, target: int, rng: np.random.Generator
 ) -> _Candidates:
-    """About ``target`` buildings spread over the grids by area and density (EPSG:4544)."""
+    """About ``target`` buildings spread over the grids by area and density (EPSG:4544).
+
+    Each grid gets a share of ``target`` and a lattice step to match. Grids that come out
+    short (their lattice loses too many cells at the edges) are laid out again with a
+    smaller step, up to ``_PASSES`` times; grids with too many candidates keep a random
+    subset. Returns the buildings sorted by grid and lattice slot.
+    """
     geoms = grids.geometry.to_numpy()
     n = len(geoms)
     inner = shapely.buffer(geoms, -_INSET_M)
@@ -1049,14 +1069,14 @@ def _place_buildings(
     spacing = np.maximum(np.sqrt(area / np.maximum(want, 1)) * 0.95, _MIN_SPACING_M)
     pending = np.flatnonzero(want > 0)
     picked: list[_Candidates] = []
-    for attempt in range(4):
+    for attempt in range(_PASSES):
         cand = _lattice_buildings(
             inner[pending], theta[pending], spacing[pending], character[pending], rng
         )
-        cand = _Candidates(pending[cand.grid], *(
-            getattr(cand, f) for f in ("slot", "kind", "length", "width", "footprint")))
+        cand = dataclasses.replace(cand, grid=pending[cand.grid])
         got = np.bincount(cand.grid, minlength=n)
-        done = (got >= want) | (spacing <= _MIN_SPACING_M * 1.001) | (attempt == 3)
+        last = attempt == _PASSES - 1
+        done = (got >= want) | (spacing <= _MIN_SPACING_M * 1.001) | last
         final = cand.take(done[cand.grid])
         priority = rng.random(len(final.grid))
         order = np.lexsort((priority, final.grid))
@@ -1139,7 +1159,9 @@ def _join(*parts: npt.ArrayLike) -> npt.NDArray[np.str_]:
     return out
 
 
-def _roads_per_grid(district_codes: npt.NDArray[np.str_], rng: np.random.Generator) -> Geoms:
+def _roads_per_grid(
+    district_codes: npt.NDArray[np.str_], rng: np.random.Generator
+) -> npt.NDArray[np.str_]:
     """One road name per grid, from its district's list."""
     districts, which = np.unique(district_codes, return_inverse=True)
     lists = [names.roads_for_district(d) for d in districts]
@@ -1189,11 +1211,12 @@ def _add_weights(grids: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, hotspots:
 
 
 def _concat(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rows of ``a`` then ``b`` (same columns, same CRS)."""
     return gpd.GeoDataFrame(pd.concat([a, b], ignore_index=True), crs=a.crs)
 
 
 def _finish(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Sort by code, reproject to EPSG:4326 and give plain string columns."""
+    """Sort by code, put the geometry column last and reproject to EPSG:4326."""
     key = "building_id" if "building_id" in frame.columns else "code"
     frame = frame.sort_values(key, kind="stable").reset_index(drop=True)
     columns = [c for c in frame.columns if c != "geometry"]

@@ -100,9 +100,8 @@ def roads_for_district(district_code: str) -> tuple[str, ...]:
     Returns
     -------
     tuple of str
-        District-specific names followed by :data:`GENERIC_ROADS` (outer districts) or
-        only the district-specific names (central districts and unknown codes fall back to
-        the generic list).
+        The district's own names if it has ten or more (the central districts), otherwise
+        its own names followed by :data:`GENERIC_ROADS` (just those for an unknown code).
     """
     own = DISTRICT_ROADS.get(district_code, ())
     if len(own) >= 10:

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from gridmap.demo import areas
 from gridmap.demo.areas import (
+    CHENGDU_BBOX,
     CHENGHUA_BBOX,
     DEFAULT_REFERENCE_CSV,
     LAYERS,
@@ -143,12 +145,13 @@ def test_buildings(
     grid = metric["grids"].set_index("code").geometry.loc[m["grid_code"]]
     assert shapely.within(m.geometry.to_numpy(), grid.to_numpy()).all()
     sides = np.sort(_rectangle_sides(m.geometry.to_numpy()), axis=1)
-    assert sides.min() > 5 and sides.max() < 61
+    assert sides[:, 0].min() > 9.9 and sides[:, 0].max() < 25.1  # width, m
+    assert sides[:, 1].min() > 14.9 and sides[:, 1].max() < 60.1  # length, m
 
 
 def _rectangle_sides(geoms: np.ndarray) -> np.ndarray:
     coords = shapely.get_coordinates(geoms).reshape(len(geoms), 5, 2)
-    return np.hypot(*(coords[:, 1:3] - coords[:, 0:2]).transpose(2, 0, 1)).T
+    return np.hypot(*(coords[:, 1:3] - coords[:, 0:2]).transpose(2, 0, 1))
 
 
 def test_buildings_do_not_overlap(metric: dict[str, gpd.GeoDataFrame]) -> None:
@@ -213,3 +216,46 @@ def test_geopackage_round_trip(layers: dict[str, gpd.GeoDataFrame], tmp_path: Pa
     assert back["floors"].dtype.kind == "i"
     write_areas(layers, path)  # overwriting an existing file works
     assert len(gpd.read_file(path, layer="districts", engine="pyogrio")) == 1
+
+
+def test_split_voronoi_cells_are_merged_into_a_sibling() -> None:
+    # In a U-shaped parent the cell of the seed atop the left arm also reaches the top of
+    # the right arm; that stray part must go to the right arm's own cell.
+    parent = shapely.Polygon([(0, 0), (30, 0), (30, 30), (20, 30), (20, 10), (10, 10),
+                              (10, 30), (0, 30)])
+    seeds = np.array([[5.0, 28.0], [5.0, 5.0], [25.0, 5.0]])
+    pidx = np.zeros(3, np.int64)
+    raw = areas._voronoi_cells(np.array([parent]), seeds, pidx)
+    assert shapely.get_num_geometries(raw).max() > 1
+    cells = areas._absorb_fragments(raw, pidx)
+    assert (shapely.get_type_id(cells) == 3).all()
+    assert shapely.area(cells).sum() == pytest.approx(parent.area)
+    assert shapely.union_all(cells).symmetric_difference(parent).area < 1e-9
+
+
+def test_city_tier_smoke(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    """Sizes of the city tier (about 20 s, so only one generation)."""
+    city = make_areas("city", seed=0)
+    table = pd.read_csv(DEFAULT_REFERENCE_CSV, dtype=str)
+    assert sorted(city["districts"]["code"]) == sorted(table["district_code"].unique())
+    assert len(city["streets"]) == 261
+    assert city["communities"]["code"].tolist() == sorted(table["community_code"])
+    assert 19_000 <= len(city["grids"]) <= 21_000
+    assert 570_000 <= len(city["buildings"]) <= 630_000
+    assert city["grids"]["weight"].sum() == pytest.approx(1.0, abs=1e-9)
+    west, south, east, north = city["districts"].total_bounds
+    assert west >= CHENGDU_BBOX[0] and south >= CHENGDU_BBOX[1]
+    assert east <= CHENGDU_BBOX[2] and north <= CHENGDU_BBOX[3]
+    area = city["districts"].set_index("code")["area_km2"]
+    central = ["510104", "510105", "510106", "510107", "510108"]
+    assert area[central].max() < area.drop(central).min()
+    for key in ("districts", "streets", "communities"):
+        geoms = city[key].geometry.to_numpy()
+        assert shapely.is_valid(geoms).all(), key
+    # Chenghua is the very same subtree as in the district tier.
+    for key in ("streets", "communities", "grids"):
+        mine = city[key][city[key]["code"].str.startswith("510108")].reset_index(drop=True)
+        assert mine["code"].tolist() == layers[key]["code"].tolist()
+        assert shapely.equals_exact(
+            mine.geometry.to_numpy(), layers[key].geometry.to_numpy(), tolerance=0
+        ).all()

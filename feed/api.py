@@ -1,0 +1,237 @@
+"""The intake HTTP API, as a Flask blueprint served beside the dashboard.
+
+Open311 GeoReport v2 (``/open311/v2/...``, JSON) for incidents, and ``/api/v1/...`` for workflow
+events. Writes need an API key (``api_key`` parameter or ``X-API-Key`` header; keys are made by
+``gridmap apikey add NAME`` and stored hashed). Every refusal is a 4xx JSON body naming the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from gridmap.feed.categories import CATEGORIES, SUBCATEGORY_TO_CATEGORY
+from gridmap.feed.privacy import mask_personal
+from gridmap.feed.service import MAX_BATCH, IntakeService, RequestError
+from gridmap.feed.store.sql import ConflictError, NotFoundError
+from gridmap.feed.workflow import TransitionError, open311_status
+
+#: Largest request body accepted, bytes.
+MAX_BODY = 1_000_000
+#: Most requests one GET returns.
+MAX_LIST = 1000
+
+blueprint = Blueprint("intake", __name__)
+
+
+def install_api(server: Flask, service_factory) -> None:
+    """Register the API on ``server``; ``service_factory()`` gives this thread's service."""
+    server.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    server.json.ensure_ascii = False  # Chinese text as text, not \\u escapes
+    server.config["GRIDMAP_SERVICE_FACTORY"] = service_factory
+    server.register_blueprint(blueprint)
+
+
+def _service() -> IntakeService:
+    return current_app.config["GRIDMAP_SERVICE_FACTORY"]()
+
+
+def _error(status: int, field: str, message: str):
+    response = jsonify([{"code": status, "field": field, "description": f"{field}: {message}"}])
+    response.status_code = status
+    return response
+
+
+@blueprint.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    if exc.code == 413:
+        return _error(413, "body", f"larger than {MAX_BODY:,} bytes")
+    return _error(exc.code or 400, "request", exc.description or exc.name)
+
+
+@blueprint.errorhandler(RequestError)
+def _request_error(exc: RequestError):
+    return _error(400, exc.field, exc.message)
+
+
+@blueprint.errorhandler(NotFoundError)
+def _not_found(exc: NotFoundError):
+    return _error(404, "incident_id", str(exc))
+
+
+@blueprint.errorhandler(ConflictError)
+def _conflict(exc: ConflictError):
+    return _error(409, "incident", str(exc))
+
+
+@blueprint.errorhandler(TransitionError)
+def _transition(exc: TransitionError):
+    return _error(409, "action", str(exc))
+
+
+def _require_key() -> str:
+    key = request.headers.get("X-API-Key") or request.args.get("api_key")
+    if key is None and request.mimetype == "application/x-www-form-urlencoded":
+        key = request.form.get("api_key")
+    if key is None and request.is_json:
+        body = request.get_json(silent=True)
+        key = body.get("api_key") if isinstance(body, dict) else None
+    client = _service().store.check_api_key(key)
+    if client is None:
+        raise _Unauthorized()
+    g.client = client
+    return client
+
+
+class _Unauthorized(Exception):
+    pass
+
+
+@blueprint.errorhandler(_Unauthorized)
+def _unauthorized(_exc):
+    return _error(401, "api_key", "missing or invalid API key")
+
+
+def _payload() -> dict[str, Any]:
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if body is None:
+            raise RequestError("body", "is not valid JSON")
+        return body
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return request.form.to_dict()
+    if not request.get_data():
+        raise RequestError("body", "is empty")
+    raise RequestError("Content-Type", "send application/json or form data")
+
+
+# --- Open311 ----------------------------------------------------------------------------
+def _service_definitions() -> list[dict[str, Any]]:
+    return [
+        {"service_code": code, "service_name": name, "description": f"{cat.name} · {name}",
+         "metadata": False, "type": "realtime", "keywords": f"{cat.name},{en}",
+         "group": cat.name}
+        for cat in CATEGORIES for code, name, en in cat.subcategories
+    ]
+
+
+@blueprint.get("/open311/v2/services.json")
+def services():
+    return jsonify(_service_definitions())
+
+
+@blueprint.get("/open311/v2/services/<code>.json")
+def service_definition(code: str):
+    if code not in SUBCATEGORY_TO_CATEGORY:
+        return _error(404, "service_code", f"unknown service {code!r}")
+    return jsonify({"service_code": code, "attributes": []})
+
+
+@blueprint.post("/open311/v2/requests.json")
+def post_request():
+    client = _require_key()
+    payload = _payload()
+    if not isinstance(payload, dict):
+        raise RequestError("body", "must be a JSON object (one request)")
+    row, created = _service().submit_request(payload, client=client)
+    body = [{"service_request_id": row["incident_id"], "service_notice": "已受理上报",
+             "account_id": None}]
+    return jsonify(body), 201 if created else 200
+
+
+def _open311_view(row: dict[str, Any]) -> dict[str, Any]:
+    def iso(v):
+        return None if v is None or pd.isna(v) else pd.Timestamp(v).isoformat()
+
+    return {
+        "service_request_id": row["incident_id"],
+        "status": open311_status(row["status"]),
+        "status_notes": row["status"],
+        "service_name": row["subcategory"],
+        "service_code": row["subcategory"],
+        "description": mask_personal(row.get("description")),
+        "agency_responsible": row.get("department"),
+        "requested_datetime": iso(row["reported_at"]),
+        "updated_datetime": iso(row.get("stage_entered_at")),
+        "expected_datetime": iso(row.get("deadline")),
+        "lat": row["lat"],
+        "long": row["lon"],
+        "address_id": row.get("grid_code"),
+    }
+
+
+@blueprint.get("/open311/v2/requests.json")
+def list_requests():
+    args = request.args
+    store = _service().store
+    ids = [i for i in (args.get("service_request_id") or "").split(",") if i]
+    if len(ids) > MAX_LIST:
+        raise RequestError("service_request_id", f"at most {MAX_LIST} ids")
+    if ids:
+        rows = [r for r in (store.get_incident(i) for i in ids) if r]
+    else:
+        status = args.get("status")
+        if status not in (None, "", "open", "closed"):
+            raise RequestError("status", "must be open or closed")
+        end = _parse_date("end_date", args.get("end_date")) or pd.Timestamp.now(tz="UTC")
+        start = _parse_date("start_date", args.get("start_date")) or end - pd.Timedelta(days=90)
+        if start > end:
+            raise RequestError("start_date", "is after end_date")
+        frame = store.list_incidents(
+            start_ms=int(start.value // 1_000_000), end_ms=int(end.value // 1_000_000),
+            service_codes=[c for c in (args.get("service_code") or "").split(",") if c],
+            status=status or None, limit=MAX_LIST)
+        rows = frame.to_dict("records")
+    return jsonify([_open311_view(r) for r in rows])
+
+
+@blueprint.get("/open311/v2/requests/<incident_id>.json")
+def get_request(incident_id: str):
+    row = _service().store.get_incident(incident_id)
+    if row is None:
+        return _error(404, "service_request_id", f"unknown request {incident_id!r}")
+    return jsonify([_open311_view(row)])
+
+
+def _parse_date(field: str, value: str | None) -> pd.Timestamp | None:
+    if not value:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise RequestError(field, f"not a date: {value[:40]!r}") from None
+    return stamp.tz_localize("Asia/Shanghai") if stamp.tzinfo is None else stamp
+
+
+# --- workflow events ------------------------------------------------------------------
+@blueprint.post("/api/v1/incidents/<incident_id>/events")
+def post_event(incident_id: str):
+    client = _require_key()
+    payload = _payload()
+    service = _service()
+    event = service.parse_event(payload, incident_id=incident_id, client=client)
+    result = service.apply_events([event])[0]
+    return jsonify(result), 200 if result.get("duplicate") else 201
+
+
+@blueprint.post("/api/v1/events/bulk")
+def post_events_bulk():
+    client = _require_key()
+    payload = _payload()
+    events = payload.get("events") if isinstance(payload, dict) else payload
+    if not isinstance(events, list) or not events:
+        raise RequestError("events", "must be a non-empty list of events")
+    if len(events) > MAX_BATCH:
+        raise RequestError("events", f"{len(events)} events; at most {MAX_BATCH} per request")
+    service = _service()
+    parsed = []
+    for pos, item in enumerate(events):
+        try:
+            parsed.append(service.parse_event(item, client=client))
+        except RequestError as exc:
+            raise RequestError(f"events[{pos}].{exc.field}", exc.message) from None
+    results = service.apply_events(parsed)
+    return jsonify({"accepted": len(results), "results": results}), 201

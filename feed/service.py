@@ -1,0 +1,281 @@
+"""The intake service: validates incoming requests and events, converts coordinates, assigns
+grids, routes, sets deadlines, and writes through the store. Plain functions and one class that
+the HTTP layer (and tests, and the simulator) call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridmap.feed.categories import PRIORITIES, SOURCES, SUBCATEGORY_TO_CATEGORY, category_of
+from gridmap.feed.routing import route
+from gridmap.feed.sla import allowed_hours
+from gridmap.feed.store.sql import SQLStore, now_ms
+from gridmap.feed.workflow import ACTIONS, STATES, TransitionError, apply_action
+from gridmap.geo.assign import PolygonIndex
+from gridmap.geo.crs import CoordinateError, CRSError, parse_crs, points_to_wgs84
+
+#: Longest description accepted, characters.
+MAX_DESCRIPTION = 4000
+#: Most events in one bulk request.
+MAX_BATCH = 5000
+#: Text fields and their longest accepted length.
+_TEXT_LIMITS = {"actor": 100, "note": 2000, "department": 100, "address_string": 500,
+                "client_event_id": 100, "service_request_id": 64}
+
+
+class RequestError(ValueError):
+    """A request that cannot be accepted; ``field`` names what is wrong (HTTP 400)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class IntakeService:
+    """Accepts incidents and workflow events for one store.
+
+    Parameters
+    ----------
+    store
+        The incident store.
+    timezone
+        Zone of times sent without one.
+    """
+
+    def __init__(self, store: SQLStore, *, timezone: str = "Asia/Shanghai") -> None:
+        self.store = store
+        self.timezone = timezone
+        self._index: PolygonIndex | None = None
+        self._grid_parents: dict[str, tuple[str | None, str | None]] = {}
+        self._names: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    # --- grids ---------------------------------------------------------------------------
+    def grid_index(self) -> PolygonIndex | None:
+        """The grid lookup, built once from the store's grids (``None`` if it has none)."""
+        with self._lock:
+            if self._index is None:
+                grids = self.store.get_areas("grid")
+                if len(grids):
+                    self._index = PolygonIndex.build(grids.geometry.values,
+                                                     grids["code"].to_numpy())
+                    comm = grids.get("community_code", grids.get("parent_code"))
+                    street = grids.get("street_code")
+                    self._grid_parents = {
+                        code: (None if comm is None else comm.iloc[i],
+                               None if street is None else street.iloc[i])
+                        for i, code in enumerate(grids["code"])
+                    }
+                    for level in ("street", "community"):
+                        areas = self.store.get_areas(level)
+                        self._names.update(zip(areas["code"], areas["name"], strict=True))
+            return self._index
+
+    def locate(self, lon: float, lat: float) -> tuple[str | None, str | None, str | None]:
+        """(grid, community, street) codes of a WGS84 point; ``None`` s when outside all."""
+        index = self.grid_index()
+        if index is None:
+            return None, None, None
+        code = index.locate_codes(np.array([lon]), np.array([lat]))[0]
+        if code is None:
+            return None, None, None
+        community, street = self._grid_parents.get(code, (None, None))
+        return code, community, street
+
+    # --- incidents -----------------------------------------------------------------------
+    def submit_request(self, payload: Mapping[str, Any], *, client: str) -> tuple[dict, bool]:
+        """Validate and store an Open311 service request. Returns (row, created)."""
+        row, event = self.build_incident(payload, client=client)
+        return self.store.create_incident(row, event)
+
+    def build_incident(self, payload: Mapping[str, Any], *, client: str) -> tuple[dict, dict]:
+        """The incident row and its ``report`` event for a request, or :class:`RequestError`."""
+        service = _text(payload, "service_code", required=True, limit=10)
+        if service not in SUBCATEGORY_TO_CATEGORY:
+            raise RequestError("service_code", f"unknown service {service!r}; see "
+                               "/open311/v2/services.json for the list")
+        category = category_of(service)
+        lon_in = _number(payload, "long", required=True)
+        lat_in = _number(payload, "lat", required=True)
+        crs_text = _text(payload, "coordinate_system", limit=200) or "EPSG:4326"
+        try:
+            source_crs = parse_crs(crs_text)
+        except CRSError as exc:
+            raise RequestError("coordinate_system", str(exc)) from None
+        if source_crs is None:
+            raise RequestError("coordinate_system", "give a CRS such as wgs84, gcj02 or bd09")
+        try:
+            lon, lat = points_to_wgs84(np.array([lon_in]), np.array([lat_in]), source_crs,
+                                       where="lat/long")
+        except CoordinateError as exc:
+            raise RequestError("lat/long", str(exc)) from None
+        lon, lat = float(lon[0]), float(lat[0])
+        description = _text(payload, "description", limit=MAX_DESCRIPTION) or ""
+        source = _text(payload, "source", limit=20) or "resident"
+        if source not in SOURCES:
+            raise RequestError("source", f"unknown source {source!r}; allowed: {list(SOURCES)}")
+        priority = int(_number(payload, "priority") or 3)
+        if priority not in PRIORITIES:
+            raise RequestError("priority", f"must be one of {list(PRIORITIES)}, got {priority}")
+        reported = self._time(payload, "requested_datetime") or now_ms()
+        if reported > now_ms() + 5 * 60_000:
+            raise RequestError("requested_datetime", "lies in the future")
+        grid, community, street = self.locate(lon, lat)
+        incident_id = _text(payload, "service_request_id", limit=64) or _new_id(reported)
+        hours = allowed_hours("reported", category.code, priority)
+        row = {
+            "incident_id": incident_id, "source": source, "category": category.code,
+            "subcategory": service, "priority": priority, "reported_at": reported,
+            "lon": lon, "lat": lat, "source_crs": source_crs.label.split(" ")[0],
+            "source_x": lon_in, "source_y": lat_in, "grid_code": grid,
+            "community_code": community, "street_code": street, "description": description,
+            "department": route(service, self._names.get(street or ""),
+                                self._names.get(community or "")),
+            "status": "reported", "stage_entered_at": reported,
+            "deadline": reported + int(hours * 3_600_000), "closed_at": None, "escalated": 0,
+            "last_event_at": reported, "api_client": client,
+        }
+        # the same request sent twice hashes the same, whenever it arrives
+        row["body_hash"] = _body_hash({
+            "service_code": service, "long": lon_in, "lat": lat_in, "crs": source_crs.label,
+            "description": description, "source": source, "priority": priority,
+            "requested_datetime": payload.get("requested_datetime"),
+        })
+        event = {
+            "incident_id": incident_id, "at": reported, "action": "report", "from_state": None,
+            "to_state": "reported", "actor": SOURCES[source][0], "note": None,
+            "department": None, "deadline": row["deadline"],
+        }
+        return row, event
+
+    # --- events --------------------------------------------------------------------------
+    def parse_event(self, payload: Mapping[str, Any], *, incident_id: str | None = None,
+                    client: str = "") -> dict[str, Any]:
+        """A workflow event from a request body, or :class:`RequestError`."""
+        if not isinstance(payload, Mapping):
+            raise RequestError("event", "must be a JSON object")
+        incident = incident_id or _text(payload, "incident_id", required=True, limit=64)
+        action = _text(payload, "action", required=True, limit=20)
+        if action not in ACTIONS or action == "report":
+            allowed = [a for a in ACTIONS if a != "report"]
+            raise RequestError("action", f"unknown action {action!r}; allowed: {allowed}")
+        at = self._time(payload, "at") or now_ms()
+        if at > now_ms() + 5 * 60_000:
+            raise RequestError("at", "lies in the future")
+        deadline = self._time(payload, "deadline")
+        if action == "extend" and deadline is None:
+            raise RequestError("deadline", "an 'extend' event needs the new deadline")
+        event = {"incident_id": incident, "action": action, "at": at, "deadline": deadline,
+                 "actor": _text(payload, "actor", limit=100) or client}
+        for field in ("note", "department", "client_event_id"):
+            event[field] = _text(payload, field, limit=_TEXT_LIMITS[field])
+        return event
+
+    def apply_events(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Apply parsed events atomically (see :meth:`SQLStore.apply_events`)."""
+        return self.store.apply_events(events, plan_event)
+
+    def _time(self, payload: Mapping[str, Any], field: str) -> int | None:
+        value = payload.get(field)
+        if value in (None, ""):
+            return None
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            raise RequestError(field, f"not a time: {str(value)[:40]!r} (use ISO 8601, e.g. "
+                               "2026-11-25T10:30:00+08:00)") from None
+        if stamp is pd.NaT:
+            raise RequestError(field, "not a time")
+        if stamp.tzinfo is None:
+            stamp = stamp.tz_localize(self.timezone)
+        return int(stamp.tz_convert("UTC").value // 1_000_000)
+
+
+def plan_event(current: dict[str, Any], event: dict[str, Any]) -> tuple[dict, dict]:
+    """The incident's updates and the event row for ``event`` on ``current`` (store row).
+
+    Raises
+    ------
+    TransitionError
+        For an action the transition table does not allow (the message names the allowed).
+    """
+    state = current["status"]
+    new_state = apply_action(state, event["action"])
+    at = event["at"]
+    update: dict[str, Any] = {"status": new_state}
+    action = event["action"]
+    if action == "extend":
+        if current["deadline"] is not None and event["deadline"] <= current["deadline"]:
+            raise TransitionError("'deadline' of an extension must be later than the current "
+                                  "one")
+        update["deadline"] = event["deadline"]
+    elif action == "escalate":
+        update["escalated"] = 1
+    else:
+        hours = allowed_hours(new_state, current["category"], int(current["priority"]))
+        update["stage_entered_at"] = at
+        update["deadline"] = None if hours is None else at + int(hours * 3_600_000)
+        update["closed_at"] = at if not STATES[new_state].is_open else None
+    if action == "dispatch" and event.get("department"):
+        update["department"] = event["department"]
+    stored = {
+        "incident_id": event["incident_id"], "at": at, "action": action,
+        "from_state": state, "to_state": new_state, "actor": event.get("actor"),
+        "note": event.get("note"), "department": event.get("department"),
+        "deadline": update.get("deadline", current["deadline"]),
+        "client_event_id": event.get("client_event_id"),
+    }
+    return update, stored
+
+
+def _text(payload: Mapping[str, Any], field: str, *, required: bool = False,
+          limit: int = 1000) -> str | None:
+    value = payload.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise RequestError(field, "is required")
+        return None
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise RequestError(field, f"must be text, got {type(value).__name__}")
+    text = str(value).strip()
+    if len(text) > limit:
+        raise RequestError(field, f"is {len(text)} characters long; at most {limit}")
+    return text
+
+
+def _number(payload: Mapping[str, Any], field: str, *, required: bool = False) -> float | None:
+    value = payload.get(field)
+    if value is None or value == "":
+        if required:
+            raise RequestError(field, "is required")
+        return None
+    if isinstance(value, bool):
+        raise RequestError(field, "must be a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise RequestError(field, f"must be a number, got {str(value)[:40]!r}") from None
+    if not np.isfinite(number):
+        raise RequestError(field, "must be a finite number")
+    return number
+
+
+def _new_id(reported_ms: int) -> str:
+    import secrets
+
+    stamp = pd.Timestamp(reported_ms, unit="ms", tz="UTC").tz_convert("Asia/Shanghai")
+    return f"R{stamp:%Y%m%d%H%M%S}{secrets.token_hex(3).upper()}"
+
+
+def _body_hash(fields: dict[str, Any]) -> str:
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
