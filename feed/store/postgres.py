@@ -66,5 +66,7 @@ class PostgresStore(SQLStore):
                 copy.write_row(row)
 
     def _table_exists(self, cur, name: str) -> bool:
-        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
+        # in the first schema of the search path only, where this store creates its tables
+        cur.execute("SELECT to_regclass(quote_ident(current_schema()) || '.' || %s) IS NOT NULL",
+                    (name,))
         return bool(cur.fetchone()[0])

@@ -1,0 +1,207 @@
+"""The store's contract, run against both backends (SQLite and PostgreSQL + PostGIS)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from gridmap.feed.service import plan_event
+from gridmap.feed.store import open_store
+from gridmap.feed.store.sql import ConflictError, NotFoundError
+from gridmap.feed.workflow import TransitionError
+
+T0 = pd.Timestamp("2026-11-25 09:00", tz="Asia/Shanghai")
+MS0 = int(T0.value // 1_000_000)
+HOUR = 3_600_000
+
+
+def _grids() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"code": ["510108004006001", "510108004006002"], "name": ["新鸿社区第1网格", "第2网格"],
+         "parent_code": ["510108004006"] * 2, "worker": ["王芳", "李强"]},
+        geometry=[shapely.box(104.10, 30.66, 104.11, 30.67),
+                  shapely.MultiPolygon([shapely.box(104.11, 30.66, 104.12, 30.67)])],
+        crs="EPSG:4326",
+    )
+
+
+def _incident(i: int, grid: str = "510108004006001", **kw) -> dict:
+    row = {
+        "incident_id": f"T{i:04d}", "source": "hotline", "category": "SR", "subcategory": "SR01",
+        "priority": 3, "reported_at": MS0 + i * 1000, "lon": 104.105, "lat": 30.665,
+        "source_crs": "EPSG:4326", "source_x": 104.105, "source_y": 30.665, "grid_code": grid,
+        "community_code": grid[:12], "street_code": grid[:9], "description": "暴露垃圾",
+        "department": "区城市管理和综合执法局", "status": "reported",
+        "stage_entered_at": MS0 + i * 1000, "deadline": MS0 + i * 1000 + HOUR // 2,
+        "closed_at": None, "escalated": 0, "last_event_at": MS0 + i * 1000,
+        "body_hash": f"h{i}", "api_client": "test",
+    }
+    row.update(kw)
+    return row
+
+
+def _report_event(row: dict) -> dict:
+    return {"incident_id": row["incident_id"], "at": row["reported_at"], "action": "report",
+            "from_state": None, "to_state": "reported", "actor": "test", "deadline": row["deadline"]}
+
+
+def _event(incident_id: str, action: str, at: int, **kw) -> dict:
+    return {"incident_id": incident_id, "action": action, "at": at, "actor": "centre", **kw}
+
+
+def test_migrations_are_idempotent(store_url):
+    first = open_store(store_url)
+    first.put_areas("grid", _grids())
+    first.close()
+    again = open_store(store_url)  # migrating a migrated store changes nothing
+    assert again.layer_counts()["grid"] == 2
+    again.close()
+
+
+def test_areas_round_trip(store):
+    grids = _grids()
+    assert store.put_areas("grid", grids) == 2
+    back = store.get_areas("grid")
+    assert back["code"].tolist() == grids["code"].tolist()
+    assert back["name"].tolist() == ["新鸿社区第1网格", "第2网格"]
+    assert back["worker"].tolist() == ["王芳", "李强"]  # extra columns kept as properties
+    assert shapely.equals(back.geometry.values, grids.geometry.values).all()
+    assert back.crs.to_epsg() == 4326
+    # replacing a level replaces it whole
+    store.put_areas("grid", grids.iloc[:1])
+    assert store.layer_counts()["grid"] == 1
+    with pytest.raises(ValueError, match="allowed"):
+        store.put_areas("province", grids)
+
+
+def test_buildings_by_bbox(store):
+    buildings = gpd.GeoDataFrame(
+        {"building_id": ["B1", "B2"], "grid_code": ["g1", "g2"], "name": ["建设路1号", "2号"],
+         "floors": [6, 30], "households": [24, 200], "population": [60, 520]},
+        geometry=[shapely.box(104.101, 30.661, 104.102, 30.662),
+                  shapely.box(104.20, 30.70, 104.201, 30.701)], crs="EPSG:4326")
+    store.put_buildings(buildings)
+    near = store.get_buildings(bbox=(104.10, 30.66, 104.11, 30.67))
+    assert near["building_id"].tolist() == ["B1"]
+    assert int(near["floors"].iloc[0]) == 6
+
+
+def test_create_incident_is_idempotent(store):
+    row = _incident(1)
+    _, created = store.create_incident(row, _report_event(row))
+    assert created
+    _, again = store.create_incident(row, _report_event(row))
+    assert not again
+    assert store.layer_counts()["incidents"] == 1
+    assert store.layer_counts()["events"] == 1
+    with pytest.raises(ConflictError, match="different body"):
+        store.create_incident({**row, "body_hash": "other"}, _report_event(row))
+
+
+def test_workflow_events_and_counts(store):
+    rows = [_incident(i, grid) for i, grid in
+            enumerate(["510108004006001", "510108004006001", "510108004006002"])]
+    for row in rows:
+        store.create_incident(row, _report_event(row))
+    t = MS0 + 60_000
+    store.apply_events([_event("T0000", "accept", t), _event("T0000", "dispatch", t + 1,
+                                                                department="区市政设施管理所")],
+                       plan_event)
+    incident = store.get_incident("T0000")
+    assert incident["status"] == "dispatched"
+    assert incident["department"] == "区市政设施管理所"
+    # the dispatch stage has a 2-hour deadline at normal priority
+    assert incident["deadline"] == pd.Timestamp(t + 1 + 2 * HOUR, unit="ms", tz="UTC")
+    counts = store.open_counts()
+    assert counts.equals(store.recount_open())
+    assert set(map(tuple, counts[["grid_code", "status", "n"]].to_numpy().tolist())) == {
+        ("510108004006001", "dispatched", 1), ("510108004006001", "reported", 1),
+        ("510108004006002", "reported", 1)}
+    events = store.get_events("T0000")
+    assert events["action"].tolist() == ["report", "accept", "dispatch"]
+    assert events["from_state"].tolist()[1:] == ["reported", "accepted"]
+
+
+def test_illegal_and_stale_events_change_nothing(store):
+    row = _incident(1)
+    store.create_incident(row, _report_event(row))
+    before = store.layer_counts()["events"]
+    with pytest.raises(TransitionError, match="allowed"):
+        store.apply_events([_event("T0001", "close", MS0 + 5000)], plan_event)
+    with pytest.raises(NotFoundError, match="T9999"):
+        store.apply_events([_event("T9999", "accept", MS0 + 5000)], plan_event)
+    # a batch with one bad event writes none of it
+    with pytest.raises(TransitionError, match="event 1"):
+        store.apply_events([_event("T0001", "accept", MS0 + 5000),
+                            _event("T0001", "close", MS0 + 6000)], plan_event)
+    assert store.get_incident("T0001")["status"] == "reported"
+    store.apply_events([_event("T0001", "accept", MS0 + 9000)], plan_event)
+    # an event older than the latest one cannot override the newer state
+    with pytest.raises(ConflictError, match="older"):
+        store.apply_events([_event("T0001", "dispatch", MS0 + 8000)], plan_event)
+    assert store.get_incident("T0001")["status"] == "accepted"
+    assert store.layer_counts()["events"] == before + 1
+
+
+def test_client_event_ids_make_retries_harmless(store):
+    row = _incident(1)
+    store.create_incident(row, _report_event(row))
+    event = _event("T0001", "accept", MS0 + 5000, client_event_id="app-42")
+    store.apply_events([event], plan_event)
+    result = store.apply_events([event], plan_event)
+    assert result[0]["duplicate"] is True
+    assert store.get_events("T0001")["action"].tolist() == ["report", "accept"]
+
+
+def test_events_since_cursor(store):
+    for i in range(3):
+        row = _incident(i)
+        store.create_incident(row, _report_event(row))
+    first, cursor = store.events_since(0, limit=2)
+    assert first["incident_id"].tolist() == ["T0000", "T0001"]
+    rest, cursor2 = store.events_since(cursor)
+    assert rest["incident_id"].tolist() == ["T0002"]
+    assert store.events_since(cursor2)[0].empty
+    assert {"lon", "lat", "status", "category"} <= set(rest.columns)
+
+
+def test_due_and_state_as_of(store):
+    rows = [_incident(0), _incident(1, deadline=MS0 + 10 * HOUR,
+                                    stage_entered_at=MS0)]
+    for row in rows:
+        store.create_incident(row, _report_event(row))
+    due = store.due(MS0 + HOUR)  # T0000's 30-minute deadline has passed
+    assert due.set_index("incident_id")["due"].to_dict() == {"T0000": "overdue"}
+    due_later = store.due(MS0 + 9 * HOUR)  # T0001 has 1 of 10 hours left: near-due
+    assert due_later.set_index("incident_id")["due"].to_dict() == {
+        "T0000": "overdue", "T0001": "near_due"}
+    store.apply_events([_event("T0000", "accept", MS0 + 2 * HOUR)], plan_event)
+    before = store.state_as_of(MS0 + HOUR).set_index("incident_id")["status"].to_dict()
+    after = store.state_as_of(MS0 + 3 * HOUR).set_index("incident_id")["status"].to_dict()
+    assert before == {"T0000": "reported", "T0001": "reported"}
+    assert after == {"T0000": "accepted", "T0001": "reported"}
+
+
+def test_bulk_load_and_counts(store):
+    frame = pd.DataFrame([_incident(i, status=s) for i, s in
+                          enumerate(["reported", "closed", "in_progress", "void"])])
+    for column in ("reported_at", "stage_entered_at", "deadline"):
+        frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True)
+    frame["closed_at"] = pd.NaT
+    assert store.bulk_load(frame) == 4
+    assert len(store.get_incidents(open_only=True)) == 2
+    assert store.open_counts().equals(store.recount_open())
+    counts = store.counts(level="street", by="status")
+    assert counts["n"].sum() == 4
+    assert store.get_incidents(area_code="510108004")["incident_id"].size == 4
+
+
+def test_api_keys_are_stored_hashed(store):
+    key = store.add_api_key("12345热线")
+    assert store.check_api_key(key) == "12345热线"
+    assert store.check_api_key(key + "x") is None
+    assert store.check_api_key(None) is None
+    stored = store._query("SELECT key_hash FROM api_keys")[0][0]
+    assert key not in stored
