@@ -47,9 +47,14 @@ class BenchData:
 
 def _row(name, value, unit, baseline, baseline_name, goal=None, **extra) -> dict:
     return {
-        "name": name, "value": value, "unit": unit, "baseline": baseline,
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
         "baseline_name": baseline_name,
-        "ratio": round(value / baseline, 2) if baseline else None, "goal": goal, **extra,
+        "ratio": round(value / baseline, 2) if baseline else None,
+        "goal": goal,
+        **extra,
     }
 
 
@@ -65,11 +70,20 @@ def bench_load(data: BenchData, repeat: int) -> list[dict]:
     path = data.folder / "base.gpkg"
     for layer in ("grids", "buildings"):
         n = pyogrio.read_info(path, layer=layer)["features"]
-        ours = _median(lambda layer=layer: pyogrio.read_dataframe(path, layer=layer,
-                                                                   use_arrow=True), repeat)
+        ours = _median(
+            lambda layer=layer: pyogrio.read_dataframe(path, layer=layer, use_arrow=True), repeat
+        )
         naive = _median(lambda layer=layer: gpd.read_file(path, layer=layer), repeat)
-        rows.append(_row(f"load_{layer}", n / ours, "features/s", n / naive,
-                         "geopandas.read_file (no Arrow)", features=n))
+        rows.append(
+            _row(
+                f"load_{layer}",
+                n / ours,
+                "features/s",
+                n / naive,
+                "geopandas.read_file (no Arrow)",
+                features=n,
+            )
+        )
     # incidents: GeoParquet vs the same points as CSV (the way offices hand them over)
     parquet = data.folder / "incidents.parquet"
     csv = data.folder / "bench-incidents-sample.csv"
@@ -82,12 +96,21 @@ def bench_load(data: BenchData, repeat: int) -> list[dict]:
 
     def naive_csv():
         table = pd.read_csv(csv, dtype={"incident_id": str})
-        gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["lon"], table["lat"]),
-                         crs="EPSG:4326")
+        gpd.GeoDataFrame(
+            table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326"
+        )
 
     naive = _median(naive_csv, repeat)
-    rows.append(_row("load_incidents", total / ours, "features/s", sample / naive,
-                     "pandas.read_csv + points_from_xy", features=total))
+    rows.append(
+        _row(
+            "load_incidents",
+            total / ours,
+            "features/s",
+            sample / naive,
+            "pandas.read_csv + points_from_xy",
+            features=total,
+        )
+    )
     return rows
 
 
@@ -124,36 +147,51 @@ def bench_repair(data: BenchData, repeat: int) -> list[dict]:
 
     naive_t = _median(naive, max(1, repeat // 2))
     invalid = int((~shapely.is_valid(np.asarray(damaged.geometry.values))).sum())
-    return [_row("repair", n / ours, "features/s", n / naive_t,
-                 "per-feature buffer(0) (loses half of each bow-tie, no report)",
-                 features=n, invalid_features=invalid)]
+    return [
+        _row(
+            "repair",
+            n / ours,
+            "features/s",
+            n / naive_t,
+            "per-feature buffer(0) (loses half of each bow-tie, no report)",
+            features=n,
+            invalid_features=invalid,
+        )
+    ]
 
 
 def bench_assign(data: BenchData, repeat: int) -> list[dict]:
     """Assigning every incident to its grid: raster index vs ``geopandas.sjoin``."""
     grids = data.grids
     x, y = data.points
-    build = _median(lambda: PolygonIndex.build(grids.geometry.values, grids["code"].to_numpy()),
-                    1)
+    build = _median(lambda: PolygonIndex.build(grids.geometry.values, grids["code"].to_numpy()), 1)
     index = PolygonIndex.build(grids.geometry.values, grids["code"].to_numpy())
     ours = _median(lambda: index.locate(x, y), repeat)
     sample = min(len(x), NAIVE_SAMPLE)
-    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x[:sample], y[:sample]),
-                              crs="EPSG:4326")
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x[:sample], y[:sample]), crs="EPSG:4326")
     polys = grids[["code", "geometry"]]
-    naive = _median(lambda: gpd.sjoin(points, polys, how="left", predicate="within"),
-                    max(1, repeat // 2))
+    naive = _median(
+        lambda: gpd.sjoin(points, polys, how="left", predicate="within"), max(1, repeat // 2)
+    )
     # the two agree (sjoin may list a border point twice; take the smallest code)
     ours_codes = index.locate_codes(x[:sample], y[:sample])
     joined = gpd.sjoin(points, polys, how="left", predicate="within")
     first = joined.groupby(level=0)["code"].min().reindex(range(sample))
     agree = float(np.mean(pd.Series(ours_codes).fillna("") == first.fillna("").to_numpy()))
     return [
-        _row("assign_points", len(x) / ours, "points/s", sample / naive,
-             "geopandas.sjoin(predicate='within')",
-             goal=5e6 if data.scale == "city" else None, points=len(x), grids=len(grids),
-             agreement_with_baseline=agree, index_build_s=round(build, 2),
-             ambiguous_cell_share=round(index.ambiguous_share, 4)),
+        _row(
+            "assign_points",
+            len(x) / ours,
+            "points/s",
+            sample / naive,
+            "geopandas.sjoin(predicate='within')",
+            goal=5e6 if data.scale == "city" else None,
+            points=len(x),
+            grids=len(grids),
+            agreement_with_baseline=agree,
+            index_build_s=round(build, 2),
+            ambiguous_cell_share=round(index.ambiguous_share, 4),
+        ),
     ]
 
 

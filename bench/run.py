@@ -60,7 +60,7 @@ def run_benchmarks(
         ``{"scale", "machine", "results": [{"name", "value", "unit", "baseline",
         "baseline_name", "ratio", "goal", ...}]}``.
     """
-    names = list(BENCHMARKS) if not only else only
+    names = only or list(BENCHMARKS)
     unknown = sorted(set(names) - set(BENCHMARKS))
     if unknown:
         raise ValueError(f"unknown benchmark(s) {unknown}; known: {list(BENCHMARKS)}")
@@ -68,8 +68,11 @@ def run_benchmarks(
     results = []
     with Progress(transient=False) as progress:
         task = progress.add_task(f"bench {scale}: preparing data", total=len(names) + 1)
-        data = BenchData.prepare(scale, folder, progress=lambda m: progress.update(
-            task, description=f"bench {scale}: {m}"))
+        data = BenchData.prepare(
+            scale,
+            folder,
+            progress=lambda m: progress.update(task, description=f"bench {scale}: {m}"),
+        )
         progress.advance(task)
         for name in names:
             progress.update(task, description=f"bench {scale}: {name}")

@@ -17,8 +17,13 @@ from gridmap.feed.store import open_store
 from gridmap.settings import Settings
 
 LAYER_NAMES = {
-    "district": "区", "street": "街道", "community": "社区", "grid": "网格",
-    "buildings": "楼栋", "incidents": "事件", "events": "流转记录",
+    "district": "区",
+    "street": "街道",
+    "community": "社区",
+    "grid": "网格",
+    "buildings": "楼栋",
+    "incidents": "事件",
+    "events": "流转记录",
 }
 
 
@@ -52,13 +57,20 @@ def create_app(settings: Settings) -> dash.Dash:
 def _layers_page(settings: Settings) -> html.Div:
     with open_store(settings.resolved_store_url) as store:
         counts = store.layer_counts()
-    rows = [html.Tr([html.Td(LAYER_NAMES.get(k, k)), html.Td(k), html.Td(f"{v:,}")])
-            for k, v in counts.items()]
+    rows = [
+        html.Tr([html.Td(LAYER_NAMES.get(k, k)), html.Td(k), html.Td(f"{v:,}")])
+        for k, v in counts.items()
+    ]
     return html.Div(
         [
             html.H1("网格化管理 · 已加载图层"),
-            html.Table([html.Thead(html.Tr([html.Th("图层"), html.Th("layer"), html.Th("数量")])),
-                        html.Tbody(rows)], id="layer-table"),
+            html.Table(
+                [
+                    html.Thead(html.Tr([html.Th("图层"), html.Th("layer"), html.Th("数量")])),
+                    html.Tbody(rows),
+                ],
+                id="layer-table",
+            ),
         ],
         style={"fontFamily": "'Noto Sans CJK SC', sans-serif", "padding": "2rem"},
     )

@@ -17,8 +17,12 @@ from gridmap.settings import get_settings
 console = Console(stderr=True, highlight=False)
 
 #: Layers of the demo GeoPackage → area level in the store.
-_DEMO_LEVELS = {"districts": "district", "streets": "street", "communities": "community",
-                "grids": "grid"}
+_DEMO_LEVELS = {
+    "districts": "district",
+    "streets": "street",
+    "communities": "community",
+    "grids": "grid",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,8 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, help="folder (default: data/demo/<scale>)")
     demo.add_argument("--now", help="the demo's present, ISO time (default: this hour)")
     demo.add_argument("--incidents", type=int, help="number of incidents (default: the tier's)")
-    demo.add_argument("--if-missing", action="store_true",
-                      help="do nothing if the data set and the store already hold it")
+    demo.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing if the data set and the store already hold it",
+    )
     demo.add_argument("--no-store", action="store_true", help="only write files")
     demo.set_defaults(handler=_cmd_demo_data)
 
@@ -56,9 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("kind", choices=["grids", "buildings", "incidents"])
     imp.add_argument("path", type=Path)
     imp.add_argument("--crs", help="source CRS: EPSG code, CGCS2000, gcj02, bd09, WKT")
-    imp.add_argument("--level", default="grid",
-                     choices=["district", "street", "community", "grid"],
-                     help="area level of a grids import (default: grid)")
+    imp.add_argument(
+        "--level",
+        default="grid",
+        choices=["district", "street", "community", "grid"],
+        help="area level of a grids import (default: grid)",
+    )
     imp.add_argument("--id-field")
     imp.add_argument("--name-field")
     imp.add_argument("--parent-field")
@@ -121,11 +131,18 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         if now is not None and now.tzinfo is None:
             now = now.tz_localize(settings.timezone)
         with console.status("generating") as status:
-            manifest = generate(args.scale, out, seed=args.seed, now=now,
-                                incidents=args.incidents,
-                                progress=lambda m: status.update(f"generating: {m}"))
-        console.print(f"wrote {out} in {manifest['seconds']} s: "
-                      + ", ".join(f"{k} {v:,}" for k, v in manifest["counts"].items()))
+            manifest = generate(
+                args.scale,
+                out,
+                seed=args.seed,
+                now=now,
+                incidents=args.incidents,
+                progress=lambda m: status.update(f"generating: {m}"),
+            )
+        console.print(
+            f"wrote {out} in {manifest['seconds']} s: "
+            + ", ".join(f"{k} {v:,}" for k, v in manifest["counts"].items())
+        )
     if not args.no_store:
         load_demo_into_store(out, store_url)
     return 0
@@ -136,9 +153,10 @@ def _store_holds(url: str, manifest: dict) -> bool:
 
     with open_store(url) as store:
         counts = store.layer_counts()
-    return counts.get("grid", 0) == manifest["counts"]["grids"] and counts.get(
-        "incidents", 0
-    ) >= manifest["counts"]["incidents"]
+    return (
+        counts.get("grid", 0) == manifest["counts"]["grids"]
+        and counts.get("incidents", 0) >= manifest["counts"]["incidents"]
+    )
 
 
 def load_demo_into_store(out: Path, url: str) -> dict[str, int]:
@@ -177,15 +195,27 @@ def _cmd_import(args: argparse.Namespace) -> int:
         if args.kind == "grids":
             parents = _parent_areas(store, args.level)
             result = import_areas(
-                args.path, level=args.level, crs=args.crs, id_field=args.id_field,
-                name_field=args.name_field, parent_field=args.parent_field, layer=args.layer,
-                encoding=args.encoding, swap_xy=args.swap_xy, parents=parents,
+                args.path,
+                level=args.level,
+                crs=args.crs,
+                id_field=args.id_field,
+                name_field=args.name_field,
+                parent_field=args.parent_field,
+                layer=args.layer,
+                encoding=args.encoding,
+                swap_xy=args.swap_xy,
+                parents=parents,
                 metric_crs=settings.metric_crs,
             )
         else:
             result = import_points(
-                args.path, crs=args.crs, id_field=args.id_field, lon_field=args.lon_field,
-                lat_field=args.lat_field, layer=args.layer, encoding=args.encoding,
+                args.path,
+                crs=args.crs,
+                id_field=args.id_field,
+                lon_field=args.lon_field,
+                lat_field=args.lat_field,
+                layer=args.layer,
+                encoding=args.encoding,
                 swap_xy=args.swap_xy,
             )
             if args.kind == "buildings":
@@ -193,8 +223,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         for line in result.summary_lines():
             console.print(line, markup=False)
         if args.report:
-            args.report.write_text(json.dumps(result.report, ensure_ascii=False, indent=2,
-                                              default=str))
+            args.report.write_text(
+                json.dumps(result.report, ensure_ascii=False, indent=2, default=str)
+            )
             console.print(f"report: {args.report}")
         if args.out:
             _write_clean(result.frame, args.out)
@@ -246,8 +277,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from gridmap.dashboard.server import serve
 
     settings = get_settings()
-    return serve(settings, host=args.host or settings.host, port=args.port or settings.port,
-                 simulate=args.simulate, rate=args.rate)
+    return serve(
+        settings,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        simulate=args.simulate,
+        rate=args.rate,
+    )
 
 
 # --- apikey / simulate -------------------------------------------------------------------

@@ -7,8 +7,9 @@ import threading
 from gridmap.settings import Settings
 
 
-def serve(settings: Settings, *, host: str, port: int, simulate: bool = False,
-          rate: float = 1.0) -> int:
+def serve(
+    settings: Settings, *, host: str, port: int, simulate: bool = False, rate: float = 1.0
+) -> int:
     """Serve the dashboard and API at ``http://host:port`` until interrupted."""
     from waitress import serve as waitress_serve
 
@@ -17,8 +18,9 @@ def serve(settings: Settings, *, host: str, port: int, simulate: bool = False,
     app = create_app(settings)
     stop = threading.Event()
     if simulate:
-        threading.Thread(target=_simulate, args=(settings, host, port, rate, stop),
-                         name="simulator", daemon=True).start()
+        threading.Thread(
+            target=_simulate, args=(settings, host, port, rate, stop), name="simulator", daemon=True
+        ).start()
     print(f"gridmap: dashboard at http://{host}:{port}/", flush=True)
     try:
         waitress_serve(app.server, host=host, port=port, threads=8, ident="gridmap")

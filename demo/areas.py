@@ -140,11 +140,30 @@ _DISTRICT_SEEDS: Final[dict[str, tuple[float, float]]] = {
 
 #: Hand-drawn rim of Chengdu (lon, lat), smoothed into the city outline.
 _CITY_RIM: Final = (
-    (103.03, 30.52), (103.10, 30.75), (103.30, 30.95), (103.42, 31.12), (103.58, 31.30),
-    (103.75, 31.40), (103.95, 31.38), (104.05, 31.20), (104.20, 31.02), (104.40, 31.05),
-    (104.62, 31.02), (104.85, 30.88), (104.86, 30.62), (104.82, 30.32), (104.70, 30.14),
-    (104.50, 30.13), (104.32, 30.28), (104.12, 30.30), (103.95, 30.30), (103.80, 30.28),
-    (103.62, 30.12), (103.40, 30.14), (103.20, 30.28), (103.05, 30.38),
+    (103.03, 30.52),
+    (103.10, 30.75),
+    (103.30, 30.95),
+    (103.42, 31.12),
+    (103.58, 31.30),
+    (103.75, 31.40),
+    (103.95, 31.38),
+    (104.05, 31.20),
+    (104.20, 31.02),
+    (104.40, 31.05),
+    (104.62, 31.02),
+    (104.85, 30.88),
+    (104.86, 30.62),
+    (104.82, 30.32),
+    (104.70, 30.14),
+    (104.50, 30.13),
+    (104.32, 30.28),
+    (104.12, 30.30),
+    (103.95, 30.30),
+    (103.80, 30.28),
+    (103.62, 30.12),
+    (103.40, 30.14),
+    (103.20, 30.28),
+    (103.05, 30.38),
 )
 
 #: Towns on the density surface: (lon, lat, relative density, radius in m).
@@ -377,8 +396,12 @@ def _load_divisions(path: Path) -> pd.DataFrame:
     """Read the division table (all columns as strings), sorted by community code."""
     table = pd.read_csv(path, dtype=str)
     missing = {
-        "district_code", "district_name", "street_code", "street_name",
-        "community_code", "community_name",
+        "district_code",
+        "district_name",
+        "street_code",
+        "street_name",
+        "community_code",
+        "community_name",
     } - set(table.columns)
     if missing:
         raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
@@ -518,15 +541,18 @@ def _fit_radial(
         lon, lat = lon + shift_lon, lat + shift_lat
         margin = 1e-4
         if (
-            lon.min() > bbox[0] + margin and lon.max() < bbox[2] - margin
-            and lat.min() > bbox[1] + margin and lat.max() < bbox[3] - margin
+            lon.min() > bbox[0] + margin
+            and lon.max() < bbox[2] - margin
+            and lat.min() > bbox[1] + margin
+            and lat.max() < bbox[3] - margin
         ):
             x, y = _to_metric(lon, lat)
             poly = shapely.Polygon(np.column_stack([x, y]))
             # Re-projection bends the shape very slightly; restore the exact area.
             c = poly.centroid
-            poly = shapely.affinity.scale(poly, *(2 * [np.sqrt(area_m2 * shrink / poly.area)]),
-                                          origin=c)
+            poly = shapely.affinity.scale(
+                poly, *(2 * [np.sqrt(area_m2 * shrink / poly.area)]), origin=c
+            )
             return shapely.make_valid(poly) if not poly.is_valid else poly
         if damp > 0.05:
             damp *= 0.85
@@ -551,8 +577,9 @@ def _city_outline(rng: np.random.Generator) -> shapely.Polygon:
     angle = np.arctan2(y - cy, x - cx) % (2 * np.pi)
     order = np.argsort(angle)
     theta = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
-    log_r = np.interp(theta, angle[order], np.log(np.hypot(x - cx, y - cy))[order],
-                      period=2 * np.pi)
+    log_r = np.interp(
+        theta, angle[order], np.log(np.hypot(x - cx, y - cy))[order], period=2 * np.pi
+    )
     spectrum = np.fft.rfft(log_r)
     spectrum[10:] = 0.0  # keep the big shape, drop the corners of the hand-drawn rim
     log_r = np.fft.irfft(spectrum, n)
@@ -826,8 +853,10 @@ def _split_edges(
     # Close every ring with its own first point.
     last = np.flatnonzero(np.r_[ring_new[1:] != ring_new[:-1], True])
     out = np.insert(pts, last + 1, pts[np.r_[0, last[:-1] + 1]], axis=0)
-    return out, np.insert(ring_new, last + 1, ring_new[last]), np.insert(
-        owner_new, last + 1, owner_new[last]
+    return (
+        out,
+        np.insert(ring_new, last + 1, ring_new[last]),
+        np.insert(owner_new, last + 1, owner_new[last]),
     )
 
 
@@ -963,16 +992,22 @@ class _Candidates:
     def take(self, mask: npt.NDArray[np.bool_] | Ints) -> _Candidates:
         """The candidates selected by a boolean mask or an index array."""
         return _Candidates(
-            self.grid[mask], self.slot[mask], self.kind[mask], self.length[mask],
-            self.width[mask], self.footprint[mask],
+            self.grid[mask],
+            self.slot[mask],
+            self.kind[mask],
+            self.length[mask],
+            self.width[mask],
+            self.footprint[mask],
         )
 
     @staticmethod
     def concat(parts: list[_Candidates]) -> _Candidates:
         """All candidates of several batches, in order."""
         return _Candidates(
-            *(np.concatenate([getattr(p, f) for p in parts]) for f in
-              ("grid", "slot", "kind", "length", "width", "footprint"))
+            *(
+                np.concatenate([getattr(p, f) for p in parts])
+                for f in ("grid", "slot", "kind", "length", "width", "footprint")
+            )
         )
 
 
@@ -1024,8 +1059,9 @@ def _lattice_buildings(
     slot = _rank_in_group(g)
     lu = umin[g] + (slot % nx[g] + phase_u[g]) * sx[g]
     lv = vmin[g] + (slot // nx[g] + phase_v[g]) * sy[g]
-    inside = shapely.contains_xy(inner[g], ox[g] + lu * cos[g] - lv * sin[g],
-                                 oy[g] + lu * sin[g] + lv * cos[g])
+    inside = shapely.contains_xy(
+        inner[g], ox[g] + lu * cos[g] - lv * sin[g], oy[g] + lu * sin[g] + lv * cos[g]
+    )
     g, slot, lu, lv = g[inside], slot[inside], lu[inside], lv[inside]
     m = len(g)
     kind = _choose_rows(_KIND_MIX[character[g]], rng)
@@ -1044,9 +1080,7 @@ def _lattice_buildings(
     return _Candidates(g, slot, kind, length, width, footprint).take(ok)
 
 
-def _place_buildings(
-    grids: gpd.GeoDataFrame, target: int, rng: np.random.Generator
-) -> _Candidates:
+def _place_buildings(grids: gpd.GeoDataFrame, target: int, rng: np.random.Generator) -> _Candidates:
     """About ``target`` buildings spread over the grids by area and density (EPSG:4544).
 
     Each grid gets a share of ``target`` and a lattice step to match. Grids that come out
@@ -1119,9 +1153,11 @@ def _make_buildings(
     households = np.where(found.kind == 0, np.maximum(1, floors // 2), floors * units)
     population = rng.poisson(2.6 * households).astype(np.int64)
     # Compounds (小区 / 村民小组) of a few buildings share a door number and a watcher.
-    village_names = grids["community_code"].map(
-        dict(zip(communities["code"], communities["name"], strict=True))
-    ).to_numpy(str)
+    village_names = (
+        grids["community_code"]
+        .map(dict(zip(communities["code"], communities["name"], strict=True)))
+        .to_numpy(str)
+    )
     village = np.strings.endswith(village_names, "村")
     size = np.where(village, rng.integers(8, 21, n_grids), rng.integers(2, 10, n_grids))
     compound = serial // size[g]
@@ -1129,8 +1165,9 @@ def _make_buildings(
     base = rng.integers(1, 120, n_grids)
     road = _roads_per_grid(grids["district_code"].to_numpy(str), rng)
     urban_name = _join(road[g], (base[g] + 2 * compound).astype(str), "号", within, "栋")
-    village_name = _join(village_names[g], (base[g] % 9 + 1 + compound).astype(str), "组",
-                         within, "号")
+    village_name = _join(
+        village_names[g], (base[g] % 9 + 1 + compound).astype(str), "组", within, "号"
+    )
     key, compound_id = np.unique(g * 100_000 + compound, return_inverse=True)
     watchers = names.person_names(rng, len(key))[compound_id]
     codes = grids["code"].to_numpy(str)[g]
@@ -1196,8 +1233,10 @@ def _add_weights(grids: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, hotspots:
     spots (markets, stations, old residential quarters) with Gaussian kernels.
     """
     people = (
-        buildings.groupby("grid_code", sort=False)["population"].sum()
-        .reindex(grids["code"].to_numpy(), fill_value=0).to_numpy(float)
+        buildings.groupby("grid_code", sort=False)["population"]
+        .sum()
+        .reindex(grids["code"].to_numpy(), fill_value=0)
+        .to_numpy(float)
     )
     base = people**0.85
     base = base + 0.05 * base.mean() + 1.0

@@ -64,8 +64,12 @@ def generate(
         zip(layers["communities"]["code"], layers["communities"]["name"], strict=True)
     )
     demo = make_incidents(
-        layers["grids"], count=incidents or INCIDENT_COUNTS[scale], now=now, seed=seed,
-        street_names=streets, community_names=communities,
+        layers["grids"],
+        count=incidents or INCIDENT_COUNTS[scale],
+        now=now,
+        seed=seed,
+        street_names=streets,
+        community_names=communities,
     )
     progress("writing incidents.parquet and events.parquet")
     demo.incidents.to_parquet(out_dir / "incidents.parquet", index=False)

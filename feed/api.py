@@ -81,16 +81,16 @@ def _require_key() -> str:
         key = body.get("api_key") if isinstance(body, dict) else None
     client = _service().store.check_api_key(key)
     if client is None:
-        raise _Unauthorized()
+        raise _UnauthorizedError()
     g.client = client
     return client
 
 
-class _Unauthorized(Exception):
+class _UnauthorizedError(Exception):
     pass
 
 
-@blueprint.errorhandler(_Unauthorized)
+@blueprint.errorhandler(_UnauthorizedError)
 def _unauthorized(_exc):
     return _error(401, "api_key", "missing or invalid API key")
 
@@ -111,10 +111,17 @@ def _payload() -> dict[str, Any]:
 # --- Open311 ----------------------------------------------------------------------------
 def _service_definitions() -> list[dict[str, Any]]:
     return [
-        {"service_code": code, "service_name": name, "description": f"{cat.name} · {name}",
-         "metadata": False, "type": "realtime", "keywords": f"{cat.name},{en}",
-         "group": cat.name}
-        for cat in CATEGORIES for code, name, en in cat.subcategories
+        {
+            "service_code": code,
+            "service_name": name,
+            "description": f"{cat.name} · {name}",
+            "metadata": False,
+            "type": "realtime",
+            "keywords": f"{cat.name},{en}",
+            "group": cat.name,
+        }
+        for cat in CATEGORIES
+        for code, name, en in cat.subcategories
     ]
 
 
@@ -137,8 +144,13 @@ def post_request():
     if not isinstance(payload, dict):
         raise RequestError("body", "must be a JSON object (one request)")
     row, created = _service().submit_request(payload, client=client)
-    body = [{"service_request_id": row["incident_id"], "service_notice": "已受理上报",
-             "account_id": None}]
+    body = [
+        {
+            "service_request_id": row["incident_id"],
+            "service_notice": "已受理上报",
+            "account_id": None,
+        }
+    ]
     return jsonify(body), 201 if created else 200
 
 
@@ -181,9 +193,12 @@ def list_requests():
         if start > end:
             raise RequestError("start_date", "is after end_date")
         frame = store.list_incidents(
-            start_ms=int(start.value // 1_000_000), end_ms=int(end.value // 1_000_000),
+            start_ms=int(start.value // 1_000_000),
+            end_ms=int(end.value // 1_000_000),
             service_codes=[c for c in (args.get("service_code") or "").split(",") if c],
-            status=status or None, limit=MAX_LIST)
+            status=status or None,
+            limit=MAX_LIST,
+        )
         rows = frame.to_dict("records")
     return jsonify([_open311_view(r) for r in rows])
 

@@ -62,10 +62,15 @@ def incidents_from_import(
     else:
         service = pd.Series("", index=points.index)
     unknown = ~service.isin(list(SUBCATEGORY_TO_CATEGORY))
-    reasons[unknown] = "unknown category (" + (
-        points[service_col if service_col else name_col].astype(str)
-        if (service_col or name_col) else pd.Series("none given", index=points.index)
-    )[unknown] + f"); known service codes: {', '.join(sorted(SUBCATEGORY_TO_CATEGORY))}"
+    reasons[unknown] = (
+        "unknown category ("
+        + (
+            points[service_col if service_col else name_col].astype(str)
+            if (service_col or name_col)
+            else pd.Series("none given", index=points.index)
+        )[unknown]
+        + f"); known service codes: {', '.join(sorted(SUBCATEGORY_TO_CATEGORY))}"
+    )
 
     if time_col is not None:
         reported = pd.to_datetime(points[time_col], errors="coerce", format="mixed")
@@ -89,9 +94,11 @@ def incidents_from_import(
 
     ok = (reasons == "").to_numpy()
     rows = points[ok]
-    assigned = assign_to_grids(rows["lon"].to_numpy(), rows["lat"].to_numpy(), grids) if len(
-        grids
-    ) else pd.DataFrame({"grid_code": [None] * len(rows), "unassigned": True})
+    assigned = (
+        assign_to_grids(rows["lon"].to_numpy(), rows["lat"].to_numpy(), grids)
+        if len(grids)
+        else pd.DataFrame({"grid_code": [None] * len(rows), "unassigned": True})
+    )
     desc_col = find_column(cols, DESCRIPTION_NAMES, None, "description")
     source_col = find_column(cols, SOURCE_NAMES, None, "source")
     prio_col = find_column(cols, PRIORITY_NAMES, None, "priority")
@@ -99,29 +106,42 @@ def incidents_from_import(
     category = np.array([SUBCATEGORY_TO_CATEGORY[s] for s in sub], dtype=object)
     priority = (
         pd.to_numeric(rows[prio_col], errors="coerce").fillna(3).clip(1, 3).astype(int).to_numpy()
-        if prio_col else np.full(len(rows), 3)
+        if prio_col
+        else np.full(len(rows), 3)
     )
-    incidents = pd.DataFrame({
-        "incident_id": ids[ok].to_numpy(dtype=object),
-        "source": rows[source_col].map(_SOURCE_BY_NAME).fillna("resident").to_numpy(dtype=object)
-        if source_col else "resident",
-        "category": category,
-        "subcategory": sub,
-        "priority": priority,
-        "reported_at": reported[ok].to_numpy(),
-        "lon": rows["lon"].to_numpy(),
-        "lat": rows["lat"].to_numpy(),
-        "source_crs": rows["source_crs"].to_numpy() if "source_crs" in rows else "EPSG:4326",
-        "source_x": rows["source_x"].to_numpy() if "source_x" in rows else rows["lon"].to_numpy(),
-        "source_y": rows["source_y"].to_numpy() if "source_y" in rows else rows["lat"].to_numpy(),
-        "grid_code": assigned["grid_code"].to_numpy(dtype=object),
-        "community_code": assigned.get("community_code", pd.Series([None] * len(rows)))
-        .to_numpy(dtype=object),
-        "street_code": assigned.get("street_code", pd.Series([None] * len(rows)))
-        .to_numpy(dtype=object),
-        "description": rows[desc_col].astype(str).to_numpy(dtype=object) if desc_col else "",
-        "status": "reported",
-    })
+    incidents = pd.DataFrame(
+        {
+            "incident_id": ids[ok].to_numpy(dtype=object),
+            "source": rows[source_col]
+            .map(_SOURCE_BY_NAME)
+            .fillna("resident")
+            .to_numpy(dtype=object)
+            if source_col
+            else "resident",
+            "category": category,
+            "subcategory": sub,
+            "priority": priority,
+            "reported_at": reported[ok].to_numpy(),
+            "lon": rows["lon"].to_numpy(),
+            "lat": rows["lat"].to_numpy(),
+            "source_crs": rows["source_crs"].to_numpy() if "source_crs" in rows else "EPSG:4326",
+            "source_x": rows["source_x"].to_numpy()
+            if "source_x" in rows
+            else rows["lon"].to_numpy(),
+            "source_y": rows["source_y"].to_numpy()
+            if "source_y" in rows
+            else rows["lat"].to_numpy(),
+            "grid_code": assigned["grid_code"].to_numpy(dtype=object),
+            "community_code": assigned.get(
+                "community_code", pd.Series([None] * len(rows))
+            ).to_numpy(dtype=object),
+            "street_code": assigned.get("street_code", pd.Series([None] * len(rows))).to_numpy(
+                dtype=object
+            ),
+            "description": rows[desc_col].astype(str).to_numpy(dtype=object) if desc_col else "",
+            "status": "reported",
+        }
+    )
     incidents["reported_at"] = pd.to_datetime(incidents["reported_at"], utc=True).dt.tz_convert(
         timezone
     )

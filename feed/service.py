@@ -27,8 +27,14 @@ MAX_DESCRIPTION = 4000
 #: Most events in one bulk request.
 MAX_BATCH = 5000
 #: Text fields and their longest accepted length.
-_TEXT_LIMITS = {"actor": 100, "note": 2000, "department": 100, "address_string": 500,
-                "client_event_id": 100, "service_request_id": 64}
+_TEXT_LIMITS = {
+    "actor": 100,
+    "note": 2000,
+    "department": 100,
+    "address_string": 500,
+    "client_event_id": 100,
+    "service_request_id": 64,
+}
 
 
 class RequestError(ValueError):
@@ -66,13 +72,16 @@ class IntakeService:
             if self._index is None:
                 grids = self.store.get_areas("grid")
                 if len(grids):
-                    self._index = PolygonIndex.build(grids.geometry.values,
-                                                     grids["code"].to_numpy())
+                    self._index = PolygonIndex.build(
+                        grids.geometry.values, grids["code"].to_numpy()
+                    )
                     comm = grids.get("community_code", grids.get("parent_code"))
                     street = grids.get("street_code")
                     self._grid_parents = {
-                        code: (None if comm is None else comm.iloc[i],
-                               None if street is None else street.iloc[i])
+                        code: (
+                            None if comm is None else comm.iloc[i],
+                            None if street is None else street.iloc[i],
+                        )
                         for i, code in enumerate(grids["code"])
                     }
                     for level in ("street", "community"):
@@ -101,8 +110,10 @@ class IntakeService:
         """The incident row and its ``report`` event for a request, or :class:`RequestError`."""
         service = _text(payload, "service_code", required=True, limit=10)
         if service not in SUBCATEGORY_TO_CATEGORY:
-            raise RequestError("service_code", f"unknown service {service!r}; see "
-                               "/open311/v2/services.json for the list")
+            raise RequestError(
+                "service_code",
+                f"unknown service {service!r}; see /open311/v2/services.json for the list",
+            )
         category = category_of(service)
         lon_in = _number(payload, "long", required=True)
         lat_in = _number(payload, "lat", required=True)
@@ -114,8 +125,9 @@ class IntakeService:
         if source_crs is None:
             raise RequestError("coordinate_system", "give a CRS such as wgs84, gcj02 or bd09")
         try:
-            lon, lat = points_to_wgs84(np.array([lon_in]), np.array([lat_in]), source_crs,
-                                       where="lat/long")
+            lon, lat = points_to_wgs84(
+                np.array([lon_in]), np.array([lat_in]), source_crs, where="lat/long"
+            )
         except CoordinateError as exc:
             raise RequestError("lat/long", str(exc)) from None
         lon, lat = float(lon[0]), float(lat[0])
@@ -133,33 +145,62 @@ class IntakeService:
         incident_id = _text(payload, "service_request_id", limit=64) or _new_id(reported)
         hours = allowed_hours("reported", category.code, priority)
         row = {
-            "incident_id": incident_id, "source": source, "category": category.code,
-            "subcategory": service, "priority": priority, "reported_at": reported,
-            "lon": lon, "lat": lat, "source_crs": source_crs.label.split(" ")[0],
-            "source_x": lon_in, "source_y": lat_in, "grid_code": grid,
-            "community_code": community, "street_code": street, "description": description,
-            "department": route(service, self._names.get(street or ""),
-                                self._names.get(community or "")),
-            "status": "reported", "stage_entered_at": reported,
-            "deadline": reported + int(hours * 3_600_000), "closed_at": None, "escalated": 0,
-            "last_event_at": reported, "api_client": client,
+            "incident_id": incident_id,
+            "source": source,
+            "category": category.code,
+            "subcategory": service,
+            "priority": priority,
+            "reported_at": reported,
+            "lon": lon,
+            "lat": lat,
+            "source_crs": source_crs.label.split(" ")[0],
+            "source_x": lon_in,
+            "source_y": lat_in,
+            "grid_code": grid,
+            "community_code": community,
+            "street_code": street,
+            "description": description,
+            "department": route(
+                service, self._names.get(street or ""), self._names.get(community or "")
+            ),
+            "status": "reported",
+            "stage_entered_at": reported,
+            "deadline": reported + int(hours * 3_600_000),
+            "closed_at": None,
+            "escalated": 0,
+            "last_event_at": reported,
+            "api_client": client,
         }
         # the same request sent twice hashes the same, whenever it arrives
-        row["body_hash"] = _body_hash({
-            "service_code": service, "long": lon_in, "lat": lat_in, "crs": source_crs.label,
-            "description": description, "source": source, "priority": priority,
-            "requested_datetime": payload.get("requested_datetime"),
-        })
+        row["body_hash"] = _body_hash(
+            {
+                "service_code": service,
+                "long": lon_in,
+                "lat": lat_in,
+                "crs": source_crs.label,
+                "description": description,
+                "source": source,
+                "priority": priority,
+                "requested_datetime": payload.get("requested_datetime"),
+            }
+        )
         event = {
-            "incident_id": incident_id, "at": reported, "action": "report", "from_state": None,
-            "to_state": "reported", "actor": SOURCES[source][0], "note": None,
-            "department": None, "deadline": row["deadline"],
+            "incident_id": incident_id,
+            "at": reported,
+            "action": "report",
+            "from_state": None,
+            "to_state": "reported",
+            "actor": SOURCES[source][0],
+            "note": None,
+            "department": None,
+            "deadline": row["deadline"],
         }
         return row, event
 
     # --- events --------------------------------------------------------------------------
-    def parse_event(self, payload: Mapping[str, Any], *, incident_id: str | None = None,
-                    client: str = "") -> dict[str, Any]:
+    def parse_event(
+        self, payload: Mapping[str, Any], *, incident_id: str | None = None, client: str = ""
+    ) -> dict[str, Any]:
         """A workflow event from a request body, or :class:`RequestError`."""
         if not isinstance(payload, Mapping):
             raise RequestError("event", "must be a JSON object")
@@ -174,8 +215,13 @@ class IntakeService:
         deadline = self._time(payload, "deadline")
         if action == "extend" and deadline is None:
             raise RequestError("deadline", "an 'extend' event needs the new deadline")
-        event = {"incident_id": incident, "action": action, "at": at, "deadline": deadline,
-                 "actor": _text(payload, "actor", limit=100) or client}
+        event = {
+            "incident_id": incident,
+            "action": action,
+            "at": at,
+            "deadline": deadline,
+            "actor": _text(payload, "actor", limit=100) or client,
+        }
         for field in ("note", "department", "client_event_id"):
             event[field] = _text(payload, field, limit=_TEXT_LIMITS[field])
         return event
@@ -191,8 +237,10 @@ class IntakeService:
         try:
             stamp = pd.Timestamp(value)
         except (ValueError, TypeError):
-            raise RequestError(field, f"not a time: {str(value)[:40]!r} (use ISO 8601, e.g. "
-                               "2026-11-25T10:30:00+08:00)") from None
+            raise RequestError(
+                field,
+                f"not a time: {str(value)[:40]!r} (use ISO 8601, e.g. 2026-11-25T10:30:00+08:00)",
+            ) from None
         if stamp is pd.NaT:
             raise RequestError(field, "not a time")
         if stamp.tzinfo is None:
@@ -215,8 +263,7 @@ def plan_event(current: dict[str, Any], event: dict[str, Any]) -> tuple[dict, di
     action = event["action"]
     if action == "extend":
         if current["deadline"] is not None and event["deadline"] <= current["deadline"]:
-            raise TransitionError("'deadline' of an extension must be later than the current "
-                                  "one")
+            raise TransitionError("'deadline' of an extension must be later than the current one")
         update["deadline"] = event["deadline"]
     elif action == "escalate":
         update["escalated"] = 1
@@ -228,17 +275,23 @@ def plan_event(current: dict[str, Any], event: dict[str, Any]) -> tuple[dict, di
     if action == "dispatch" and event.get("department"):
         update["department"] = event["department"]
     stored = {
-        "incident_id": event["incident_id"], "at": at, "action": action,
-        "from_state": state, "to_state": new_state, "actor": event.get("actor"),
-        "note": event.get("note"), "department": event.get("department"),
+        "incident_id": event["incident_id"],
+        "at": at,
+        "action": action,
+        "from_state": state,
+        "to_state": new_state,
+        "actor": event.get("actor"),
+        "note": event.get("note"),
+        "department": event.get("department"),
         "deadline": update.get("deadline", current["deadline"]),
         "client_event_id": event.get("client_event_id"),
     }
     return update, stored
 
 
-def _text(payload: Mapping[str, Any], field: str, *, required: bool = False,
-          limit: int = 1000) -> str | None:
+def _text(
+    payload: Mapping[str, Any], field: str, *, required: bool = False, limit: int = 1000
+) -> str | None:
     value = payload.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:

@@ -41,7 +41,9 @@ class _Api:
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(
-            self.base + path, data=data, method=method,
+            self.base + path,
+            data=data,
+            method=method,
             headers={"Content-Type": "application/json", "X-API-Key": self.key},
         )
         try:
@@ -52,8 +54,13 @@ class _Api:
 
 
 def run_simulator(
-    url: str, api_key: str, *, rate: float = 1.0, duration: float | None = None,
-    seed: int | None = None, stop=None,
+    url: str,
+    api_key: str,
+    *,
+    rate: float = 1.0,
+    duration: float | None = None,
+    seed: int | None = None,
+    stop=None,
 ) -> dict[str, int]:
     """Post reports and workflow events to ``url`` at about ``rate`` requests per second.
 
@@ -122,7 +129,8 @@ def _report(api, rng, places, tracked, stats) -> None:
     code, name, _en = rng.choice(cat.subcategories)
     worker = rng.random() < 0.6
     body: dict[str, Any] = {
-        "service_code": code, "description": rng.choice(_TEXTS).format(name),
+        "service_code": code,
+        "description": rng.choice(_TEXTS).format(name),
         "source": "grid_worker" if worker else "hotline",
         "priority": 1 if cat.code == "TF" and rng.random() < 0.5 else 3,
     }
@@ -157,8 +165,9 @@ def _advance(api, rng, tracked, stats) -> None:
     if action == "dispatch":
         body["department"] = rng.choice(_DEPARTMENTS)
     if action == "extend":
-        body["deadline"] = time.strftime("%Y-%m-%dT%H:%M:%S+08:00",
-                                         time.gmtime(time.time() + 8 * 3600 + 172800))
+        body["deadline"] = time.strftime(
+            "%Y-%m-%dT%H:%M:%S+08:00", time.gmtime(time.time() + 8 * 3600 + 172800)
+        )
     status, answer = api.call("POST", f"/api/v1/incidents/{incident_id}/events", body)
     if status in (200, 201) and isinstance(answer, dict):
         stats["events"] += 1

@@ -301,11 +301,12 @@ def _on_time_counts(
         nan = np.full(n, np.nan)
         return nan, nan.copy()
     verdict = on_time_by_incident(events)
-    ids = incidents["incident_id"]
-    judged = closed & ids.isin(verdict.index).to_numpy(dtype=bool)
-    late = ids.isin(verdict.index[~verdict.to_numpy(dtype=bool)]).to_numpy(dtype=bool)
-    on_time = _bincount(codes, judged & ~late, n).astype(np.float64)
-    return on_time, _bincount(codes, judged, n).astype(np.float64)
+    # one hash lookup (``Series.isin`` on Arrow strings is ~50x slower than ``get_indexer``)
+    position = verdict.index.get_indexer(incidents["incident_id"])
+    judged = closed & (position >= 0)
+    on_time = judged & np.r_[verdict.to_numpy(dtype=bool), False][position]
+    on_time_n = _bincount(codes, on_time, n).astype(np.float64)
+    return on_time_n, _bincount(codes, judged, n).astype(np.float64)
 
 
 def _mean_hours_to_close(
@@ -659,9 +660,23 @@ def _valid_points(
 
 
 def _distinct_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct ``(x, y)`` pairs and, per point, the position of its pair."""
+    """Distinct ``(x, y)`` pairs and, per point, the position of its pair.
+
+    The two float64 bit patterns are mixed into one uint64 key, which hashes about twice as
+    fast as a pair; the grouping is then checked exactly, and a (rare) key collision falls
+    back to hashing the pairs themselves.
+    """
+    x = np.ascontiguousarray(x)
+    y = np.ascontiguousarray(y)
+    key = (x.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ y.view(np.uint64)
+    point_of, _ = pd.factorize(key)
+    first = np.empty(point_of.max(initial=-1) + 1, dtype=np.int64)
+    first[point_of[::-1]] = np.arange(len(point_of) - 1, -1, -1)  # first point of each key
+    ux, uy = x[first], y[first]
+    if np.array_equal(ux[point_of], x) and np.array_equal(uy[point_of], y):
+        return ux, uy, point_of
     point_of, pairs = pd.factorize(x + 1j * y)
-    return pairs.real, pairs.imag, point_of
+    return pairs.real.copy(), pairs.imag.copy(), point_of
 
 
 def _cells_of_points(x: np.ndarray, y: np.ndarray, res: int) -> np.ndarray:

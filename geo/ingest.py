@@ -24,22 +24,67 @@ from gridmap.geo.validate import check_hierarchy, find_duplicate_ids
 #: Recognised column names (lower case) for the mapped fields, English and Chinese, including
 #: the pinyin abbreviations of Chinese GIS exports (BM = 编码, MC = 名称, WG = 网格, SQ = 社区).
 ID_NAMES = (
-    "code", "id", "grid_code", "gridcode", "编码", "代码", "网格编码", "网格代码", "区划代码",
-    "社区编码", "社区代码", "街道编码", "街道代码", "wgbm", "wgdm", "sqbm", "jdbm", "bm", "dm",
-    "building_id", "楼栋编码", "建筑编码", "incident_id", "事件编号", "编号", "objectid", "fid",
+    "code",
+    "id",
+    "grid_code",
+    "gridcode",
+    "编码",
+    "代码",
+    "网格编码",
+    "网格代码",
+    "区划代码",
+    "社区编码",
+    "社区代码",
+    "街道编码",
+    "街道代码",
+    "wgbm",
+    "wgdm",
+    "sqbm",
+    "jdbm",
+    "bm",
+    "dm",
+    "building_id",
+    "楼栋编码",
+    "建筑编码",
+    "incident_id",
+    "事件编号",
+    "编号",
+    "objectid",
+    "fid",
 )
 NAME_NAMES = (
-    "name", "名称", "网格名称", "社区名称", "街道名称", "楼栋名称", "wgmc", "sqmc", "jdmc", "mc",
+    "name",
+    "名称",
+    "网格名称",
+    "社区名称",
+    "街道名称",
+    "楼栋名称",
+    "wgmc",
+    "sqmc",
+    "jdmc",
+    "mc",
 )
 PARENT_NAMES = (
-    "parent_code", "parent", "上级编码", "上级代码", "所属社区编码", "所属社区", "所属街道编码",
-    "所属街道", "community_code", "street_code", "district_code", "grid_code", "所属网格编码",
-    "ssqbm", "ssjdbm",
+    "parent_code",
+    "parent",
+    "上级编码",
+    "上级代码",
+    "所属社区编码",
+    "所属社区",
+    "所属街道编码",
+    "所属街道",
+    "community_code",
+    "street_code",
+    "district_code",
+    "grid_code",
+    "所属网格编码",
+    "ssqbm",
+    "ssjdbm",
 )
 LEVELS = ("district", "street", "community", "grid")
 
 
-class ImportError_(ValueError):  # noqa: N801 - avoid shadowing the builtin ImportError
+class LayerImportError(ValueError):
     """A layer that cannot be imported as asked; the message says what and where."""
 
 
@@ -79,8 +124,9 @@ class ImportResult:
         for issue in r.get("hierarchy", [])[:20]:
             lines.append(f"check: {issue['message']}")
         for dup in r.get("duplicates", [])[:20]:
-            lines.append(f"duplicate id {dup['id']!r}: rows {dup['first_index']}, "
-                         f"{dup['duplicate_indices']}")
+            lines.append(
+                f"duplicate id {dup['id']!r}: rows {dup['first_index']}, {dup['duplicate_indices']}"
+            )
         return lines
 
 
@@ -119,18 +165,23 @@ def import_areas(
 
     Raises
     ------
-    ImportError_
+    LayerImportError
         Unknown level, no id column; :class:`~gridmap.geo.load.LoadError` and
         :class:`~gridmap.geo.crs.CoordinateError` from reading and converting.
     """
     if level not in LEVELS:
-        raise ImportError_(f"unknown level {level!r}; allowed: {list(LEVELS)}")
+        raise LayerImportError(f"unknown level {level!r}; allowed: {list(LEVELS)}")
     loaded, source, crs_note, frame = _load_wgs84(path, crs, layer, encoding, swap_xy)
     frame = _map_area_fields(frame, id_field, name_field, parent_field)
     frame["level"] = level
     report: dict[str, Any] = {
-        "source": loaded.source, "layer": "areas", "level": level, "crs": str(source),
-        "crs_note": crs_note, "notes": list(loaded.notes), "rejected": [],
+        "source": loaded.source,
+        "layer": "areas",
+        "level": level,
+        "crs": str(source),
+        "crs_note": crs_note,
+        "notes": list(loaded.notes),
+        "rejected": [],
     }
     loaded_count = len(frame) + len(loaded.rejected)
     clean, repair = repair_polygons(frame, id_column="code", metric_crs=metric_crs)
@@ -138,7 +189,8 @@ def import_areas(
     report["repair_actions"] = repair.summary().get("actions", {})
     report["rejected"] += [
         {"index": r.index, "id": _plain(r.id), "reason": r.reason}
-        for r in repair.records if r.status == "rejected"
+        for r in repair.records
+        if r.status == "rejected"
     ]
     clean, dup_rejected, duplicates = _reject_duplicates(clean)
     report["duplicates"] = duplicates
@@ -146,13 +198,19 @@ def import_areas(
     report["hierarchy"] = []
     if parents is not None and len(parents) and "parent_code" in clean:
         issues = check_hierarchy(
-            clean, parents, child_parent_column="parent_code", parent_id_column="code",
-            metric_crs=metric_crs, child_id_column="code",
+            clean,
+            parents,
+            child_parent_column="parent_code",
+            parent_id_column="code",
+            metric_crs=metric_crs,
+            child_id_column="code",
         )
         report["hierarchy"] = [i.to_dict() for i in issues]
     repaired = sum(1 for r in repair.records if r.status == "repaired")
     report["counts"] = {
-        "loaded": loaded_count, "kept": len(clean), "repaired": repaired,
+        "loaded": loaded_count,
+        "kept": len(clean),
+        "repaired": repaired,
         "rejected": len(report["rejected"]) + len(loaded.rejected),
     }
     if "code" in clean:
@@ -182,11 +240,16 @@ def import_points(
     geom_types = shapely.get_type_id(np.asarray(frame.geometry.values, dtype=object))
     not_points = geom_types != 0
     report: dict[str, Any] = {
-        "source": loaded.source, "layer": "points", "crs": str(source), "crs_note": crs_note,
+        "source": loaded.source,
+        "layer": "points",
+        "crs": str(source),
+        "crs_note": crs_note,
         "notes": list(loaded.notes),
         "rejected": _rejected_rows(loaded.rejected)
-        + [{"index": int(i), "id": None, "reason": "not a point geometry"}
-           for i in np.flatnonzero(not_points)],
+        + [
+            {"index": int(i), "id": None, "reason": "not a point geometry"}
+            for i in np.flatnonzero(not_points)
+        ],
     }
     frame = frame[~not_points].copy()
     id_col = find_column(list(frame.columns), ID_NAMES, id_field, "id")
@@ -195,7 +258,9 @@ def import_points(
     frame["lon"] = shapely.get_x(frame.geometry.values)
     frame["lat"] = shapely.get_y(frame.geometry.values)
     report["counts"] = {
-        "loaded": len(frame) + len(report["rejected"]), "kept": len(frame), "repaired": 0,
+        "loaded": len(frame) + len(report["rejected"]),
+        "kept": len(frame),
+        "repaired": 0,
         "rejected": len(report["rejected"]),
     }
     return ImportResult(frame=frame, report=report)
@@ -203,8 +268,9 @@ def import_points(
 
 def _load_wgs84(path, crs, layer, encoding, swap_xy, *, lon_field=None, lat_field=None):
     """Read the file and bring it to EPSG:4326 with the declared, file or detected CRS."""
-    loaded = read_layer(path, layer=layer, encoding=encoding, lon_field=lon_field,
-                        lat_field=lat_field)
+    loaded = read_layer(
+        path, layer=layer, encoding=encoding, lon_field=lon_field, lat_field=lat_field
+    )
     frame = loaded.frame
     geoms = np.asarray(frame.geometry.values, dtype=object)
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
@@ -218,16 +284,17 @@ def _load_wgs84(path, crs, layer, encoding, swap_xy, *, lon_field=None, lat_fiel
             f"the file declares {file_crs.to_string()} but holds projected numbers; ignored"
         )
         file_crs = None
-    source, crs_note = resolve_source_crs(file_crs, parse_crs(crs) if crs else None,
-                                          tuple(bounds))
+    source, crs_note = resolve_source_crs(file_crs, parse_crs(crs) if crs else None, tuple(bounds))
     where = f"{loaded.source}"
     converted = to_wgs84(frame.geometry, source, swap_xy=swap_xy, where=where)
-    out = gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name), geometry=converted.values,
-                           crs="EPSG:4326")
+    out = gpd.GeoDataFrame(
+        frame.drop(columns=frame.geometry.name), geometry=converted.values, crs="EPSG:4326"
+    )
     if source.kind != "pyproj" or (source.crs is not None and source.crs.to_epsg() != 4326):
         out["source_crs"] = source.label
-        out["source_x"] = shapely.get_x(geoms) if (shapely.get_type_id(geoms) == 0).all() else np.nan
-        out["source_y"] = shapely.get_y(geoms) if (shapely.get_type_id(geoms) == 0).all() else np.nan
+        points = (shapely.get_type_id(geoms) == 0).all()
+        out["source_x"] = shapely.get_x(geoms) if points else np.nan
+        out["source_y"] = shapely.get_y(geoms) if points else np.nan
     else:
         out["source_crs"] = "EPSG:4326"
     return loaded, source, crs_note, out
@@ -242,7 +309,7 @@ def _map_area_fields(frame, id_field, name_field, parent_field) -> gpd.GeoDataFr
     columns = [c for c in frame.columns if c != frame.geometry.name]
     id_col = find_column(columns, ID_NAMES, id_field, "id")
     if id_col is None:
-        raise ImportError_(
+        raise LayerImportError(
             f"no id/code column found; name it with --id-field (columns: {columns})"
         )
     name_col = find_column(columns, NAME_NAMES, name_field, "name")
@@ -258,12 +325,14 @@ def _map_area_fields(frame, id_field, name_field, parent_field) -> gpd.GeoDataFr
 
 def _code_text(values: pd.Series) -> pd.Series:
     """Codes as text: ``510108004006.0`` read from a numeric column becomes ``510108004006``."""
+
     def one(v):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return None
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return str(v).strip()
+
     return values.map(one).astype(object)
 
 
@@ -274,17 +343,23 @@ def _reject_duplicates(frame: gpd.GeoDataFrame):
     for issue in issues:
         for idx in issue.duplicate_indices:
             drop.append(idx)
-            rejected.append({"index": _plain(idx), "id": issue.id,
-                             "reason": f"duplicate id {issue.id!r} (first at feature "
-                                       f"{issue.first_index})"})
+            rejected.append(
+                {
+                    "index": _plain(idx),
+                    "id": issue.id,
+                    "reason": f"duplicate id {issue.id!r} (first at feature {issue.first_index})",
+                }
+            )
     return frame.drop(index=drop), rejected, [i.to_dict() for i in issues]
 
 
 def _rejected_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
     if table.empty:
         return []
-    return [{"index": int(r), "id": None, "reason": reason}
-            for r, reason in zip(table["row"], table["reason"], strict=True)]
+    return [
+        {"index": int(r), "id": None, "reason": reason}
+        for r, reason in zip(table["row"], table["reason"], strict=True)
+    ]
 
 
 def _plain(value: Any) -> Any:

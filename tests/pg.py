@@ -50,11 +50,18 @@ class ThrowawayCluster:
         if os.geteuid() == 0:  # initdb refuses to run as root
             self.user = "postgres"
             shutil.chown(self.dir, user=self.user)
-        self._run("initdb", "-D", f"{self.dir}/data", "-A", "trust", "-U", "postgres",
-                  "--no-sync")
-        self._run("pg_ctl", "-D", f"{self.dir}/data", "-w", "-l", f"{self.dir}/log", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
-                  "start")
+        self._run("initdb", "-D", f"{self.dir}/data", "-A", "trust", "-U", "postgres", "--no-sync")
+        self._run(
+            "pg_ctl",
+            "-D",
+            f"{self.dir}/data",
+            "-w",
+            "-l",
+            f"{self.dir}/log",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         for _ in range(50):
             if _answers(self.url):

@@ -24,8 +24,11 @@ class PostgresStore(SQLStore):
         import psycopg
 
         try:
-            conn = psycopg.connect(self.url.replace("postgres://", "postgresql://", 1),
-                                   autocommit=True, connect_timeout=5)
+            conn = psycopg.connect(
+                self.url.replace("postgres://", "postgresql://", 1),
+                autocommit=True,
+                connect_timeout=5,
+            )
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to {self._safe_url()}: {exc}") from exc
         return conn
@@ -67,6 +70,7 @@ class PostgresStore(SQLStore):
 
     def _table_exists(self, cur, name: str) -> bool:
         # in the first schema of the search path only, where this store creates its tables
-        cur.execute("SELECT to_regclass(quote_ident(current_schema()) || '.' || %s) IS NOT NULL",
-                    (name,))
+        cur.execute(
+            "SELECT to_regclass(quote_ident(current_schema()) || '.' || %s) IS NOT NULL", (name,)
+        )
         return bool(cur.fetchone()[0])

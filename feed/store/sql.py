@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -42,9 +42,25 @@ _OPEN_SQL = "status NOT IN ('closed', 'void')"
 
 #: Columns returned for live updates (events joined with their incident).
 LIVE_COLUMNS = (
-    "event_id", "incident_id", "at", "action", "from_state", "to_state", "lon", "lat",
-    "category", "subcategory", "priority", "street_code", "community_code", "grid_code",
-    "status", "deadline", "stage_entered_at", "escalated", "description",
+    "event_id",
+    "incident_id",
+    "at",
+    "action",
+    "from_state",
+    "to_state",
+    "lon",
+    "lat",
+    "category",
+    "subcategory",
+    "priority",
+    "street_code",
+    "community_code",
+    "grid_code",
+    "status",
+    "deadline",
+    "stage_entered_at",
+    "escalated",
+    "description",
 )
 
 
@@ -68,7 +84,7 @@ class SQLStore(Store):
     begin_sql = "BEGIN"
     #: Suffix that locks selected rows until the end of the transaction.
     lock_suffix = ""
-    migrations: dict[int, str] = {}
+    migrations: ClassVar[dict[int, str]] = {}
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -99,8 +115,10 @@ class SQLStore(Store):
 
     def _bulk_insert(self, cur, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         cur.executemany(
-            self._sql(f"INSERT INTO {table} ({', '.join(columns)}) "
-                      f"VALUES ({', '.join('?' * len(columns))})"),
+            self._sql(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})"
+            ),
             rows,
         )
 
@@ -163,9 +181,13 @@ class SQLStore(Store):
                 for statement in self.migrations[step].split(";"):
                     if statement.strip():
                         cur.execute(statement)
-                cur.execute(self._sql(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"), (str(step),))
+                cur.execute(
+                    self._sql(
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                    ),
+                    (str(step),),
+                )
 
     # --- base layers ---------------------------------------------------------------------
     def put_areas(self, level: str, frame: gpd.GeoDataFrame) -> int:
@@ -173,35 +195,48 @@ class SQLStore(Store):
         rows = self._geo_rows(frame.assign(level=level), (*AREA_COLUMNS,))
         with self._transaction() as cur:
             cur.execute(self._sql("DELETE FROM areas WHERE level = ?"), (level,))
-            cur.executemany(self._sql(
-                "INSERT INTO areas (code, level, name, parent_code, props, geom, minx, miny, "
-                f"maxx, maxy) VALUES (?,?,?,?,?,{self._geom_in()},?,?,?,?) "
-                "ON CONFLICT (code) DO UPDATE SET level = excluded.level, name = excluded.name, "
-                "parent_code = excluded.parent_code, props = excluded.props, "
-                "geom = excluded.geom, minx = excluded.minx, miny = excluded.miny, "
-                "maxx = excluded.maxx, maxy = excluded.maxy"), rows)
+            cur.executemany(
+                self._sql(
+                    "INSERT INTO areas (code, level, name, parent_code, props, geom, minx, miny, "
+                    f"maxx, maxy) VALUES (?,?,?,?,?,{self._geom_in()},?,?,?,?) "
+                    "ON CONFLICT (code) DO UPDATE SET level = excluded.level, "
+                    "name = excluded.name, "
+                    "parent_code = excluded.parent_code, props = excluded.props, "
+                    "geom = excluded.geom, minx = excluded.minx, miny = excluded.miny, "
+                    "maxx = excluded.maxx, maxy = excluded.maxy"
+                ),
+                rows,
+            )
         return len(rows)
 
     def get_areas(self, level: str) -> gpd.GeoDataFrame:
         _check_level(level)
         table = self._frame(
             f"SELECT code, level, name, parent_code, props, {self._geom_out()} AS geom "
-            "FROM areas WHERE level = ? ORDER BY code", (level,))
+            "FROM areas WHERE level = ? ORDER BY code",
+            (level,),
+        )
         return _to_geo(table, ["code", "level", "name", "parent_code", "props", "geom"])
 
     def put_buildings(self, frame: gpd.GeoDataFrame) -> int:
         rows = self._geo_rows(frame, BUILDING_COLUMNS)
         with self._transaction() as cur:
             cur.execute("DELETE FROM buildings")
-            cur.executemany(self._sql(
-                "INSERT INTO buildings (building_id, grid_code, name, floors, households, "
-                f"population, props, geom, minx, miny, maxx, maxy) VALUES "
-                f"(?,?,?,?,?,?,?,{self._geom_in()},?,?,?,?)"), rows)
+            cur.executemany(
+                self._sql(
+                    "INSERT INTO buildings (building_id, grid_code, name, floors, households, "
+                    f"population, props, geom, minx, miny, maxx, maxy) VALUES "
+                    f"(?,?,?,?,?,?,?,{self._geom_in()},?,?,?,?)"
+                ),
+                rows,
+            )
         return len(rows)
 
     def get_buildings(self, bbox=None) -> gpd.GeoDataFrame:
-        sql = ("SELECT building_id, grid_code, name, floors, households, population, props, "
-               f"{self._geom_out()} AS geom FROM buildings")
+        sql = (
+            "SELECT building_id, grid_code, name, floors, households, population, props, "
+            f"{self._geom_out()} AS geom FROM buildings"
+        )
         params: tuple = ()
         if bbox is not None:
             sql += " WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?"
@@ -224,8 +259,10 @@ class SQLStore(Store):
         geoms = np.asarray(frame.geometry.values, dtype=object)
         bounds = shapely.bounds(geoms)
         wkb = shapely.to_wkb(self._prepare_geom(geoms))
-        return [(*row, prop, blob, *map(float, b))
-                for row, prop, blob, b in zip(base, props, wkb, bounds, strict=True)]
+        return [
+            (*row, prop, blob, *map(float, b))
+            for row, prop, blob, b in zip(base, props, wkb, bounds, strict=True)
+        ]
 
     # --- incidents: bulk --------------------------------------------------------------
     def bulk_load(self, incidents: pd.DataFrame, events: pd.DataFrame | None = None) -> int:
@@ -234,16 +271,19 @@ class SQLStore(Store):
             ids = [r[0] for r in inc_rows]
             for chunk in _chunks(ids, 500):
                 marks = ",".join("?" * len(chunk))
-                cur.execute(self._sql(f"DELETE FROM incidents WHERE incident_id IN ({marks})"),
-                            chunk)
+                cur.execute(
+                    self._sql(f"DELETE FROM incidents WHERE incident_id IN ({marks})"), chunk
+                )
             self._bulk_insert(cur, "incidents", INCIDENT_COLUMNS, inc_rows)
             if events is not None and len(events):
-                self._bulk_insert(cur, "events", EVENT_COLUMNS,
-                                  rows_of(events, EVENT_COLUMNS, EVENT_TIME_COLUMNS))
+                self._bulk_insert(
+                    cur, "events", EVENT_COLUMNS, rows_of(events, EVENT_COLUMNS, EVENT_TIME_COLUMNS)
+                )
             cur.execute(
                 "UPDATE incidents SET last_event_at = COALESCE((SELECT max(e.at) FROM events e "
                 "WHERE e.incident_id = incidents.incident_id), reported_at) "
-                "WHERE last_event_at IS NULL")
+                "WHERE last_event_at IS NULL"
+            )
             self._rebuild_open_counts(cur)
         return len(inc_rows)
 
@@ -252,11 +292,13 @@ class SQLStore(Store):
         cur.execute(
             "INSERT INTO open_counts (grid_code, status, n) SELECT COALESCE(grid_code, ''), "
             f"status, count(*) FROM incidents WHERE {_OPEN_SQL} "
-            "GROUP BY COALESCE(grid_code, ''), status")
+            "GROUP BY COALESCE(grid_code, ''), status"
+        )
 
     # --- incidents: reads ---------------------------------------------------------------
-    def get_incidents(self, *, open_only: bool = False, area_code: str | None = None,
-                      limit: int | None = None) -> pd.DataFrame:
+    def get_incidents(
+        self, *, open_only: bool = False, area_code: str | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
         where, params = _area_filter(area_code)
         if open_only:
             where.append(_OPEN_SQL)
@@ -268,8 +310,15 @@ class SQLStore(Store):
             sql += f" LIMIT {int(limit)}"
         return _incident_frame(self._frame(sql, params))
 
-    def list_incidents(self, *, start_ms: int, end_ms: int, service_codes: Sequence[str] = (),
-                       status: str | None = None, limit: int = 1000) -> pd.DataFrame:
+    def list_incidents(
+        self,
+        *,
+        start_ms: int,
+        end_ms: int,
+        service_codes: Sequence[str] = (),
+        status: str | None = None,
+        limit: int = 1000,
+    ) -> pd.DataFrame:
         """Incidents reported in ``[start, end)``, newest first, for the Open311 list.
 
         ``status`` is Open311's ``open`` or ``closed``.
@@ -283,20 +332,29 @@ class SQLStore(Store):
             where.append(_OPEN_SQL)
         elif status == "closed":
             where.append(f"NOT ({_OPEN_SQL})")
-        return _incident_frame(self._frame(
-            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE {' AND '.join(where)} "
-            f"ORDER BY reported_at DESC LIMIT {int(limit)}", params))
+        return _incident_frame(
+            self._frame(
+                f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE {' AND '.join(where)} "
+                f"ORDER BY reported_at DESC LIMIT {int(limit)}",
+                params,
+            )
+        )
 
     def get_incident(self, incident_id: str) -> dict | None:
-        frame = _incident_frame(self._frame(
-            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE incident_id = ?",
-            (incident_id,)))
+        frame = _incident_frame(
+            self._frame(
+                f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE incident_id = ?",
+                (incident_id,),
+            )
+        )
         return None if frame.empty else frame.iloc[0].to_dict()
 
     def get_events(self, incident_id: str) -> pd.DataFrame:
         frame = self._frame(
             f"SELECT event_id, {', '.join(EVENT_COLUMNS)} FROM events WHERE incident_id = ? "
-            "ORDER BY at, event_id", (incident_id,))
+            "ORDER BY at, event_id",
+            (incident_id,),
+        )
         for column in EVENT_TIME_COLUMNS:
             frame[column] = from_epoch_ms(frame[column])
         return frame
@@ -307,12 +365,16 @@ class SQLStore(Store):
         Returns the events (oldest first, at most ``limit``) and the new cursor.
         """
         cols = ", ".join(
-            f"e.{c}" if c in ("event_id", "incident_id", "at", "action", "from_state", "to_state")
-            else f"i.{c}" for c in LIVE_COLUMNS
+            f"e.{c}"
+            if c in ("event_id", "incident_id", "at", "action", "from_state", "to_state")
+            else f"i.{c}"
+            for c in LIVE_COLUMNS
         )
         frame = self._frame(
             f"SELECT {cols} FROM events e JOIN incidents i ON i.incident_id = e.incident_id "
-            f"WHERE e.event_id > ? ORDER BY e.event_id LIMIT {int(limit)}", (int(cursor),))
+            f"WHERE e.event_id > ? ORDER BY e.event_id LIMIT {int(limit)}",
+            (int(cursor),),
+        )
         new_cursor = int(frame["event_id"].iloc[-1]) if len(frame) else int(cursor)
         for column in ("at", "deadline", "stage_entered_at"):
             frame[column] = from_epoch_ms(frame[column])
@@ -323,14 +385,16 @@ class SQLStore(Store):
 
     def open_counts(self) -> pd.DataFrame:
         """Open incidents per grid and state, from the incrementally kept summary."""
-        return self._frame("SELECT grid_code, status, n FROM open_counts WHERE n > 0 "
-                           "ORDER BY grid_code, status")
+        return self._frame(
+            "SELECT grid_code, status, n FROM open_counts WHERE n > 0 ORDER BY grid_code, status"
+        )
 
     def recount_open(self) -> pd.DataFrame:
         """The same figures counted from scratch (the naive way; also a consistency check)."""
         return self._frame(
             "SELECT COALESCE(grid_code, '') AS grid_code, status, count(*) AS n FROM incidents "
-            f"WHERE {_OPEN_SQL} GROUP BY COALESCE(grid_code, ''), status ORDER BY 1, 2")
+            f"WHERE {_OPEN_SQL} GROUP BY COALESCE(grid_code, ''), status ORDER BY 1, 2"
+        )
 
     def due(self, now_ms_: int) -> pd.DataFrame:
         """Open incidents past (overdue) or near (near-due) their stage deadline at ``now``."""
@@ -339,19 +403,27 @@ class SQLStore(Store):
             "stage_entered_at, deadline, CASE WHEN deadline < ? THEN 'overdue' ELSE 'near_due' "
             f"END AS due FROM incidents WHERE {_OPEN_SQL} AND deadline IS NOT NULL AND "
             "(deadline - ?) < 0.2 * (deadline - stage_entered_at) ORDER BY deadline",
-            (now_ms_, now_ms_))
+            (now_ms_, now_ms_),
+        )
         for column in ("stage_entered_at", "deadline"):
             frame[column] = from_epoch_ms(frame[column])
         return frame
 
-    def counts(self, *, start_ms: int | None = None, end_ms: int | None = None,
-               level: str = "grid", by: str = "status") -> pd.DataFrame:
+    def counts(
+        self,
+        *,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        level: str = "grid",
+        by: str = "status",
+    ) -> pd.DataFrame:
         """Incidents reported in ``[start, end)`` per area of ``level`` and ``by`` value."""
         if level not in ("grid", "community", "street"):
             raise ValueError(f"unknown level {level!r}; allowed: grid, community, street")
         if by not in ("status", "category", "subcategory", "source", "priority"):
-            raise ValueError(f"cannot count by {by!r}; allowed: status, category, subcategory, "
-                             "source, priority")
+            raise ValueError(
+                f"cannot count by {by!r}; allowed: status, category, subcategory, source, priority"
+            )
         where, params = [], []
         if start_ms is not None:
             where.append("reported_at >= ?")
@@ -359,9 +431,11 @@ class SQLStore(Store):
         if end_ms is not None:
             where.append("reported_at < ?")
             params.append(end_ms)
-        sql = (f"SELECT {level}_code AS code, {by} AS value, count(*) AS n FROM incidents"
-               + (" WHERE " + " AND ".join(where) if where else "")
-               + f" GROUP BY {level}_code, {by} ORDER BY 1, 2")
+        sql = (
+            f"SELECT {level}_code AS code, {by} AS value, count(*) AS n FROM incidents"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + f" GROUP BY {level}_code, {by} ORDER BY 1, 2"
+        )
         return self._frame(sql, params)
 
     def state_as_of(self, at_ms: int) -> pd.DataFrame:
@@ -371,7 +445,8 @@ class SQLStore(Store):
             "SELECT incident_id, to_state, at, deadline, ROW_NUMBER() OVER ("
             "PARTITION BY incident_id ORDER BY at DESC, event_id DESC) AS rn FROM events "
             "WHERE at <= ? AND action <> 'escalate') last WHERE rn = 1 ORDER BY incident_id",
-            (at_ms,))
+            (at_ms,),
+        )
         for column in ("at", "deadline"):
             frame[column] = from_epoch_ms(frame[column])
         return frame
@@ -401,18 +476,24 @@ class SQLStore(Store):
         columns = [*INCIDENT_COLUMNS, "last_event_at", "body_hash", "api_client"]
         values = [_plain_value(row.get(c)) for c in columns]
         with self._transaction() as cur:
-            cur.execute(self._sql(
-                f"INSERT INTO incidents ({', '.join(columns)}) VALUES "
-                f"({', '.join('?' * len(columns))}) ON CONFLICT (incident_id) DO NOTHING"),
-                values)
+            cur.execute(
+                self._sql(
+                    f"INSERT INTO incidents ({', '.join(columns)}) VALUES "
+                    f"({', '.join('?' * len(columns))}) ON CONFLICT (incident_id) DO NOTHING"
+                ),
+                values,
+            )
             if cur.rowcount == 0:
-                cur.execute(self._sql("SELECT body_hash FROM incidents WHERE incident_id = ?"),
-                            (row["incident_id"],))
+                cur.execute(
+                    self._sql("SELECT body_hash FROM incidents WHERE incident_id = ?"),
+                    (row["incident_id"],),
+                )
                 stored = cur.fetchone()
                 if stored is None or stored[0] != row.get("body_hash"):
                     raise ConflictError(
                         f"incident {row['incident_id']!r} exists with a different body; "
-                        "use a new id, or post workflow events to change it")
+                        "use a new id, or post workflow events to change it"
+                    )
                 return row, False
             self._insert_event(cur, event)
             self._bump_open(cur, row.get("grid_code"), None, row["status"])
@@ -448,14 +529,20 @@ class SQLStore(Store):
                 where = f"event {pos}" if len(events) > 1 else "event"
                 client_id = event.get("client_event_id")
                 if client_id:
-                    cur.execute(self._sql(
-                        "SELECT event_id FROM events WHERE client_event_id = ?"), (client_id,))
+                    cur.execute(
+                        self._sql("SELECT event_id FROM events WHERE client_event_id = ?"),
+                        (client_id,),
+                    )
                     if cur.fetchone():
                         results.append({"incident_id": event["incident_id"], "duplicate": True})
                         continue
-                cur.execute(self._sql(
-                    f"SELECT {', '.join(INCIDENT_COLUMNS)}, last_event_at FROM incidents "
-                    f"WHERE incident_id = ?{self.lock_suffix}"), (event["incident_id"],))
+                cur.execute(
+                    self._sql(
+                        f"SELECT {', '.join(INCIDENT_COLUMNS)}, last_event_at FROM incidents "
+                        f"WHERE incident_id = ?{self.lock_suffix}"
+                    ),
+                    (event["incident_id"],),
+                )
                 found = cur.fetchone()
                 if found is None:
                     raise NotFoundError(f"{where}: unknown incident {event['incident_id']!r}")
@@ -464,28 +551,42 @@ class SQLStore(Store):
                     raise ConflictError(
                         f"{where}: 'at' is older than the incident's latest event "
                         f"({_iso(current['last_event_at'])}); an older event cannot override "
-                        f"the newer state {current['status']!r}")
+                        f"the newer state {current['status']!r}"
+                    )
                 try:
                     update, stored = planner(current, event)
                 except ValueError as exc:
                     raise type(exc)(f"{where}: {exc}") from None
                 sets = ", ".join(f"{k} = ?" for k in update)
-                cur.execute(self._sql(f"UPDATE incidents SET {sets}, last_event_at = ? "
-                                      "WHERE incident_id = ?"),
-                            [_plain_value(v) for v in update.values()]
-                            + [event["at"], event["incident_id"]])
+                cur.execute(
+                    self._sql(
+                        f"UPDATE incidents SET {sets}, last_event_at = ? WHERE incident_id = ?"
+                    ),
+                    [_plain_value(v) for v in update.values()]
+                    + [event["at"], event["incident_id"]],
+                )
                 event_id = self._insert_event(cur, stored)
                 self._bump_open(cur, current["grid_code"], current["status"], update["status"])
-                results.append({"incident_id": event["incident_id"], "status": update["status"],
-                                "event_id": event_id})
+                results.append(
+                    {
+                        "incident_id": event["incident_id"],
+                        "status": update["status"],
+                        "event_id": event_id,
+                    }
+                )
         return results
 
     def _insert_event(self, cur, event: dict[str, Any]) -> int:
         columns = [*EVENT_COLUMNS, "client_event_id", "received_at"]
         event = {**event, "received_at": now_ms()}
-        cur.execute(self._sql(
-            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-            "RETURNING event_id"), [_plain_value(event.get(c)) for c in columns])
+        cur.execute(
+            self._sql(
+                f"INSERT INTO events ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))}) "
+                "RETURNING event_id"
+            ),
+            [_plain_value(event.get(c)) for c in columns],
+        )
         return int(cur.fetchone()[0])
 
     def _bump_open(self, cur, grid_code: str | None, old: str | None, new: str) -> None:
@@ -498,10 +599,13 @@ class SQLStore(Store):
         if old == new:
             return
         for change in changes:
-            cur.execute(self._sql(
-                "INSERT INTO open_counts (grid_code, status, n) VALUES (?, ?, ?) "
-                "ON CONFLICT (grid_code, status) DO UPDATE SET n = open_counts.n + excluded.n"),
-                change)
+            cur.execute(
+                self._sql(
+                    "INSERT INTO open_counts (grid_code, status, n) VALUES (?, ?, ?) "
+                    "ON CONFLICT (grid_code, status) DO UPDATE SET n = open_counts.n + excluded.n"
+                ),
+                change,
+            )
 
     # --- API keys --------------------------------------------------------------------------
     def add_api_key(self, name: str) -> str:
@@ -513,10 +617,14 @@ class SQLStore(Store):
             raise ValueError("an API key needs a name of 1–100 characters")
         key = "gm_" + secrets.token_urlsafe(32)
         with self._transaction() as cur:
-            cur.execute(self._sql(
-                "INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash, "
-                "created_at = excluded.created_at"), (name, _hash_key(key), now_ms()))
+            cur.execute(
+                self._sql(
+                    "INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash, "
+                    "created_at = excluded.created_at"
+                ),
+                (name, _hash_key(key), now_ms()),
+            )
         return key
 
     def check_api_key(self, key: str | None) -> str | None:
@@ -572,7 +680,7 @@ def _area_filter(area_code: str | None) -> tuple[list[str], list[Any]]:
 
 def _chunks(items: list, size: int) -> Iterable[list]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _plain_value(v: Any) -> Any:

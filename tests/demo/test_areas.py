@@ -52,11 +52,22 @@ def test_area_columns(layers: dict[str, gpd.GeoDataFrame]) -> None:
         "districts": common,
         "streets": [*common, "district_code"],
         "communities": [*common, "district_code", "street_code"],
-        "grids": [*common, "district_code", "street_code", "community_code",
-                  "worker", "worker_phone", "weight"],
+        "grids": [
+            *common,
+            "district_code",
+            "street_code",
+            "community_code",
+            "worker",
+            "worker_phone",
+            "weight",
+        ],
     }
-    levels = {"districts": "district", "streets": "street", "communities": "community",
-              "grids": "grid"}
+    levels = {
+        "districts": "district",
+        "streets": "street",
+        "communities": "community",
+        "grids": "grid",
+    }
     for key, columns in expected.items():
         frame = layers[key]
         assert set(columns) <= set(frame.columns), key
@@ -185,9 +196,12 @@ def test_same_seed_same_output_other_seed_differs(
     assert not shapely.equals_exact(
         layers["districts"].geometry.to_numpy(), other["districts"].geometry.to_numpy()
     ).all()
-    assert len(other["buildings"]) != len(layers["buildings"]) or not (
-        other["buildings"]["name"].to_numpy() == layers["buildings"]["name"].to_numpy()
-    ).all()
+    assert (
+        len(other["buildings"]) != len(layers["buildings"])
+        or not (
+            other["buildings"]["name"].to_numpy() == layers["buildings"]["name"].to_numpy()
+        ).all()
+    )
 
 
 def test_unknown_scale_and_negative_seed() -> None:
@@ -221,8 +235,9 @@ def test_geopackage_round_trip(layers: dict[str, gpd.GeoDataFrame], tmp_path: Pa
 def test_split_voronoi_cells_are_merged_into_a_sibling() -> None:
     # In a U-shaped parent the cell of the seed atop the left arm also reaches the top of
     # the right arm; that stray part must go to the right arm's own cell.
-    parent = shapely.Polygon([(0, 0), (30, 0), (30, 30), (20, 30), (20, 10), (10, 10),
-                              (10, 30), (0, 30)])
+    parent = shapely.Polygon(
+        [(0, 0), (30, 0), (30, 30), (20, 30), (20, 10), (10, 10), (10, 30), (0, 30)]
+    )
     seeds = np.array([[5.0, 28.0], [5.0, 5.0], [25.0, 5.0]])
     pidx = np.zeros(3, np.int64)
     raw = areas._voronoi_cells(np.array([parent]), seeds, pidx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gridmap.feed.store import open_store
+
 from .. import pg
 
 

@@ -19,32 +19,61 @@ HOUR = 3_600_000
 
 def _grids() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"code": ["510108004006001", "510108004006002"], "name": ["新鸿社区第1网格", "第2网格"],
-         "parent_code": ["510108004006"] * 2, "worker": ["王芳", "李强"]},
-        geometry=[shapely.box(104.10, 30.66, 104.11, 30.67),
-                  shapely.MultiPolygon([shapely.box(104.11, 30.66, 104.12, 30.67)])],
+        {
+            "code": ["510108004006001", "510108004006002"],
+            "name": ["新鸿社区第1网格", "第2网格"],
+            "parent_code": ["510108004006"] * 2,
+            "worker": ["王芳", "李强"],
+        },
+        geometry=[
+            shapely.box(104.10, 30.66, 104.11, 30.67),
+            shapely.MultiPolygon([shapely.box(104.11, 30.66, 104.12, 30.67)]),
+        ],
         crs="EPSG:4326",
     )
 
 
 def _incident(i: int, grid: str = "510108004006001", **kw) -> dict:
     row = {
-        "incident_id": f"T{i:04d}", "source": "hotline", "category": "SR", "subcategory": "SR01",
-        "priority": 3, "reported_at": MS0 + i * 1000, "lon": 104.105, "lat": 30.665,
-        "source_crs": "EPSG:4326", "source_x": 104.105, "source_y": 30.665, "grid_code": grid,
-        "community_code": grid[:12], "street_code": grid[:9], "description": "暴露垃圾",
-        "department": "区城市管理和综合执法局", "status": "reported",
-        "stage_entered_at": MS0 + i * 1000, "deadline": MS0 + i * 1000 + HOUR // 2,
-        "closed_at": None, "escalated": 0, "last_event_at": MS0 + i * 1000,
-        "body_hash": f"h{i}", "api_client": "test",
+        "incident_id": f"T{i:04d}",
+        "source": "hotline",
+        "category": "SR",
+        "subcategory": "SR01",
+        "priority": 3,
+        "reported_at": MS0 + i * 1000,
+        "lon": 104.105,
+        "lat": 30.665,
+        "source_crs": "EPSG:4326",
+        "source_x": 104.105,
+        "source_y": 30.665,
+        "grid_code": grid,
+        "community_code": grid[:12],
+        "street_code": grid[:9],
+        "description": "暴露垃圾",
+        "department": "区城市管理和综合执法局",
+        "status": "reported",
+        "stage_entered_at": MS0 + i * 1000,
+        "deadline": MS0 + i * 1000 + HOUR // 2,
+        "closed_at": None,
+        "escalated": 0,
+        "last_event_at": MS0 + i * 1000,
+        "body_hash": f"h{i}",
+        "api_client": "test",
     }
     row.update(kw)
     return row
 
 
 def _report_event(row: dict) -> dict:
-    return {"incident_id": row["incident_id"], "at": row["reported_at"], "action": "report",
-            "from_state": None, "to_state": "reported", "actor": "test", "deadline": row["deadline"]}
+    return {
+        "incident_id": row["incident_id"],
+        "at": row["reported_at"],
+        "action": "report",
+        "from_state": None,
+        "to_state": "reported",
+        "actor": "test",
+        "deadline": row["deadline"],
+    }
 
 
 def _event(incident_id: str, action: str, at: int, **kw) -> dict:
@@ -78,10 +107,20 @@ def test_areas_round_trip(store):
 
 def test_buildings_by_bbox(store):
     buildings = gpd.GeoDataFrame(
-        {"building_id": ["B1", "B2"], "grid_code": ["g1", "g2"], "name": ["建设路1号", "2号"],
-         "floors": [6, 30], "households": [24, 200], "population": [60, 520]},
-        geometry=[shapely.box(104.101, 30.661, 104.102, 30.662),
-                  shapely.box(104.20, 30.70, 104.201, 30.701)], crs="EPSG:4326")
+        {
+            "building_id": ["B1", "B2"],
+            "grid_code": ["g1", "g2"],
+            "name": ["建设路1号", "2号"],
+            "floors": [6, 30],
+            "households": [24, 200],
+            "population": [60, 520],
+        },
+        geometry=[
+            shapely.box(104.101, 30.661, 104.102, 30.662),
+            shapely.box(104.20, 30.70, 104.201, 30.701),
+        ],
+        crs="EPSG:4326",
+    )
     store.put_buildings(buildings)
     near = store.get_buildings(bbox=(104.10, 30.66, 104.11, 30.67))
     assert near["building_id"].tolist() == ["B1"]
@@ -101,14 +140,20 @@ def test_create_incident_is_idempotent(store):
 
 
 def test_workflow_events_and_counts(store):
-    rows = [_incident(i, grid) for i, grid in
-            enumerate(["510108004006001", "510108004006001", "510108004006002"])]
+    rows = [
+        _incident(i, grid)
+        for i, grid in enumerate(["510108004006001", "510108004006001", "510108004006002"])
+    ]
     for row in rows:
         store.create_incident(row, _report_event(row))
     t = MS0 + 60_000
-    store.apply_events([_event("T0000", "accept", t), _event("T0000", "dispatch", t + 1,
-                                                                department="区市政设施管理所")],
-                       plan_event)
+    store.apply_events(
+        [
+            _event("T0000", "accept", t),
+            _event("T0000", "dispatch", t + 1, department="区市政设施管理所"),
+        ],
+        plan_event,
+    )
     incident = store.get_incident("T0000")
     assert incident["status"] == "dispatched"
     assert incident["department"] == "区市政设施管理所"
@@ -117,8 +162,10 @@ def test_workflow_events_and_counts(store):
     counts = store.open_counts()
     assert counts.equals(store.recount_open())
     assert set(map(tuple, counts[["grid_code", "status", "n"]].to_numpy().tolist())) == {
-        ("510108004006001", "dispatched", 1), ("510108004006001", "reported", 1),
-        ("510108004006002", "reported", 1)}
+        ("510108004006001", "dispatched", 1),
+        ("510108004006001", "reported", 1),
+        ("510108004006002", "reported", 1),
+    }
     events = store.get_events("T0000")
     assert events["action"].tolist() == ["report", "accept", "dispatch"]
     assert events["from_state"].tolist()[1:] == ["reported", "accepted"]
@@ -134,8 +181,10 @@ def test_illegal_and_stale_events_change_nothing(store):
         store.apply_events([_event("T9999", "accept", MS0 + 5000)], plan_event)
     # a batch with one bad event writes none of it
     with pytest.raises(TransitionError, match="event 1"):
-        store.apply_events([_event("T0001", "accept", MS0 + 5000),
-                            _event("T0001", "close", MS0 + 6000)], plan_event)
+        store.apply_events(
+            [_event("T0001", "accept", MS0 + 5000), _event("T0001", "close", MS0 + 6000)],
+            plan_event,
+        )
     assert store.get_incident("T0001")["status"] == "reported"
     store.apply_events([_event("T0001", "accept", MS0 + 9000)], plan_event)
     # an event older than the latest one cannot override the newer state
@@ -168,15 +217,16 @@ def test_events_since_cursor(store):
 
 
 def test_due_and_state_as_of(store):
-    rows = [_incident(0), _incident(1, deadline=MS0 + 10 * HOUR,
-                                    stage_entered_at=MS0)]
+    rows = [_incident(0), _incident(1, deadline=MS0 + 10 * HOUR, stage_entered_at=MS0)]
     for row in rows:
         store.create_incident(row, _report_event(row))
     due = store.due(MS0 + HOUR)  # T0000's 30-minute deadline has passed
     assert due.set_index("incident_id")["due"].to_dict() == {"T0000": "overdue"}
     due_later = store.due(MS0 + 9 * HOUR)  # T0001 has 1 of 10 hours left: near-due
     assert due_later.set_index("incident_id")["due"].to_dict() == {
-        "T0000": "overdue", "T0001": "near_due"}
+        "T0000": "overdue",
+        "T0001": "near_due",
+    }
     store.apply_events([_event("T0000", "accept", MS0 + 2 * HOUR)], plan_event)
     before = store.state_as_of(MS0 + HOUR).set_index("incident_id")["status"].to_dict()
     after = store.state_as_of(MS0 + 3 * HOUR).set_index("incident_id")["status"].to_dict()
@@ -185,8 +235,12 @@ def test_due_and_state_as_of(store):
 
 
 def test_bulk_load_and_counts(store):
-    frame = pd.DataFrame([_incident(i, status=s) for i, s in
-                          enumerate(["reported", "closed", "in_progress", "void"])])
+    frame = pd.DataFrame(
+        [
+            _incident(i, status=s)
+            for i, s in enumerate(["reported", "closed", "in_progress", "void"])
+        ]
+    )
     for column in ("reported_at", "stage_entered_at", "deadline"):
         frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True)
     frame["closed_at"] = pd.NaT

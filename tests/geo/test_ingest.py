@@ -11,7 +11,7 @@ import shapely
 
 from gridmap.geo.coords import wgs84_to_gcj02
 from gridmap.geo.crs import CoordinateError
-from gridmap.geo.ingest import ImportError_, import_areas, import_points
+from gridmap.geo.ingest import LayerImportError, import_areas, import_points
 
 GK = "EPSG:4544"  # CGCS2000 / 3-degree Gauss-Kruger CM 105E
 
@@ -26,7 +26,12 @@ def messy_grids() -> gpd.GeoDataFrame:
     x0, y0 = 104.10, 30.66
     clean = shapely.Polygon(_square(x0, y0))
     clockwise = shapely.Polygon(_square(x0 + 0.004, y0)[::-1])
-    a, b, c, d = (x0 + 0.008, y0), (x0 + 0.012, y0), (x0 + 0.012, y0 + 0.004), (x0 + 0.008, y0 + 0.004)
+    a, b, c, d = (
+        (x0 + 0.008, y0),
+        (x0 + 0.012, y0),
+        (x0 + 0.012, y0 + 0.004),
+        (x0 + 0.008, y0 + 0.004),
+    )
     bowtie = shapely.Polygon([a, b, d, c, a])  # two triangles meeting in the middle
     ring = _square(x0, y0 + 0.004)
     repeated = shapely.Polygon([ring[0], ring[1], ring[1], ring[2], ring[3], ring[3], ring[4]])
@@ -34,8 +39,14 @@ def messy_grids() -> gpd.GeoDataFrame:
     coarse = shapely.Polygon(coarse_ring)
     return gpd.GeoDataFrame(
         {
-            "网格编码": ["510108004006001", "510108004006002", "510108004006003",
-                     "510108004006004", "510108004006005", "510108004006006"],
+            "网格编码": [
+                "510108004006001",
+                "510108004006002",
+                "510108004006003",
+                "510108004006004",
+                "510108004006005",
+                "510108004006006",
+            ],
             "网格名称": ["新鸿社区第1网格", "第2网格", "第3网格", "第4网格", "第5网格", "第6网格"],
             "所属社区": ["510108004006"] * 6,
         },
@@ -102,9 +113,10 @@ def test_gcj02_points_are_converted_back(tmp_path):
     result = import_points(path, crs="gcj02")
     np.testing.assert_allclose(result.frame["lon"], lon, atol=1e-7)
     np.testing.assert_allclose(result.frame["lat"], lat, atol=1e-7)
-    assert result.frame["source_crs"].eq("GCJ-02").all() or result.frame["source_crs"].str.contains(
-        "gcj", case=False
-    ).all()
+    assert (
+        result.frame["source_crs"].eq("GCJ-02").all()
+        or result.frame["source_crs"].str.contains("gcj", case=False).all()
+    )
     np.testing.assert_allclose(result.frame["source_x"], gx)
     assert result.frame["id"].tolist() == ["E1", "E2"]
 
@@ -131,7 +143,8 @@ def test_duplicate_ids_are_rejected_not_dropped(messy_grids, tmp_path):
 
 def test_hierarchy_issues_are_reported(messy_grids, tmp_path):
     community = gpd.GeoDataFrame(
-        {"code": ["510108004006"]}, geometry=[shapely.box(104.10, 30.66, 104.108, 30.668)],
+        {"code": ["510108004006"]},
+        geometry=[shapely.box(104.10, 30.66, 104.108, 30.668)],
         crs="EPSG:4326",
     )
     path = tmp_path / "grids.gpkg"
@@ -142,11 +155,12 @@ def test_hierarchy_issues_are_reported(messy_grids, tmp_path):
 
 
 def test_missing_id_column_names_the_columns(tmp_path):
-    frame = gpd.GeoDataFrame({"备注": ["x"]}, geometry=[shapely.box(104.1, 30.6, 104.2, 30.7)],
-                             crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"备注": ["x"]}, geometry=[shapely.box(104.1, 30.6, 104.2, 30.7)], crs="EPSG:4326"
+    )
     path = tmp_path / "noid.geojson"
     frame.to_file(path, engine="pyogrio")
-    with pytest.raises(ImportError_, match="备注"):
+    with pytest.raises(LayerImportError, match="备注"):
         import_areas(path)
-    with pytest.raises(ImportError_, match="allowed"):
+    with pytest.raises(LayerImportError, match="allowed"):
         import_areas(path, level="province")

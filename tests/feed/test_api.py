@@ -1,0 +1,232 @@
+"""The intake API over HTTP (Flask test client): Open311, events, keys, and bad requests."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from flask import Flask
+
+from gridmap.feed.api import MAX_BODY, install_api
+from gridmap.feed.service import IntakeService
+from gridmap.feed.store import open_store
+from gridmap.geo.coords import wgs84_to_gcj02
+
+
+@pytest.fixture
+def env(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'api.db'}")
+    grids = gpd.GeoDataFrame(
+        {
+            "code": ["510108004006001", "510108004006002"],
+            "name": ["第1网格", "第2网格"],
+            "parent_code": ["510108004006"] * 2,
+            "community_code": ["510108004006"] * 2,
+            "street_code": ["510108004"] * 2,
+        },
+        geometry=[
+            shapely.box(104.10, 30.66, 104.11, 30.67),
+            shapely.box(104.11, 30.66, 104.12, 30.67),
+        ],
+        crs="EPSG:4326",
+    )
+    store.put_areas("grid", grids)
+    service = IntakeService(store)
+    app = Flask("test")
+    install_api(app, lambda: service)
+    key = store.add_api_key("网格员APP")
+    yield app.test_client(), key, store
+    store.close()
+
+
+def _post(client, path, body, key, **kw):
+    return client.post(
+        path,
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"X-API-Key": key} if key else {},
+        **kw,
+    )
+
+
+REQUEST = {
+    "service_code": "SS01",
+    "lat": 30.665,
+    "long": 104.105,
+    "description": "井盖缺失，报告人王女士，电话13912345678",
+    "source": "grid_worker",
+}
+
+
+def _counts(store):
+    c = store.layer_counts()
+    return c["incidents"], c["events"]
+
+
+def test_services(env):
+    client, _, _ = env
+    services = client.get("/open311/v2/services.json").get_json()
+    assert {"service_code": "SS01", "group": "设施管理"}.items() <= next(
+        s for s in services if s["service_code"] == "SS01"
+    ).items()
+    assert client.get("/open311/v2/services/SS01.json").status_code == 200
+    assert client.get("/open311/v2/services/ZZ99.json").status_code == 404
+
+
+def test_post_request_assigns_routes_and_masks(env):
+    client, key, store = env
+    answer = _post(client, "/open311/v2/requests.json", REQUEST, key)
+    assert answer.status_code == 201
+    request_id = answer.get_json()[0]["service_request_id"]
+    row = store.get_incident(request_id)
+    assert row["grid_code"] == "510108004006001"
+    assert row["department"] == "区市政设施管理所"
+    assert row["deadline"] > row["reported_at"]
+    shown = client.get(f"/open311/v2/requests/{request_id}.json").get_json()[0]
+    assert shown["status"] == "open"
+    assert "13912345678" not in shown["description"] and "139****5678" in shown["description"]
+    assert shown["expected_datetime"] is not None
+    listed = client.get("/open311/v2/requests.json?status=open&service_code=SS01").get_json()
+    assert [r["service_request_id"] for r in listed] == [request_id]
+    assert client.get("/open311/v2/requests.json?status=closed").get_json() == []
+
+
+def test_gcj02_location_is_converted(env):
+    client, key, store = env
+    glon, glat = wgs84_to_gcj02(104.115, 30.665)
+    body = {**REQUEST, "long": float(glon), "lat": float(glat), "coordinate_system": "gcj02"}
+    request_id = _post(client, "/open311/v2/requests.json", body, key).get_json()[0][
+        "service_request_id"
+    ]
+    row = store.get_incident(request_id)
+    assert row["lon"] == pytest.approx(104.115, abs=1e-7)
+    assert row["grid_code"] == "510108004006002"
+    assert row["source_x"] == pytest.approx(float(glon))
+
+
+def test_same_id_and_body_stores_one_incident(env):
+    client, key, store = env
+    body = {**REQUEST, "service_request_id": "APP-0001"}
+    assert _post(client, "/open311/v2/requests.json", body, key).status_code == 201
+    assert _post(client, "/open311/v2/requests.json", body, key).status_code == 200
+    assert _counts(store) == (1, 1)
+    other = _post(client, "/open311/v2/requests.json", {**body, "description": "别的"}, key)
+    assert other.status_code == 409
+    assert _counts(store) == (1, 1)
+
+
+def test_point_outside_every_grid_is_kept_unassigned(env):
+    client, key, store = env
+    body = {**REQUEST, "long": 104.20, "lat": 30.70}
+    request_id = _post(client, "/open311/v2/requests.json", body, key).get_json()[0][
+        "service_request_id"
+    ]
+    assert store.get_incident(request_id)["grid_code"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ("{not json", 400, "body"),
+        ({**REQUEST, "service_code": "XX01"}, 400, "service_code"),
+        ({k: v for k, v in REQUEST.items() if k != "lat"}, 400, "lat"),
+        ({**REQUEST, "lat": "north"}, 400, "lat"),
+        ({**REQUEST, "lat": 104.105, "long": 30.665}, 400, "lat/long"),  # swapped
+        ({**REQUEST, "lat": 48.85, "long": 2.35}, 400, "lat/long"),  # Paris
+        ({**REQUEST, "coordinate_system": "mars2"}, 400, "coordinate_system"),
+        ({**REQUEST, "priority": 7}, 400, "priority"),
+        ({**REQUEST, "source": "pigeon"}, 400, "source"),
+        ({**REQUEST, "description": "长" * 5000}, 400, "description"),
+        ({**REQUEST, "requested_datetime": "yesterday-ish"}, 400, "requested_datetime"),
+        ({**REQUEST, "requested_datetime": "2099-01-01T00:00:00+08:00"}, 400, "requested_datetime"),
+        ([REQUEST], 400, "body"),
+    ],
+)
+def test_bad_requests_get_4xx_naming_the_field_and_change_nothing(env, body, status, field):
+    client, key, store = env
+    before = _counts(store)
+    data = body if isinstance(body, str) else json.dumps(body)
+    answer = client.post(
+        "/open311/v2/requests.json",
+        data=data,
+        content_type="application/json",
+        headers={"X-API-Key": key},
+    )
+    assert answer.status_code == status, answer.get_json()
+    error = answer.get_json()[0]
+    assert error["field"] == field
+    assert field in error["description"]
+    assert _counts(store) == before
+
+
+def test_keys_and_sizes(env):
+    client, key, store = env
+    assert _post(client, "/open311/v2/requests.json", REQUEST, None).status_code == 401
+    assert _post(client, "/open311/v2/requests.json", REQUEST, "gm_wrong").status_code == 401
+    huge = {**REQUEST, "description": "x" * (MAX_BODY + 10)}
+    assert _post(client, "/open311/v2/requests.json", huge, key).status_code == 413
+    form = client.post(
+        "/open311/v2/requests.json",
+        data={**{k: str(v) for k, v in REQUEST.items()}, "api_key": key},
+    )
+    assert form.status_code == 201
+    assert _counts(store) == (1, 1)
+
+
+def test_workflow_events_over_http(env):
+    client, key, store = env
+    rid = _post(client, "/open311/v2/requests.json", REQUEST, key).get_json()[0][
+        "service_request_id"
+    ]
+    path = f"/api/v1/incidents/{rid}/events"
+    assert _post(client, path, {"action": "accept"}, key).status_code == 201
+    wrong = _post(client, path, {"action": "close"}, key)
+    assert wrong.status_code == 409
+    assert "dispatch" in wrong.get_json()[0]["description"]  # the allowed actions are named
+    assert _post(client, path, {"action": "fly"}, key).status_code == 400
+    assert (
+        _post(client, "/api/v1/incidents/NOPE/events", {"action": "accept"}, key).status_code == 404
+    )
+    stale = _post(client, path, {"action": "dispatch", "at": "2020-01-01T00:00:00+08:00"}, key)
+    assert stale.status_code == 409 and "older" in stale.get_json()[0]["description"]
+    ext = _post(client, path, {"action": "extend"}, key)
+    assert ext.status_code == 400 and ext.get_json()[0]["field"] == "deadline"
+    assert store.get_incident(rid)["status"] == "accepted"
+
+
+def test_bulk_events_are_all_or_nothing(env):
+    client, key, store = env
+    ids = [
+        _post(
+            client, "/open311/v2/requests.json", {**REQUEST, "service_request_id": f"B{i}"}, key
+        ).get_json()[0]["service_request_id"]
+        for i in range(3)
+    ]
+    bad = _post(
+        client,
+        "/api/v1/events/bulk",
+        {
+            "events": [
+                {"incident_id": ids[0], "action": "accept"},
+                {"incident_id": ids[1], "action": "verify"},
+            ]
+        },
+        key,
+    )
+    assert bad.status_code == 409 and "event 1" in bad.get_json()[0]["description"]
+    assert store.get_incident(ids[0])["status"] == "reported"
+    malformed = _post(client, "/api/v1/events/bulk", {"events": [{"incident_id": ids[0]}]}, key)
+    assert malformed.get_json()[0]["field"] == "events[0].action"
+    good = _post(
+        client,
+        "/api/v1/events/bulk",
+        {"events": [{"incident_id": i, "action": "accept"} for i in ids]},
+        key,
+    )
+    assert good.status_code == 201 and good.get_json()["accepted"] == 3
+    statuses = {store.get_incident(i)["status"] for i in ids}
+    assert statuses == {"accepted"}
+    assert np.all(store.open_counts()["n"].to_numpy() > 0)
