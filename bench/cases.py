@@ -13,6 +13,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from gridmap.bench import feed_cases
 from gridmap.demo.dataset import generate, read_manifest
 from gridmap.geo.assign import PolygonIndex
 from gridmap.geo.repair import repair_polygons
@@ -199,4 +200,8 @@ BENCHMARKS: dict[str, Callable[[BenchData, int], list[dict]]] = {
     "load": bench_load,
     "repair": bench_repair,
     "assign_points": bench_assign,
+    "ingest": feed_cases.bench_ingest,
+    "post_latency": feed_cases.bench_post_latency,
+    "live_queries": feed_cases.bench_live_queries,
+    "simulator_memory": feed_cases.bench_simulator_memory,
 }

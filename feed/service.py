@@ -5,9 +5,12 @@ the HTTP layer (and tests, and the simulator) call.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import queue
 import threading
+from concurrent.futures import Future
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,6 +67,7 @@ class IntakeService:
         self._grid_parents: dict[str, tuple[str | None, str | None]] = {}
         self._names: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._committer = GroupCommitter(store)
 
     # --- grids ---------------------------------------------------------------------------
     def grid_index(self) -> PolygonIndex | None:
@@ -102,9 +106,13 @@ class IntakeService:
 
     # --- incidents -----------------------------------------------------------------------
     def submit_request(self, payload: Mapping[str, Any], *, client: str) -> tuple[dict, bool]:
-        """Validate and store an Open311 service request. Returns (row, created)."""
+        """Validate and store an Open311 service request. Returns (row, created).
+
+        The write goes through :class:`GroupCommitter`: requests arriving together share one
+        commit, and each returns only once its incident is on disk.
+        """
         row, event = self.build_incident(payload, client=client)
-        return self.store.create_incident(row, event)
+        return self._committer.submit(row, event)
 
     def build_incident(self, payload: Mapping[str, Any], *, client: str) -> tuple[dict, dict]:
         """The incident row and its ``report`` event for a request, or :class:`RequestError`."""
@@ -119,7 +127,7 @@ class IntakeService:
         lat_in = _number(payload, "lat", required=True)
         crs_text = _text(payload, "coordinate_system", limit=200) or "EPSG:4326"
         try:
-            source_crs = parse_crs(crs_text)
+            source_crs = _parse_crs_cached(crs_text)
         except CRSError as exc:
             raise RequestError("coordinate_system", str(exc)) from None
         if source_crs is None:
@@ -248,6 +256,56 @@ class IntakeService:
         return int(stamp.tz_convert("UTC").value // 1_000_000)
 
 
+class GroupCommitter:
+    """Group commit: one writer thread stores whatever requests are waiting in one transaction.
+
+    Durability is unchanged — :meth:`submit` returns only after the commit that holds its
+    incident — but a burst of N requests costs one fsync instead of N.
+    """
+
+    #: Most incidents in one commit.
+    MAX_GROUP = 256
+
+    def __init__(self, store: SQLStore) -> None:
+        self.store = store
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, row: dict, event: dict, *, timeout: float = 30.0) -> tuple[dict, bool]:
+        """Store one incident; raises what the store raised for it."""
+        self._ensure_thread()
+        future: Future = Future()
+        self._queue.put((row, event, future))
+        return future.result(timeout=timeout)
+
+    def _ensure_thread(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            group = [self._queue.get()]
+            while len(group) < self.MAX_GROUP:
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                results = self.store.create_incidents([(r, e) for r, e, _f in group])
+            except Exception as exc:  # the store failed: every waiting request learns it
+                for _r, _e, future in group:
+                    future.set_exception(exc)
+                continue
+            for (_r, _e, future), result in zip(group, results, strict=True):
+                if isinstance(result, Exception):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+
+
 def plan_event(current: dict[str, Any], event: dict[str, Any]) -> tuple[dict, dict]:
     """The incident's updates and the event row for ``event`` on ``current`` (store row).
 
@@ -320,6 +378,11 @@ def _number(payload: Mapping[str, Any], field: str, *, required: bool = False) -
     if not np.isfinite(number):
         raise RequestError(field, "must be a finite number")
     return number
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_crs_cached(text: str):
+    return parse_crs(text)
 
 
 def _new_id(reported_ms: int) -> str:

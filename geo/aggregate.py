@@ -113,8 +113,9 @@ def count_by_area(
         ``community_code`` or ``street_code``.
     by
         ``()`` for totals only, or one column name, typically ``("status",)`` or
-        ``("category",)``; each distinct value becomes a column (sorted). Rows whose ``by``
-        value is missing count in ``total`` only.
+        ``("category",)``; each distinct value in the table becomes a column (sorted; a
+        value absent from the window gets zeros). Rows whose ``by`` value is missing count
+        in ``total`` only.
     window
         ``(start, end)``: only incidents with ``start <= reported_at < end``. ``None``: all.
     open_states
@@ -126,7 +127,8 @@ def count_by_area(
     Returns
     -------
     pandas.DataFrame
-        Indexed by area code (named after the code column), int64 counts. ``attrs`` holds
+        Indexed by area code (named after the code column; every code in the table, in or
+        out of the window), int64 counts. ``attrs`` holds
         ``unassigned`` (incidents in the window with no area code) and ``unmatched`` (with a
         code not in ``areas``); neither is in any row.
     """
@@ -436,8 +438,9 @@ def time_series(
     -------
     pandas.DataFrame
         Indexed by bucket start (timezone of the data, named ``bucket``). Columns: ``count``
-        when ``by`` is None, else one int64 column per value of ``by`` (sorted) plus
-        ``total``. The last bucket may be cut short by ``end``.
+        when ``by`` is None, else one int64 column per value of ``by`` in the table (sorted,
+        zeros if absent from the window) plus ``total``. The last bucket may be cut short by
+        ``end``.
     """
     times = incidents[on]
     start, end = _series_bounds(times, window)
@@ -621,6 +624,12 @@ def h3_cell_polygons(cells: Iterable[str | int]) -> gpd.GeoDataFrame:
         Cells crossing the antimeridian are not split.
     """
     ids = [c if isinstance(c, str) else h3.int_to_str(int(c)) for c in cells]
+    if not ids:
+        return gpd.GeoDataFrame(
+            {"cell": pd.Series([], dtype="str"), "resolution": np.array([], dtype=np.int64)},
+            geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+            crs="EPSG:4326",
+        )
     rings = [h3.cell_to_boundary(c) for c in ids]  # per cell: a few thousand at most
     sizes = np.fromiter((len(r) for r in rings), dtype=np.int64, count=len(rings))
     latlng = np.array([p for r in rings for p in r], dtype=np.float64).reshape(-1, 2)
@@ -632,7 +641,7 @@ def h3_cell_polygons(cells: Iterable[str | int]) -> gpd.GeoDataFrame:
             "cell": pd.Series(ids, dtype="str"),
             "resolution": np.array([h3.get_resolution(c) for c in ids], dtype=np.int64),
         },
-        geometry=polygons if len(ids) else gpd.GeoSeries([], crs="EPSG:4326"),
+        geometry=polygons,
         crs="EPSG:4326",
     )
 

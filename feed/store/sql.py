@@ -38,6 +38,16 @@ from gridmap.feed.store.base import (
 from gridmap.feed.store.schema import SCHEMA_VERSION
 
 CLOSED_STATES = ("closed", "void")
+#: Incident columns a workflow event may change.
+_MUTABLE_COLUMNS = (
+    "status",
+    "stage_entered_at",
+    "deadline",
+    "closed_at",
+    "escalated",
+    "department",
+    "last_event_at",
+)
 _OPEN_SQL = "status NOT IN ('closed', 'void')"
 
 #: Columns returned for live updates (events joined with their incident).
@@ -465,42 +475,63 @@ class SQLStore(Store):
         Returns
         -------
         (row, created)
-            The stored row and whether it was created now (``False``: the same request was
-            already stored).
+            The row and whether it was created now (``False``: the same request was already
+            stored).
 
         Raises
         ------
         ConflictError
             The id exists with a different body.
         """
+        result = self.create_incidents([(row, event)])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def create_incidents(
+        self, items: list[tuple[dict[str, Any], dict[str, Any]]]
+    ) -> list[tuple[dict, bool] | ConflictError]:
+        """Store several new incidents in one transaction (one commit, one fsync).
+
+        Each item's outcome is independent: a conflicting one yields its
+        :class:`ConflictError` in the result list while the others are stored.
+        """
         columns = [*INCIDENT_COLUMNS, "last_event_at", "body_hash", "api_client"]
-        values = [_plain_value(row.get(c)) for c in columns]
+        insert = self._sql(
+            f"INSERT INTO incidents ({', '.join(columns)}) VALUES "
+            f"({', '.join('?' * len(columns))}) ON CONFLICT (incident_id) DO NOTHING"
+        )
+        results: list[tuple[dict, bool] | ConflictError] = []
         with self._transaction() as cur:
-            cur.execute(
-                self._sql(
-                    f"INSERT INTO incidents ({', '.join(columns)}) VALUES "
-                    f"({', '.join('?' * len(columns))}) ON CONFLICT (incident_id) DO NOTHING"
-                ),
-                values,
-            )
-            if cur.rowcount == 0:
-                cur.execute(
-                    self._sql("SELECT body_hash FROM incidents WHERE incident_id = ?"),
-                    (row["incident_id"],),
-                )
-                stored = cur.fetchone()
-                if stored is None or stored[0] != row.get("body_hash"):
-                    raise ConflictError(
-                        f"incident {row['incident_id']!r} exists with a different body; "
-                        "use a new id, or post workflow events to change it"
+            for row, event in items:
+                cur.execute(insert, [_plain_value(row.get(c)) for c in columns])
+                if cur.rowcount == 0:
+                    cur.execute(
+                        self._sql("SELECT body_hash FROM incidents WHERE incident_id = ?"),
+                        (row["incident_id"],),
                     )
-                return row, False
-            self._insert_event(cur, event)
-            self._bump_open(cur, row.get("grid_code"), None, row["status"])
-        return row, True
+                    stored = cur.fetchone()
+                    if stored is None or stored[0] != row.get("body_hash"):
+                        results.append(
+                            ConflictError(
+                                f"incident {row['incident_id']!r} exists with a different body; "
+                                "use a new id, or post workflow events to change it"
+                            )
+                        )
+                    else:
+                        results.append((row, False))
+                    continue
+                self._insert_event(cur, event)
+                self._bump_open(cur, row.get("grid_code"), None, row["status"])
+                results.append((row, True))
+        return results
 
     def apply_events(self, events: list[dict[str, Any]], planner) -> list[dict[str, Any]]:
         """Apply workflow events atomically: all of them, or none.
+
+        The batch is read with one query, checked and planned in memory in order (a later
+        event of the batch sees the state an earlier one left), then written with one
+        ``executemany`` per table, so a batch of thousands costs a handful of statements.
 
         Parameters
         ----------
@@ -508,73 +539,125 @@ class SQLStore(Store):
             Each with ``incident_id``, ``action``, ``at`` (epoch ms) and optional ``actor``,
             ``note``, ``department``, ``deadline``, ``client_event_id``.
         planner
-            ``planner(incident_row: dict, event: dict) -> dict`` returning the incident's
-            updates (``status``, ``stage_entered_at``, ``deadline``, ...) and the stored
-            event's ``from_state``/``to_state``/``deadline``; raises ``ValueError`` for an
+            ``planner(incident_row: dict, event: dict) -> (updates, stored_event)``: the
+            incident's changed columns and the event row to log; raises ``ValueError`` for an
             illegal transition. Kept outside the store so the workflow rules live in one place.
 
         Returns
         -------
         list of dict
-            Per event: ``{"incident_id", "status", "event_id" or "duplicate": True}``.
+            Per event: ``{"incident_id", "status"}``, or ``{"incident_id", "duplicate": True}``
+            for an event whose ``client_event_id`` was already stored.
 
         Raises
         ------
         NotFoundError, ConflictError, ValueError
-            With the position of the offending event in the batch; nothing is written.
+            Naming the offending event's position in the batch; nothing is written.
         """
-        results = []
+        results: list[dict[str, Any]] = []
         with self._transaction() as cur:
+            seen = self._stored_client_ids(cur, events)
+            current = self._lock_incidents(cur, {e["incident_id"] for e in events})
+            original = {k: v["status"] for k, v in current.items()}
+            logged: list[dict[str, Any]] = []
             for pos, event in enumerate(events):
                 where = f"event {pos}" if len(events) > 1 else "event"
                 client_id = event.get("client_event_id")
-                if client_id:
-                    cur.execute(
-                        self._sql("SELECT event_id FROM events WHERE client_event_id = ?"),
-                        (client_id,),
-                    )
-                    if cur.fetchone():
-                        results.append({"incident_id": event["incident_id"], "duplicate": True})
-                        continue
-                cur.execute(
-                    self._sql(
-                        f"SELECT {', '.join(INCIDENT_COLUMNS)}, last_event_at FROM incidents "
-                        f"WHERE incident_id = ?{self.lock_suffix}"
-                    ),
-                    (event["incident_id"],),
-                )
-                found = cur.fetchone()
-                if found is None:
+                if client_id and client_id in seen:
+                    results.append({"incident_id": event["incident_id"], "duplicate": True})
+                    continue
+                row = current.get(event["incident_id"])
+                if row is None:
                     raise NotFoundError(f"{where}: unknown incident {event['incident_id']!r}")
-                current = dict(zip([*INCIDENT_COLUMNS, "last_event_at"], found, strict=True))
-                if current["last_event_at"] is not None and event["at"] < current["last_event_at"]:
+                if row["last_event_at"] is not None and event["at"] < row["last_event_at"]:
                     raise ConflictError(
                         f"{where}: 'at' is older than the incident's latest event "
-                        f"({_iso(current['last_event_at'])}); an older event cannot override "
-                        f"the newer state {current['status']!r}"
+                        f"({_iso(row['last_event_at'])}); an older event cannot override "
+                        f"the newer state {row['status']!r}"
                     )
                 try:
-                    update, stored = planner(current, event)
+                    update, stored = planner(row, event)
                 except ValueError as exc:
                     raise type(exc)(f"{where}: {exc}") from None
-                sets = ", ".join(f"{k} = ?" for k in update)
-                cur.execute(
-                    self._sql(
-                        f"UPDATE incidents SET {sets}, last_event_at = ? WHERE incident_id = ?"
-                    ),
-                    [_plain_value(v) for v in update.values()]
-                    + [event["at"], event["incident_id"]],
-                )
-                event_id = self._insert_event(cur, stored)
-                self._bump_open(cur, current["grid_code"], current["status"], update["status"])
-                results.append(
-                    {
-                        "incident_id": event["incident_id"],
-                        "status": update["status"],
-                        "event_id": event_id,
-                    }
-                )
+                row.update(update, last_event_at=event["at"], _changed=True)
+                logged.append(stored)
+                if client_id:
+                    seen.add(client_id)
+                results.append({"incident_id": event["incident_id"], "status": row["status"]})
+            self._write_planned(cur, current, original, logged)
         return results
+
+    def _stored_client_ids(self, cur, events: list[dict[str, Any]]) -> set[str]:
+        wanted = [e["client_event_id"] for e in events if e.get("client_event_id")]
+        found: set[str] = set()
+        for chunk in _chunks(wanted, 500):
+            cur.execute(
+                self._sql(
+                    "SELECT client_event_id FROM events WHERE client_event_id IN "
+                    f"({','.join('?' * len(chunk))})"
+                ),
+                chunk,
+            )
+            found.update(r[0] for r in cur.fetchall())
+        return found
+
+    def _lock_incidents(self, cur, ids: set[str]) -> dict[str, dict[str, Any]]:
+        columns = [*INCIDENT_COLUMNS, "last_event_at"]
+        rows: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(sorted(ids), 500):  # sorted: concurrent batches lock in one order
+            cur.execute(
+                self._sql(
+                    f"SELECT {', '.join(columns)} FROM incidents WHERE incident_id IN "
+                    f"({','.join('?' * len(chunk))}) ORDER BY incident_id{self.lock_suffix}"
+                ),
+                chunk,
+            )
+            for found in cur.fetchall():
+                row = dict(zip(columns, found, strict=True))
+                rows[row["incident_id"]] = row
+        return rows
+
+    def _write_planned(self, cur, current, original, logged) -> None:
+        changed = [r for r in current.values() if r.get("_changed")]
+        if not changed:
+            return
+        cur.executemany(
+            self._sql(
+                "UPDATE incidents SET "
+                + ", ".join(f"{c} = ?" for c in _MUTABLE_COLUMNS)
+                + " WHERE incident_id = ?"
+            ),
+            [[_plain_value(r[c]) for c in _MUTABLE_COLUMNS] + [r["incident_id"]] for r in changed],
+        )
+        columns = [*EVENT_COLUMNS, "client_event_id", "received_at"]
+        received = now_ms()
+        cur.executemany(
+            self._sql(
+                f"INSERT INTO events ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})"
+            ),
+            [
+                [_plain_value({**e, "received_at": received}.get(c)) for c in columns]
+                for e in logged
+            ],
+        )
+        deltas: dict[tuple[str, str], int] = {}
+        for row in changed:
+            old, new = original[row["incident_id"]], row["status"]
+            if old == new:
+                continue
+            grid = row["grid_code"] or ""
+            if old not in CLOSED_STATES:
+                deltas[(grid, old)] = deltas.get((grid, old), 0) - 1
+            if new not in CLOSED_STATES:
+                deltas[(grid, new)] = deltas.get((grid, new), 0) + 1
+        cur.executemany(
+            self._sql(
+                "INSERT INTO open_counts (grid_code, status, n) VALUES (?, ?, ?) "
+                "ON CONFLICT (grid_code, status) DO UPDATE SET n = open_counts.n + excluded.n"
+            ),
+            [(g, st, d) for (g, st), d in sorted(deltas.items()) if d],
+        )
 
     def _insert_event(self, cur, event: dict[str, Any]) -> int:
         columns = [*EVENT_COLUMNS, "client_event_id", "received_at"]
