@@ -10,8 +10,8 @@ import hashlib
 import json
 import queue
 import threading
-from concurrent.futures import Future
 from collections.abc import Mapping
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
