@@ -14,7 +14,7 @@ from rich.console import Console
 
 from gridmap.settings import get_settings
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 #: Layers of the demo GeoPackage → area level in the store.
 _DEMO_LEVELS = {
@@ -42,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gridmap", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="gridmap",
+        description="gridmap: demo data, imports, the dashboard server, benchmarks",
+    )
     sub = parser.add_subparsers(metavar="COMMAND")
 
     demo = sub.add_parser("demo-data", help="generate a deterministic demo data set")
@@ -80,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--report", type=Path, help="write the machine-readable report (JSON)")
     imp.add_argument("--out", type=Path, help="also write the clean layer (.gpkg or .geojson)")
     imp.add_argument("--no-store", action="store_true", help="do not write into the store")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the whole level (grids) or all buildings; default: add new "
+        "ids and update existing ones, keep the rest",
+    )
     imp.set_defaults(handler=_cmd_import)
 
     run = sub.add_parser("run", help="serve the dashboard and the intake API")
@@ -94,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     key_add = key_sub.add_parser("add", help="create a key for NAME and print it (once)")
     key_add.add_argument("name")
     key_add.set_defaults(handler=_cmd_apikey_add)
+    key_list = key_sub.add_parser("list", help="list the names that have keys")
+    key_list.set_defaults(handler=_cmd_apikey_list)
+    key_revoke = key_sub.add_parser("revoke", help="delete the key of NAME")
+    key_revoke.add_argument("name")
+    key_revoke.set_defaults(handler=_cmd_apikey_revoke)
 
     sim = sub.add_parser("simulate", help="play a live day through the intake API")
     sim.add_argument("--url", default=None, help="server (default: http://HOST:PORT)")
@@ -130,15 +144,15 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         now = pd.Timestamp(args.now) if args.now else None
         if now is not None and now.tzinfo is None:
             now = now.tz_localize(settings.timezone)
-        with console.status("generating") as status:
-            manifest = generate(
-                args.scale,
-                out,
-                seed=args.seed,
-                now=now,
-                incidents=args.incidents,
-                progress=lambda m: status.update(f"generating: {m}"),
-            )
+        console.print(f"generating the {args.scale} demo data set into {out}")
+        manifest = generate(
+            args.scale,
+            out,
+            seed=args.seed,
+            now=now,
+            incidents=args.incidents,
+            progress=lambda m: console.print(f"  {m} …"),
+        )
         console.print(
             f"wrote {out} in {manifest['seconds']} s: "
             + ", ".join(f"{k} {v:,}" for k, v in manifest["counts"].items())
@@ -167,13 +181,13 @@ def load_demo_into_store(out: Path, url: str) -> dict[str, int]:
     from gridmap.feed.store import open_store
 
     counts: dict[str, int] = {}
-    with open_store(url) as store, console.status(f"loading into {url}") as status:
+    with open_store(url) as store:
+        console.print(f"loading the demo data into {url} (about a minute the first time)")
         for layer, level in _DEMO_LEVELS.items():
-            status.update(f"loading {layer}")
             counts[layer] = store.put_areas(level, read_base_layer(out, layer))
-        status.update("loading buildings")
+        console.print("  base layers loaded; buildings …")
         counts["buildings"] = store.put_buildings(read_base_layer(out, "buildings"))
-        status.update("loading incidents and events")
+        console.print("  buildings loaded; incidents and their workflow events …")
         incidents = pd.read_parquet(out / "incidents.parquet")
         events = pd.read_parquet(out / "events.parquet")
         counts["incidents"] = store.bulk_load(incidents, events)
@@ -192,11 +206,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
         store = open_store(settings.resolved_store_url)
     try:
-        if args.kind == "grids":
-            parents = _parent_areas(store, args.level)
+        if args.kind in ("grids", "buildings"):
+            level = args.level if args.kind == "grids" else "grid"
+            parents = _parent_areas(store, args.level) if args.kind == "grids" else None
             result = import_areas(
                 args.path,
-                level=args.level,
+                level=level,
                 crs=args.crs,
                 id_field=args.id_field,
                 name_field=args.name_field,
@@ -218,8 +233,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 encoding=args.encoding,
                 swap_xy=args.swap_xy,
             )
-            if args.kind == "buildings":
-                raise ValueError("buildings are polygons: import them with their outlines")
         for line in result.summary_lines():
             console.print(line, markup=False)
         if args.report:
@@ -231,8 +244,23 @@ def _cmd_import(args: argparse.Namespace) -> int:
             _write_clean(result.frame, args.out)
             console.print(f"clean copy: {args.out}")
         if store is not None and args.kind == "grids" and len(result.frame):
-            n = _store_areas(store, args.level, result.frame)
-            console.print(f"stored {n} {args.level} areas in {store.url}")
+            n = store.put_areas(args.level, result.frame, replace=args.replace)
+            total = store.layer_counts()[args.level]
+            how = "replaced the level with" if args.replace else "added or updated"
+            console.print(
+                f"{how} {n} {args.level} areas in {store.url}; the level now holds {total}",
+                markup=False,
+            )
+        elif store is not None and args.kind == "buildings" and len(result.frame):
+            frame = result.frame.rename(columns={"code": "building_id", "parent_code": "grid_code"})
+            n = store.put_buildings(
+                frame.drop(columns=["level"], errors="ignore"), replace=args.replace
+            )
+            console.print(
+                f"stored {n} buildings in {store.url}; the store now holds "
+                f"{store.layer_counts()['buildings']}",
+                markup=False,
+            )
         elif store is not None and args.kind == "incidents" and len(result.frame):
             n = _store_incidents(store, result)
             console.print(f"stored {n} incidents in {store.url}")
@@ -256,10 +284,6 @@ def _write_clean(frame, path: Path) -> None:
         raise ValueError(f"--out must end in .gpkg or .geojson, got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_file(path, engine="pyogrio", driver="GPKG" if suffix == ".gpkg" else "GeoJSON")
-
-
-def _store_areas(store, level: str, frame) -> int:
-    return store.put_areas(level, frame)
 
 
 def _store_incidents(store, result) -> int:
@@ -294,6 +318,26 @@ def _cmd_apikey_add(args: argparse.Namespace) -> int:
         key = store.add_api_key(args.name)
     print(key)
     console.print(f"API key for {args.name!r} created; it is shown only now (stored hashed)")
+    return 0
+
+
+def _cmd_apikey_list(args: argparse.Namespace) -> int:
+    from gridmap.feed.store import open_store
+
+    with open_store(get_settings().resolved_store_url) as store:
+        for name, created in store.list_api_keys():
+            print(f"{name}\t{created:%Y-%m-%d %H:%M}")
+    return 0
+
+
+def _cmd_apikey_revoke(args: argparse.Namespace) -> int:
+    from gridmap.feed.store import open_store
+
+    with open_store(get_settings().resolved_store_url) as store:
+        if not store.revoke_api_key(args.name):
+            console.print(f"no key named {args.name!r}")
+            return 1
+    console.print(f"revoked the key of {args.name!r}")
     return 0
 
 

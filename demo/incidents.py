@@ -163,7 +163,7 @@ def _report_times(rng: np.random.Generator, n: int, now: pd.Timestamp, days: int
     start = (now - pd.Timedelta(days=days)).floor("h")
     hours = pd.date_range(start, now.floor("h"), freq="h", inclusive="left")
     trend = np.linspace(0.85, 1.15, len(hours))
-    weight = HOURLY_PROFILE[hours.hour] * WEEKLY_PROFILE[hours.dayofweek] * trend
+    weight = HOURLY_PROFILE[hours.hour] * WEEKLY_PROFILE[hours.day_of_week] * trend
     slot = np.sort(rng.choice(len(hours), size=n, p=weight / weight.sum()))
     offset = rng.uniform(0, 3600, size=n)
     times = hours[slot] + pd.to_timedelta(offset, unit="s")

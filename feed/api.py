@@ -13,7 +13,7 @@ import pandas as pd
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from gridmap.feed.categories import CATEGORIES, SUBCATEGORY_TO_CATEGORY
+from gridmap.feed.categories import CATEGORIES, SUBCATEGORY_NAMES, SUBCATEGORY_TO_CATEGORY
 from gridmap.feed.privacy import mask_personal
 from gridmap.feed.service import MAX_BATCH, IntakeService, RequestError
 from gridmap.feed.store.sql import ConflictError, NotFoundError
@@ -162,7 +162,7 @@ def _open311_view(row: dict[str, Any]) -> dict[str, Any]:
         "service_request_id": row["incident_id"],
         "status": open311_status(row["status"]),
         "status_notes": row["status"],
-        "service_name": row["subcategory"],
+        "service_name": SUBCATEGORY_NAMES.get(row["subcategory"], (row["subcategory"],))[0],
         "service_code": row["subcategory"],
         "description": mask_personal(row.get("description")),
         "agency_responsible": row.get("department"),

@@ -27,6 +27,9 @@ from gridmap.geo.crs import CoordinateError, CRSError, parse_crs, points_to_wgs8
 
 #: Longest description accepted, characters.
 MAX_DESCRIPTION = 4000
+#: How far (degrees, about 10 km) beyond the grids a request may lie and still be accepted,
+#: flagged unassigned; farther away it is refused as a wrong location.
+SERVICE_MARGIN_DEG = 0.1
 #: Most events in one bulk request.
 MAX_BATCH = 5000
 #: Text fields and their longest accepted length.
@@ -64,6 +67,7 @@ class IntakeService:
         self.store = store
         self.timezone = timezone
         self._index: PolygonIndex | None = None
+        self._service_bounds: tuple[float, float, float, float] | None = None
         self._grid_parents: dict[str, tuple[str | None, str | None]] = {}
         self._names: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -88,6 +92,9 @@ class IntakeService:
                         )
                         for i, code in enumerate(grids["code"])
                     }
+                    x0, y0, x1, y1 = grids.total_bounds
+                    margin = SERVICE_MARGIN_DEG
+                    self._service_bounds = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
                     for level in ("street", "community"):
                         areas = self.store.get_areas(level)
                         self._names.update(zip(areas["code"], areas["name"], strict=True))
@@ -128,17 +135,15 @@ class IntakeService:
         crs_text = _text(payload, "coordinate_system", limit=200) or "EPSG:4326"
         try:
             source_crs = _parse_crs_cached(crs_text)
-        except CRSError as exc:
-            raise RequestError("coordinate_system", str(exc)) from None
+        except CRSError:
+            raise RequestError(
+                "coordinate_system",
+                f"unknown coordinate system {crs_text!r}; "
+                "use wgs84, gcj02, bd09, cgcs2000 or an EPSG code",
+            ) from None
         if source_crs is None:
             raise RequestError("coordinate_system", "give a CRS such as wgs84, gcj02 or bd09")
-        try:
-            lon, lat = points_to_wgs84(
-                np.array([lon_in]), np.array([lat_in]), source_crs, where="lat/long"
-            )
-        except CoordinateError as exc:
-            raise RequestError("lat/long", str(exc)) from None
-        lon, lat = float(lon[0]), float(lat[0])
+        lon, lat = self._to_wgs84(lon_in, lat_in, source_crs)
         description = _text(payload, "description", limit=MAX_DESCRIPTION) or ""
         source = _text(payload, "source", limit=20) or "resident"
         if source not in SOURCES:
@@ -204,6 +209,39 @@ class IntakeService:
             "deadline": row["deadline"],
         }
         return row, event
+
+    def _to_wgs84(self, lon_in: float, lat_in: float, source_crs) -> tuple[float, float]:
+        """WGS84 of a request's location, with errors an API client can act on."""
+        geographic = source_crs.kind != "pyproj" or source_crs.crs.is_geographic
+        if geographic and 70 <= lat_in <= 140 and 3 <= lon_in <= 54:
+            raise RequestError(
+                "lat/long",
+                f"lat={lat_in:g} and long={lon_in:g} look swapped: "
+                "lat is the latitude (north, about 30.7 in Chengdu) and long "
+                "the longitude (east, about 104.1)",
+            )
+        try:
+            lon, lat = points_to_wgs84(np.array([lon_in]), np.array([lat_in]), source_crs)
+        except CoordinateError:
+            raise RequestError(
+                "lat/long",
+                f"lat={lat_in:g}, long={lon_in:g} lies "
+                f"outside China in {source_crs.label}; check the values and "
+                "coordinate_system",
+            ) from None
+        lon_f, lat_f = float(lon[0]), float(lat[0])
+        self.grid_index()
+        bounds = self._service_bounds
+        if bounds is not None and not (
+            bounds[0] <= lon_f <= bounds[2] and bounds[1] <= lat_f <= bounds[3]
+        ):
+            raise RequestError(
+                "lat/long",
+                f"({lat_f:.5f}, {lon_f:.5f}) lies far outside the district's "
+                f"service area (lon {bounds[0]:.2f}–{bounds[2]:.2f}, lat {bounds[1]:.2f}–"
+                f"{bounds[3]:.2f}); points near it are accepted and flagged unassigned",
+            )
+        return lon_f, lat_f
 
     # --- events --------------------------------------------------------------------------
     def parse_event(

@@ -302,7 +302,7 @@ def check_lonlat(
     if _in_china(lat_arr[bad], lon_arr[bad]).all():
         raise CoordinateError(
             f"{prefix}longitude and latitude look swapped in {rows_text} (e.g. {example})",
-            hint="swap the columns or pass swap_xy=True",
+            hint="swap the columns, or pass --swap-xy (swap_xy=True in Python)",
             rows=shown,
         )
     raise CoordinateError(
@@ -374,7 +374,7 @@ def _projected_error(xmin: float, ymin: float, xmax: float, ymax: float) -> Coor
         return CoordinateError(
             f"{problem}; x and y look swapped (x holds northings, y zone-prefixed eastings, "
             "as in Chinese survey convention)",
-            hint=f"pass swap_xy=True, and {_gk_zone_hint(*gk)}",
+            hint=f"pass --swap-xy (swap_xy=True in Python), and {_gk_zone_hint(*gk)}",
         )
     if _is_northing(ymin, ymax) and _WEB_MERCATOR_X[0] <= xmin and xmax <= _WEB_MERCATOR_X[1]:
         return CoordinateError(
@@ -393,7 +393,7 @@ def _degrees_error(xmin: float, ymin: float, xmax: float, ymax: float) -> Coordi
     if swapped:
         return CoordinateError(
             f"longitude and latitude look swapped ({ranges}: x holds latitudes)",
-            hint="swap the columns or pass swap_xy=True",
+            hint="swap the columns, or pass --swap-xy (swap_xy=True in Python)",
         )
     return CoordinateError(
         f"coordinates look like degrees ({ranges}) but are not longitude/latitude in China "

@@ -112,7 +112,12 @@ class ImportResult:
             f"source: {r['source']}",
             f"CRS: {r['crs']}" + (f" ({r['crs_note']})" if r.get("crs_note") else ""),
             f"loaded {r['counts']['loaded']}, kept {r['counts']['kept']}, "
-            f"repaired {r['counts']['repaired']}, rejected {r['counts']['rejected']}",
+            f"repaired {r['counts']['repaired']}, rejected {r['counts']['rejected']}"
+            + (
+                f", re-oriented only {r['counts']['normalised']}"
+                if r["counts"].get("normalised")
+                else ""
+            ),
         ]
         lines += [f"note: {n}" for n in r.get("notes", [])]
         for kind, n in sorted(r.get("repair_actions", {}).items()):
@@ -185,7 +190,7 @@ def import_areas(
     }
     loaded_count = len(frame) + len(loaded.rejected)
     clean, repair = repair_polygons(frame, id_column="code", metric_crs=metric_crs)
-    report["repairs"] = [r.to_dict() for r in repair.records if r.status != "ok"]
+    report["repairs"] = [r.to_dict() for r in repair.records if r.actions]
     report["repair_actions"] = repair.summary().get("actions", {})
     report["rejected"] += [
         {"index": r.index, "id": _plain(r.id), "reason": r.reason}
@@ -211,6 +216,7 @@ def import_areas(
         "loaded": loaded_count,
         "kept": len(clean),
         "repaired": repaired,
+        "normalised": sum(1 for r in repair.records if r.status == "ok" and r.actions),
         "rejected": len(report["rejected"]) + len(loaded.rejected),
     }
     if "code" in clean:
@@ -292,9 +298,9 @@ def _load_wgs84(path, crs, layer, encoding, swap_xy, *, lon_field=None, lat_fiel
     )
     if source.kind != "pyproj" or (source.crs is not None and source.crs.to_epsg() != 4326):
         out["source_crs"] = source.label
-        points = (shapely.get_type_id(geoms) == 0).all()
-        out["source_x"] = shapely.get_x(geoms) if points else np.nan
-        out["source_y"] = shapely.get_y(geoms) if points else np.nan
+        if len(geoms) and (shapely.get_type_id(geoms) == 0).all():  # points keep what was sent
+            out["source_x"] = shapely.get_x(geoms)
+            out["source_y"] = shapely.get_y(geoms)
     else:
         out["source_crs"] = "EPSG:4326"
     return loaded, source, crs_note, out

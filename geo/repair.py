@@ -41,6 +41,10 @@ __all__ = ["RepairRecord", "RepairReport", "repair_polygons"]
 
 Status = Literal["ok", "repaired", "rejected"]
 
+#: Action kinds that only normalise a valid feature (a Shapefile stores outer rings clockwise by
+#: its spec): listed in the record's actions, but the feature's status stays ``"ok"``.
+NORMALISATIONS = frozenset({"reoriented_exterior", "reoriented_holes"})
+
 #: Column added to :attr:`RepairReport.rejected` with the reason of each rejection.
 REJECT_REASON_COLUMN = "reject_reason"
 
@@ -797,7 +801,8 @@ def _build_records(
     records = []
     for i, (label, feature_id) in enumerate(zip(gdf.index, gdf[id_column], strict=True)):
         kinds = tuple(kind for kind, _ in work.actions[i])
-        status: Status = "rejected" if work.reasons[i] else ("repaired" if kinds else "ok")
+        repaired = any(kind not in NORMALISATIONS for kind in kinds)
+        status: Status = "rejected" if work.reasons[i] else ("repaired" if repaired else "ok")
         records.append(
             RepairRecord(
                 index=label,

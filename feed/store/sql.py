@@ -200,11 +200,14 @@ class SQLStore(Store):
                 )
 
     # --- base layers ---------------------------------------------------------------------
-    def put_areas(self, level: str, frame: gpd.GeoDataFrame) -> int:
+    def put_areas(self, level: str, frame: gpd.GeoDataFrame, *, replace: bool = True) -> int:
+        """Write the areas of ``level``: replacing the whole level, or (``replace=False``)
+        adding new codes and updating existing ones while keeping the rest."""
         _check_level(level)
         rows = self._geo_rows(frame.assign(level=level), (*AREA_COLUMNS,))
         with self._transaction() as cur:
-            cur.execute(self._sql("DELETE FROM areas WHERE level = ?"), (level,))
+            if replace:
+                cur.execute(self._sql("DELETE FROM areas WHERE level = ?"), (level,))
             cur.executemany(
                 self._sql(
                     "INSERT INTO areas (code, level, name, parent_code, props, geom, minx, miny, "
@@ -228,15 +231,19 @@ class SQLStore(Store):
         )
         return _to_geo(table, ["code", "level", "name", "parent_code", "props", "geom"])
 
-    def put_buildings(self, frame: gpd.GeoDataFrame) -> int:
+    def put_buildings(self, frame: gpd.GeoDataFrame, *, replace: bool = True) -> int:
+        """Write buildings: replacing all, or (``replace=False``) adding and updating by id."""
         rows = self._geo_rows(frame, BUILDING_COLUMNS)
+        columns = [*BUILDING_COLUMNS, "props", "geom", "minx", "miny", "maxx", "maxy"]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
         with self._transaction() as cur:
-            cur.execute("DELETE FROM buildings")
+            if replace:
+                cur.execute("DELETE FROM buildings")
             cur.executemany(
                 self._sql(
-                    "INSERT INTO buildings (building_id, grid_code, name, floors, households, "
-                    f"population, props, geom, minx, miny, maxx, maxy) VALUES "
-                    f"(?,?,?,?,?,?,?,{self._geom_in()},?,?,?,?)"
+                    f"INSERT INTO buildings ({', '.join(columns)}) VALUES "
+                    f"(?,?,?,?,?,?,?,{self._geom_in()},?,?,?,?) "
+                    f"ON CONFLICT (building_id) DO UPDATE SET {updates}"
                 ),
                 rows,
             )
@@ -709,6 +716,19 @@ class SQLStore(Store):
                 (name, _hash_key(key), now_ms()),
             )
         return key
+
+    def list_api_keys(self) -> list[tuple[str, pd.Timestamp]]:
+        """(name, created) of every key; the keys themselves are not stored."""
+        return [
+            (name, pd.Timestamp(ms, unit="ms", tz="UTC").tz_convert("Asia/Shanghai"))
+            for name, ms in self._query("SELECT name, created_at FROM api_keys ORDER BY 1")
+        ]
+
+    def revoke_api_key(self, name: str) -> bool:
+        """Delete the key of ``name``; whether there was one."""
+        with self._transaction() as cur:
+            cur.execute(self._sql("DELETE FROM api_keys WHERE name = ?"), (name,))
+            return cur.rowcount > 0
 
     def check_api_key(self, key: str | None) -> str | None:
         """The name of the system owning ``key``, or ``None``."""

@@ -136,6 +136,7 @@ def test_point_outside_every_grid_is_kept_unassigned(env):
         ({**REQUEST, "lat": "north"}, 400, "lat"),
         ({**REQUEST, "lat": 104.105, "long": 30.665}, 400, "lat/long"),  # swapped
         ({**REQUEST, "lat": 48.85, "long": 2.35}, 400, "lat/long"),  # Paris
+        ({**REQUEST, "lat": 39.9, "long": 116.4}, 400, "lat/long"),  # Beijing: not this district
         ({**REQUEST, "coordinate_system": "mars2"}, 400, "coordinate_system"),
         ({**REQUEST, "priority": 7}, 400, "priority"),
         ({**REQUEST, "source": "pigeon"}, 400, "source"),
