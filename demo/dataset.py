@@ -13,10 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from geopandas.io.arrow import _geopandas_to_arrow
 
 from gridmap.demo.areas import make_areas, write_areas
-from gridmap.demo.incidents import make_incidents
+from gridmap.demo.incidents import iter_incidents
 
 #: Incidents per tier (one year).
 INCIDENT_COUNTS = {"district": 550_000, "city": 10_000_000}
@@ -58,37 +62,67 @@ def generate(
     layers = make_areas(scale, seed)
     progress("writing base.gpkg")
     write_areas(layers, out_dir / "base.gpkg")
-    progress("incidents and workflow events")
     streets = dict(zip(layers["streets"]["code"], layers["streets"]["name"], strict=True))
     communities = dict(
         zip(layers["communities"]["code"], layers["communities"]["name"], strict=True)
     )
-    demo = make_incidents(
-        layers["grids"],
-        count=incidents or INCIDENT_COUNTS[scale],
-        now=now,
-        seed=seed,
-        street_names=streets,
-        community_names=communities,
+    manifest_path = out_dir / "manifest.json"
+    manifest_path.unlink(missing_ok=True)  # a partial data set has no manifest
+    counts = _write_incidents(
+        out_dir,
+        iter_incidents(
+            layers["grids"],
+            count=incidents or INCIDENT_COUNTS[scale],
+            now=now,
+            seed=seed,
+            street_names=streets,
+            community_names=communities,
+        ),
+        total=incidents or INCIDENT_COUNTS[scale],
+        progress=progress,
     )
-    progress("writing incidents.parquet and events.parquet")
-    demo.incidents.to_parquet(out_dir / "incidents.parquet", index=False)
-    demo.events.to_parquet(out_dir / "events.parquet", index=False)
-    status = demo.incidents["status"]
     manifest = {
         "scale": scale,
         "seed": seed,
         "now": now.isoformat(),
-        "counts": {
-            **{k: len(v) for k, v in layers.items()},
-            "incidents": len(demo.incidents),
-            "open_incidents": int((~status.isin(["closed", "void"])).sum()),
-            "events": len(demo.events),
-        },
+        "counts": {**{k: len(v) for k, v in layers.items()}, **counts},
         "seconds": round(time.perf_counter() - started, 1),
     }
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
     return manifest
+
+
+def _write_incidents(out_dir: Path, chunks, *, total: int, progress) -> dict[str, int]:
+    """Stream incident and event chunks into ``incidents.parquet`` (GeoParquet) and
+    ``events.parquet``; returns the counts."""
+    counts = {"incidents": 0, "open_incidents": 0, "events": 0}
+    writers: dict[str, pq.ParquetWriter] = {}
+    try:
+        for chunk in chunks:
+            done = counts["incidents"] + len(chunk.incidents)
+            progress(f"incidents and workflow events: {done:,} of {total:,}")
+            tables = {
+                "incidents.parquet": _geoparquet_table(chunk.incidents),
+                "events.parquet": pa.Table.from_pandas(chunk.events, preserve_index=False),
+            }
+            for name, table in tables.items():
+                if name not in writers:
+                    writers[name] = pq.ParquetWriter(out_dir / name, table.schema)
+                writers[name].write_table(table)
+            counts["incidents"] = done
+            counts["events"] += len(chunk.events)
+            status = chunk.incidents["status"].to_numpy(dtype=object)
+            counts["open_incidents"] += int((~np.isin(status, ["closed", "void"])).sum())
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return counts
+
+
+def _geoparquet_table(frame: gpd.GeoDataFrame) -> pa.Table:
+    """A GeoParquet table (WKB geometry with the ``geo`` metadata) to stream in chunks; uses
+    geopandas's own writer path, as ``to_parquet`` has no append mode."""
+    return _geopandas_to_arrow(frame, index=False)
 
 
 def read_manifest(out_dir: Path) -> dict | None:

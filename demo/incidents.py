@@ -11,6 +11,7 @@ city tier's ten million incidents generate in minutes.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -64,6 +65,9 @@ RETURN_SHARE = 0.05
 EXTEND_SHARE = 0.03
 ESCALATE_OVERDUE_SHARE = 0.4
 
+#: Incidents generated at a time (bounds memory at the city tier).
+CHUNK_SIZE = 1_000_000
+
 #: Sources whose apps send GCJ-02 (the Chinese web-map offset) rather than WGS84.
 GCJ02_SOURCES = ("grid_worker", "resident")
 
@@ -106,6 +110,38 @@ def make_incidents(
 ) -> DemoIncidents:
     """Generate ``count`` incidents over the ``days`` before ``now``, with workflow events.
 
+    All in memory; for the city tier use :func:`iter_incidents`, which yields the same data in
+    chunks. Parameters as there.
+    """
+    chunks = list(
+        iter_incidents(
+            grids,
+            count=count,
+            now=now,
+            seed=seed,
+            days=days,
+            street_names=street_names,
+            community_names=community_names,
+        )
+    )
+    incidents = pd.concat([c.incidents for c in chunks], ignore_index=True)
+    events = pd.concat([c.events for c in chunks], ignore_index=True)
+    return DemoIncidents(gpd.GeoDataFrame(incidents, geometry="geometry", crs="EPSG:4326"), events)
+
+
+def iter_incidents(
+    grids: gpd.GeoDataFrame,
+    *,
+    count: int,
+    now: pd.Timestamp,
+    seed: int = 0,
+    days: int = 365,
+    street_names: dict[str, str] | None = None,
+    community_names: dict[str, str] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[DemoIncidents]:
+    """Generate ``count`` incidents over the ``days`` before ``now`` in time-ordered chunks.
+
     Parameters
     ----------
     grids
@@ -116,41 +152,49 @@ def make_incidents(
     now
         The demo's "now" (timezone-aware, Asia/Shanghai); events after it have not happened.
     seed
-        Seed of the generator: the same seed and ``now`` give the same data.
+        Seed of the generator: the same seed, ``now`` and ``chunk_size`` give the same data.
     street_names, community_names
         Code → display name, for routing to street offices and community workstations.
+    chunk_size
+        Incidents per chunk: memory stays bounded whatever ``count`` is (the city tier's ten
+        million incidents need about 2 GB at a time).
     """
     rng = np.random.default_rng(seed)
     reported = _report_times(rng, count, now, days)
-    grid_pos = rng.choice(len(grids), size=count, p=_weights(grids))
-    lon, lat = _points_in_grids(rng, grids.geometry.values, grid_pos)
-    category, subcategory = _categories(rng, count)
-    source = rng.choice(list(SOURCES), size=count, p=[s[2] for s in SOURCES.values()])
-    priority = _priorities(rng, category)
-    incidents = pd.DataFrame(
-        {
-            "incident_id": _incident_ids(reported, grids["code"].iloc[0][:6]),
-            "source": source,
-            "category": category,
-            "subcategory": subcategory,
-            "priority": priority,
-            "reported_at": reported,
-            "lon": lon,
-            "lat": lat,
-            "grid_code": grids["code"].to_numpy()[grid_pos],
-            "community_code": grids["community_code"].to_numpy()[grid_pos],
-            "street_code": grids["street_code"].to_numpy()[grid_pos],
-        }
-    )
-    _add_source_coordinates(incidents)
-    incidents["description"] = _descriptions(rng, incidents)
-    incidents["department"] = _departments(incidents, street_names or {}, community_names or {})
-    events = _workflow_events(rng, incidents, now)
-    _add_current_state(incidents, events)
-    frame = gpd.GeoDataFrame(
-        incidents, geometry=gpd.points_from_xy(incidents["lon"], incidents["lat"]), crs="EPSG:4326"
-    )
-    return DemoIncidents(frame, events)
+    day_key, serial = _day_serials(reported)
+    weights = _weights(grids)
+    geoms = np.asarray(grids.geometry.values, dtype=object)
+    codes = {c: grids[c].to_numpy(dtype=object) for c in ("code", "community_code", "street_code")}
+    for start in range(0, count, chunk_size):
+        part = slice(start, min(count, start + chunk_size))
+        n = part.stop - part.start
+        grid_pos = rng.choice(len(grids), size=n, p=weights)
+        lon, lat = _points_in_grids(rng, geoms, grid_pos)
+        category, subcategory = _categories(rng, n)
+        source = rng.choice(list(SOURCES), size=n, p=[s[2] for s in SOURCES.values()])
+        grid_code = codes["code"][grid_pos]
+        incidents = pd.DataFrame(
+            {
+                "incident_id": _incident_ids(grid_code, day_key[part], serial[part]),
+                "source": source,
+                "category": category,
+                "subcategory": subcategory,
+                "priority": _priorities(rng, category),
+                "reported_at": reported.iloc[part].reset_index(drop=True),
+                "lon": lon,
+                "lat": lat,
+                "grid_code": grid_code,
+                "community_code": codes["community_code"][grid_pos],
+                "street_code": codes["street_code"][grid_pos],
+            }
+        )
+        _add_source_coordinates(incidents)
+        incidents["description"] = _descriptions(rng, incidents)
+        incidents["department"] = _departments(incidents, street_names or {}, community_names or {})
+        events = _workflow_events(rng, incidents, now)
+        _add_current_state(incidents, events)
+        frame = gpd.GeoDataFrame(incidents, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+        yield DemoIncidents(frame, events)
 
 
 def _weights(grids: gpd.GeoDataFrame) -> np.ndarray:
@@ -213,11 +257,21 @@ def _priorities(rng: np.random.Generator, category: np.ndarray) -> np.ndarray:
     return np.where(u < urgent, 1, np.where(u < high, 2, 3)).astype(np.int8)
 
 
-def _incident_ids(reported: pd.Series, district: str) -> np.ndarray:
-    """``<district><yyyymmdd><6-digit serial of the day>``, e.g. ``51010820261125000123``."""
-    day = reported.dt.strftime("%Y%m%d")
-    serial = day.groupby(day).cumcount() + 1
-    return (district + day + serial.astype(str).str.zfill(6)).to_numpy(dtype=object)
+def _day_serials(reported: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Local date as ``yyyymmdd`` and the 1-based serial of each report within its day
+    (``reported`` is sorted)."""
+    local = reported.dt
+    day_key = (local.year * 10000 + local.month * 100 + local.day).to_numpy(dtype=np.int64)
+    first = np.searchsorted(day_key, day_key, side="left")
+    return day_key, np.arange(day_key.size) - first + 1
+
+
+def _incident_ids(grid_code: np.ndarray, day_key: np.ndarray, serial: np.ndarray) -> np.ndarray:
+    """``<district><yyyymmdd><7-digit serial of the day>``, e.g. ``5101082026112500000123``."""
+    district = pd.Series(grid_code, dtype=object).str[:6]
+    day = pd.Series(day_key).astype(str)
+    number = pd.Series(serial).astype(str).str.zfill(7)
+    return (district + day + number).to_numpy(dtype=object)
 
 
 def _add_source_coordinates(incidents: pd.DataFrame) -> None:
