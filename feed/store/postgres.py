@@ -68,6 +68,12 @@ class PostgresStore(SQLStore):
             for row in rows:
                 copy.write_row(row)
 
+    def _after_bulk_load(self) -> None:
+        # without fresh statistics the planner joins events to incidents by scanning both
+        self._execute("ANALYZE incidents")
+        self._execute("ANALYZE events")
+        self._execute("ANALYZE open_counts")
+
     def _table_exists(self, cur, name: str) -> bool:
         # in the first schema of the search path only, where this store creates its tables
         cur.execute(

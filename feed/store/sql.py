@@ -302,7 +302,11 @@ class SQLStore(Store):
                 "WHERE last_event_at IS NULL"
             )
             self._rebuild_open_counts(cur)
+        self._after_bulk_load()
         return len(inc_rows)
+
+    def _after_bulk_load(self) -> None:
+        """Refresh planner statistics after a bulk load (a no-op where not needed)."""
 
     def _rebuild_open_counts(self, cur) -> None:
         cur.execute("DELETE FROM open_counts")
@@ -381,17 +385,28 @@ class SQLStore(Store):
 
         Returns the events (oldest first, at most ``limit``) and the new cursor.
         """
-        cols = ", ".join(
-            f"e.{c}"
-            if c in ("event_id", "incident_id", "at", "action", "from_state", "to_state")
-            else f"i.{c}"
-            for c in LIVE_COLUMNS
-        )
-        frame = self._frame(
-            f"SELECT {cols} FROM events e JOIN incidents i ON i.incident_id = e.incident_id "
-            f"WHERE e.event_id > ? ORDER BY e.event_id LIMIT {int(limit)}",
+        event_cols = ("event_id", "incident_id", "at", "action", "from_state", "to_state")
+        events = self._query(
+            f"SELECT {', '.join(event_cols)} FROM events WHERE event_id > ? "
+            f"ORDER BY event_id LIMIT {int(limit)}",
             (int(cursor),),
         )
+        # then their incidents by primary key (two index lookups, whatever the statistics;
+        # a join let PostgreSQL's planner hash the whole incidents table)
+        incident_cols = [c for c in LIVE_COLUMNS if c not in event_cols]
+        by_id: dict[str, tuple] = {}
+        for chunk in _chunks(sorted({e[1] for e in events}), 500):
+            for row in self._query(
+                f"SELECT incident_id, {', '.join(incident_cols)} FROM incidents "
+                f"WHERE incident_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                by_id[row[0]] = row[1:]
+        missing = (None,) * len(incident_cols)
+        frame = pd.DataFrame.from_records(
+            [e + by_id.get(e[1], missing) for e in events],
+            columns=[*event_cols, *incident_cols],
+        )[list(LIVE_COLUMNS)]
         new_cursor = int(frame["event_id"].iloc[-1]) if len(frame) else int(cursor)
         for column in ("at", "deadline", "stage_entered_at"):
             frame[column] = from_epoch_ms(frame[column])
