@@ -1,30 +1,27 @@
 """The Dash application: created by :func:`create_app`, stateless between requests.
 
-Live state lives in the store; each request opens what it needs, so several server processes
-behind one address show the same thing.
+Live state lives in the store; each process holds only caches derived from it, so several
+server processes behind one address show the same thing. Everything the page needs is served
+by this server (plotly.js, fonts are the machine's own): no request leaves the machine unless a
+tile URL is configured.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dash
-from dash import html
 from flask import jsonify
 from flask_compress import Compress
 
+from gridmap.dashboard.context import AppContext
+from gridmap.dashboard.georoutes import install_geo_routes
 from gridmap.feed.api import install_api
 from gridmap.feed.service import IntakeService
 from gridmap.feed.store import open_store
 from gridmap.settings import Settings
 
-LAYER_NAMES = {
-    "district": "区",
-    "street": "街道",
-    "community": "社区",
-    "grid": "网格",
-    "buildings": "楼栋",
-    "incidents": "事件",
-    "events": "流转记录",
-}
+HERE = Path(__file__).resolve().parent
 
 
 def create_app(settings: Settings) -> dash.Dash:
@@ -33,15 +30,24 @@ def create_app(settings: Settings) -> dash.Dash:
         __name__,
         title="网格化管理 · 一张图",
         serve_locally=True,
-        compress=False,
+        compress=False,  # flask-compress below compresses every response, API included
         update_title=None,
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        suppress_callback_exceptions=True,
     )
     Compress(app.server)
-    app.server.config["GRIDMAP_SETTINGS"] = settings
     store = open_store(settings.resolved_store_url)
+    context = AppContext(settings=settings, store=store)
+    app.server.config["GRIDMAP_SETTINGS"] = settings
+    app.server.config["GRIDMAP_CONTEXT"] = context
     service = IntakeService(store, timezone=settings.timezone)
     install_api(app.server, lambda: service)
-    app.layout = lambda: _layers_page(settings)
+    install_geo_routes(app.server, store)
+    app.layout = dash.html.Div(dash.page_container)
+
+    from gridmap.dashboard import callbacks  # noqa: F401  (registers the callbacks)
 
     @app.server.get("/healthz")
     def healthz():
@@ -52,25 +58,3 @@ def create_app(settings: Settings) -> dash.Dash:
         return jsonify({"ok": ok}), 200 if ok else 503
 
     return app
-
-
-def _layers_page(settings: Settings) -> html.Div:
-    with open_store(settings.resolved_store_url) as store:
-        counts = store.layer_counts()
-    rows = [
-        html.Tr([html.Td(LAYER_NAMES.get(k, k)), html.Td(k), html.Td(f"{v:,}")])
-        for k, v in counts.items()
-    ]
-    return html.Div(
-        [
-            html.H1("网格化管理 · 已加载图层"),
-            html.Table(
-                [
-                    html.Thead(html.Tr([html.Th("图层"), html.Th("layer"), html.Th("数量")])),
-                    html.Tbody(rows),
-                ],
-                id="layer-table",
-            ),
-        ],
-        style={"fontFamily": "'Noto Sans CJK SC', sans-serif", "padding": "2rem"},
-    )

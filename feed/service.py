@@ -80,8 +80,9 @@ class IntakeService:
             if self._index is None:
                 grids = self.store.get_areas("grid")
                 if len(grids):
+                    # one point per request: a small lattice is plenty and builds fast
                     self._index = PolygonIndex.build(
-                        grids.geometry.values, grids["code"].to_numpy()
+                        grids.geometry.values, grids["code"].to_numpy(), max_cells=4_000_000
                     )
                     comm = grids.get("community_code", grids.get("parent_code"))
                     street = grids.get("street_code")

@@ -74,8 +74,8 @@ class PolygonIndex:
         geoms: np.ndarray | gpd.GeoSeries,
         codes: np.ndarray | pd.Series,
         *,
-        cells_per_side: int = 24,
-        max_cells: int = 40_000_000,
+        cells_per_side: int = 48,
+        max_cells: int = 100_000_000,
     ) -> PolygonIndex:
         """Build the index.
 
@@ -89,7 +89,9 @@ class PolygonIndex:
             Lattice cells along the side of a small (10th-percentile) polygon: finer means
             fewer exact tests and more memory.
         max_cells
-            Upper bound on lattice cells (4 bytes each), to bound memory.
+            Upper bound on lattice cells (4 bytes each), to bound memory: the default allows
+            400 MB, which the city tier uses (measured: 6.4 M points/s against 3.7 M/s at a
+            40 M-cell cap); a server that locates one point at a time can pass far less.
         """
         geoms = np.asarray(geoms, dtype=object)
         codes = np.asarray(codes)

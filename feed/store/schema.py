@@ -4,7 +4,7 @@ one set of queries serves both; PostGIS adds real geometry columns with GiST ind
 from __future__ import annotations
 
 #: Current schema version; a store with a newer one is refused.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _COMMON_TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -55,6 +55,10 @@ CREATE INDEX events_incident ON events (incident_id, at);
 """,
 }
 
+#: Version 2: the wall screen counts today's events by time.
+_V2 = "CREATE INDEX events_at ON events (at, action);"
+SQLITE_MIGRATIONS[2] = _V2
+
 POSTGRES_MIGRATIONS: dict[int, str] = {
     1: "CREATE EXTENSION IF NOT EXISTS postgis;\n"
     + _COMMON_TABLES
@@ -85,3 +89,4 @@ CREATE TABLE events (
 CREATE INDEX events_incident ON events (incident_id, at);
 """,
 }
+POSTGRES_MIGRATIONS[2] = _V2

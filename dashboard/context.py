@@ -1,0 +1,102 @@
+"""Per-process objects the pages and callbacks share: the store, the intake service, caches.
+
+Nothing here is per-user state: the app stays stateless between requests, and several server
+processes behind one address show the same thing, because everything live is in the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+import time
+from typing import Any
+
+import pandas as pd
+from flask import current_app
+
+from gridmap.feed.figures import current_figures, day_figures, hourly_today_vs_usual
+from gridmap.feed.store.sql import SQLStore
+from gridmap.settings import Settings
+
+
+@dataclasses.dataclass
+class AppContext:
+    """What the dashboard needs, built once per process by :func:`create_app`."""
+
+    settings: Settings
+    store: SQLStore
+    _cache: dict[str, tuple[float, Any]] = dataclasses.field(default_factory=dict)
+    _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    def now(self) -> pd.Timestamp:
+        return pd.Timestamp.now(tz=self.settings.timezone)
+
+    def cached(self, key: str, ttl: float, build):
+        """``build()``'s value, reused for ``ttl`` seconds."""
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit and time.monotonic() - hit[0] < ttl:
+                return hit[1]
+        value = build()
+        with self._lock:
+            self._cache[key] = (time.monotonic(), value)
+        return value
+
+    def names(self) -> dict[str, str]:
+        """Street and community code → display name."""
+        def build() -> dict[str, str]:
+            out: dict[str, str] = {}
+            for level in ("district", "street", "community"):
+                areas = self.store.get_areas(level)
+                out.update(zip(areas["code"], areas["name"], strict=True))
+            return out
+        return self.cached("names", 300, build)
+
+    def district_view(self) -> tuple[dict[str, float], float, str]:
+        """Map centre, zoom and name of the district."""
+        def build():
+            areas = self.store.get_areas("district")
+            if not len(areas):
+                areas = self.store.get_areas("street")
+            if not len(areas):
+                return {"lat": 30.68, "lon": 104.15}, 11.0, "网格化管理"
+            x0, y0, x1, y1 = areas.total_bounds
+            span = max(x1 - x0, (y1 - y0) * 1.2, 1e-3)
+            zoom = float(max(8.0, min(14.0, 9.9 - math.log2(span / 0.6))))
+            name = str(areas["name"].iloc[0]) if len(areas) == 1 else "网格化管理"
+            return {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2}, zoom, name
+        return self.cached("district-view", 300, build)
+
+    def street_stops(self) -> list[dict[str, Any]]:
+        """Centres and zooms of each street, for the auto-tour."""
+        def build():
+            streets = self.store.get_areas("street")
+            stops = []
+            for code, name, geom in zip(streets["code"], streets["name"], streets.geometry,
+                                        strict=True):
+                x0, y0, x1, y1 = geom.bounds
+                span = max(x1 - x0, (y1 - y0) * 1.2, 1e-3)
+                stops.append({"code": code, "name": name,
+                              "center": {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2},
+                              "zoom": float(max(10.0, min(15.5, 9.9 - math.log2(span / 0.6))))})
+            return stops
+        return self.cached("street-stops", 300, build)
+
+    def kpis(self) -> dict[str, Any]:
+        """Today's figures and yesterday's at the same time of day (cached 10 s)."""
+        def build():
+            now = self.now()
+            today = day_figures(self.store, now)
+            yesterday = day_figures(self.store, now, days_back=1, until=now)
+            return {"today": today, "yesterday": yesterday,
+                    "current": current_figures(self.store, now)}
+        return self.cached("kpis", 10, build)
+
+    def hourly(self) -> pd.DataFrame:
+        return self.cached("hourly", 60, lambda: hourly_today_vs_usual(self.store, self.now()))
+
+
+def get_context() -> AppContext:
+    """The context of the app serving this request."""
+    return current_app.config["GRIDMAP_CONTEXT"]

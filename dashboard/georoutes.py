@@ -1,0 +1,125 @@
+"""Static geometry for the browser, served once per page as compact GeoJSON (gzip on the wire).
+
+Areas are simplified as a coverage (shared edges stay shared) and quantised by
+:func:`gridmap.layers.geojson.area_geojson`; results are cached in the process for
+:data:`TTL_S` seconds, so an import shows up within minutes without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from flask import Flask, Response, abort, request
+
+from gridmap.dashboard.mapview import GRID_CLASSES, grid_class
+from gridmap.feed.store.sql import SQLStore
+from gridmap.layers.geojson import area_geojson, label_points
+
+TTL_S = 300.0
+LEVELS = ("district", "street", "community", "grid")
+
+
+class GeoCache:
+    """GeoJSON bytes by key, rebuilt after :data:`TTL_S` seconds."""
+
+    def __init__(self, store: SQLStore) -> None:
+        self.store = store
+        self._items: dict[str, tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, build) -> bytes:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit and time.monotonic() - hit[0] < TTL_S:
+                return hit[1]
+        data = build()
+        with self._lock:
+            self._items[key] = (time.monotonic(), data)
+        return data
+
+
+def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
+    """Register ``/geo/...`` and ``/glyphs/...`` on ``server``."""
+    cache = GeoCache(store)
+
+    def respond(data: bytes) -> Response:
+        response = Response(data, mimetype="application/geo+json")
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return response
+
+    @server.get("/geo/<level>.geojson")
+    def area_layer(level: str):
+        if level not in LEVELS:
+            abort(404)
+        return respond(cache.get(level, lambda: area_geojson(store.get_areas(level))))
+
+    @server.get("/geo/street-labels.geojson")
+    def street_labels():
+        def build() -> bytes:
+            points = label_points(store.get_areas("street"))
+            return _points_geojson(points)
+        return respond(cache.get("street-labels", build))
+
+    @server.get("/geo/grid-class/<int:k>.geojson")
+    def grid_class_layer(k: int):
+        if not 0 <= k < len(GRID_CLASSES):
+            abort(404)
+        rev = request.args.get("rev", "0")
+        return respond(cache.get(f"grid-class-{k}-{rev}", lambda: _grid_class(cache, k)))
+
+    @server.get("/geo/buildings.geojson")
+    def buildings():
+        return respond(cache.get("buildings", lambda: area_geojson(
+            store.get_buildings().rename(columns={"building_id": "code"}),
+            properties=("code", "name"))))
+
+    @server.get("/glyphs/<path:fontstack>/<int:start>-<int:end>.pbf")
+    def glyphs(fontstack: str, start: int, end: int):
+        # An empty glyph set: MapLibre draws CJK with the browser's own fonts (its local
+        # ideograph rendering) and asks us only for other ranges; nothing leaves the machine.
+        return Response(b"", mimetype="application/x-protobuf")
+
+    return cache
+
+
+def open_count_classes(store: SQLStore) -> dict[str, int]:
+    """Grid code → choropleth class, from the open counts."""
+    counts: dict[str, int] = {}
+    for grid, n in store._query("SELECT grid_code, sum(n) FROM open_counts GROUP BY grid_code"):
+        counts[grid] = int(n)
+    return {code: grid_class(counts.get(code, 0)) for code in _grid_codes(store)}
+
+
+def classes_rev(classes: dict[str, int]) -> str:
+    """A short version string of a class assignment (changes when any grid changes class)."""
+    import hashlib
+
+    text = ",".join(f"{c}:{k}" for c, k in sorted(classes.items()))
+    return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def _grid_codes(store: SQLStore) -> list[str]:
+    return [r[0] for r in store._query("SELECT code FROM areas WHERE level = 'grid'")]
+
+
+def _grid_class(cache: GeoCache, k: int) -> bytes:
+    """Class ``k``'s features, cut from the whole simplified grid layer (so neighbouring
+    classes share their simplified edges exactly)."""
+    whole = json.loads(cache.get("grid", lambda: area_geojson(cache.store.get_areas("grid"))))
+    classes = open_count_classes(cache.store)
+    features = [f for f in whole["features"]
+                if classes.get(f["properties"].get("code"), 0) == k]
+    return json.dumps({"type": "FeatureCollection", "features": features},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _points_geojson(points) -> bytes:
+    features = [
+        {"type": "Feature", "properties": {"code": code, "name": name},
+         "geometry": {"type": "Point", "coordinates": [round(p.x, 6), round(p.y, 6)]}}
+        for code, name, p in zip(points["code"], points["name"], points.geometry, strict=True)
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features},
+                      ensure_ascii=False, separators=(",", ":")).encode()
