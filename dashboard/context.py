@@ -45,16 +45,19 @@ class AppContext:
 
     def names(self) -> dict[str, str]:
         """Street and community code → display name."""
+
         def build() -> dict[str, str]:
             out: dict[str, str] = {}
             for level in ("district", "street", "community"):
                 areas = self.store.get_areas(level)
                 out.update(zip(areas["code"], areas["name"], strict=True))
             return out
+
         return self.cached("names", 300, build)
 
     def district_view(self) -> tuple[dict[str, float], float, str]:
         """Map centre, zoom and name of the district."""
+
         def build():
             areas = self.store.get_areas("district")
             if not len(areas):
@@ -66,31 +69,45 @@ class AppContext:
             zoom = float(max(8.0, min(14.0, 9.9 - math.log2(span / 0.6))))
             name = str(areas["name"].iloc[0]) if len(areas) == 1 else "网格化管理"
             return {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2}, zoom, name
+
         return self.cached("district-view", 300, build)
 
     def street_stops(self) -> list[dict[str, Any]]:
         """Centres and zooms of each street, for the auto-tour."""
+
         def build():
             streets = self.store.get_areas("street")
             stops = []
-            for code, name, geom in zip(streets["code"], streets["name"], streets.geometry,
-                                        strict=True):
+            for code, name, geom in zip(
+                streets["code"], streets["name"], streets.geometry, strict=True
+            ):
                 x0, y0, x1, y1 = geom.bounds
                 span = max(x1 - x0, (y1 - y0) * 1.2, 1e-3)
-                stops.append({"code": code, "name": name,
-                              "center": {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2},
-                              "zoom": float(max(10.0, min(15.5, 9.9 - math.log2(span / 0.6))))})
+                stops.append(
+                    {
+                        "code": code,
+                        "name": name,
+                        "center": {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2},
+                        "zoom": float(max(10.0, min(15.5, 9.9 - math.log2(span / 0.6)))),
+                    }
+                )
             return stops
+
         return self.cached("street-stops", 300, build)
 
     def kpis(self) -> dict[str, Any]:
         """Today's figures and yesterday's at the same time of day (cached 10 s)."""
+
         def build():
             now = self.now()
             today = day_figures(self.store, now)
             yesterday = day_figures(self.store, now, days_back=1, until=now)
-            return {"today": today, "yesterday": yesterday,
-                    "current": current_figures(self.store, now)}
+            return {
+                "today": today,
+                "yesterday": yesterday,
+                "current": current_figures(self.store, now),
+            }
+
         return self.cached("kpis", 10, build)
 
     def hourly(self) -> pd.DataFrame:

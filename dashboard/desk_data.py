@@ -7,9 +7,15 @@ import pandas as pd
 from gridmap.feed.store.sql import SQLStore
 
 
-def desk_frames(store: SQLStore, now: pd.Timestamp, *, categories: list[str] | None,
-                statuses: list[str] | None, hours: int,
-                area_code: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def desk_frames(
+    store: SQLStore,
+    now: pd.Timestamp,
+    *,
+    categories: list[str] | None,
+    statuses: list[str] | None,
+    hours: int,
+    area_code: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Open incidents (filtered by category and status) and the lon/lat of reports in the
     last ``hours`` (filtered by category), inside ``area_code`` if given."""
     incidents = store.get_incidents(open_only=True, area_code=area_code)
@@ -19,8 +25,9 @@ def desk_frames(store: SQLStore, now: pd.Timestamp, *, categories: list[str] | N
         incidents = incidents[incidents["status"].isin(statuses)]
     since = int((now - pd.Timedelta(hours=int(hours))).value // 1_000_000)
     sql = "SELECT lon, lat, category FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL"
-    heat = pd.DataFrame.from_records(store._query(sql, (since,)),
-                                     columns=["lon", "lat", "category"])
+    heat = pd.DataFrame.from_records(
+        store._query(sql, (since,)), columns=["lon", "lat", "category"]
+    )
     if categories:
         heat = heat[heat["category"].isin(categories)]
     return incidents.reset_index(drop=True), heat.reset_index(drop=True)

@@ -60,6 +60,7 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
         def build() -> bytes:
             points = label_points(store.get_areas("street"))
             return _points_geojson(points)
+
         return respond(cache.get("street-labels", build))
 
     @server.get("/geo/grid-class/<int:k>.geojson")
@@ -71,9 +72,26 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
 
     @server.get("/geo/buildings.geojson")
     def buildings():
-        return respond(cache.get("buildings", lambda: area_geojson(
-            store.get_buildings().rename(columns={"building_id": "code"}),
-            properties=("code", "name"))))
+        return respond(
+            cache.get(
+                "buildings",
+                lambda: area_geojson(
+                    store.get_buildings().rename(columns={"building_id": "code"}),
+                    properties=("code", "name"),
+                    clean=False,
+                    tolerance_m=0,
+                ),
+            )
+        )
+
+    @server.get("/map-style/<theme>.json")
+    def map_style(theme: str):
+        from gridmap.dashboard.mapview import THEMES, style_for
+
+        if theme not in THEMES:
+            abort(404)
+        tile_url = server.config["GRIDMAP_SETTINGS"].tile_url
+        return Response(json.dumps(style_for(theme, tile_url)), mimetype="application/json")
 
     @server.get("/glyphs/<path:fontstack>/<int:start>-<int:end>.pbf")
     def glyphs(fontstack: str, start: int, end: int):
@@ -109,17 +127,25 @@ def _grid_class(cache: GeoCache, k: int) -> bytes:
     classes share their simplified edges exactly)."""
     whole = json.loads(cache.get("grid", lambda: area_geojson(cache.store.get_areas("grid"))))
     classes = open_count_classes(cache.store)
-    features = [f for f in whole["features"]
-                if classes.get(f["properties"].get("code"), 0) == k]
-    return json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False, separators=(",", ":")).encode()
+    features = [f for f in whole["features"] if classes.get(f["properties"].get("code"), 0) == k]
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
 
 
 def _points_geojson(points) -> bytes:
     features = [
-        {"type": "Feature", "properties": {"code": code, "name": name},
-         "geometry": {"type": "Point", "coordinates": [round(p.x, 6), round(p.y, 6)]}}
+        {
+            "type": "Feature",
+            "properties": {"code": code, "name": name},
+            "geometry": {"type": "Point", "coordinates": [round(p.x, 6), round(p.y, 6)]},
+        }
         for code, name, p in zip(points["code"], points["name"], points.geometry, strict=True)
     ]
-    return json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()

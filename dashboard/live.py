@@ -31,8 +31,11 @@ def snapshot(store: SQLStore, now: pd.Timestamp) -> dict[str, Any]:
     open_incidents = store.get_incidents(open_only=True)
     day_ago = to_ms(now - pd.Timedelta(hours=24))
     heat = pd.DataFrame.from_records(
-        store._query("SELECT lon, lat FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL",
-                     (day_ago,)), columns=["lon", "lat"])
+        store._query(
+            "SELECT lon, lat FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL", (day_ago,)
+        ),
+        columns=["lon", "lat"],
+    )
     cursor = store.last_event_id()
     recent, _ = store.events_since(max(cursor - TICKER_LENGTH, 0), limit=TICKER_LENGTH)
     return {
@@ -43,11 +46,12 @@ def snapshot(store: SQLStore, now: pd.Timestamp) -> dict[str, Any]:
     }
 
 
-def delta(store: SQLStore, cursor: int, since_ms: int, now: pd.Timestamp,
-          names: dict[str, str]) -> dict[str, Any]:
+def delta(
+    store: SQLStore, cursor: int, since_ms: int, now: pd.Timestamp, names: dict[str, str]
+) -> dict[str, Any]:
     """Changes since ``cursor`` (events) and ``since_ms`` (deadlines passing).
 
-    Returns ``{"cursor", "changes": [...], "heat": [[lon, lat], ...], "ticker": [...],
+    Returns ``{"cursor", "changes": [...], "ticker": [...],
     "flash": [ids]}``; each change is ``{"id", "lon", "lat", "open", "color", "due",
     "due_color"}``.
     """
@@ -55,26 +59,37 @@ def delta(store: SQLStore, cursor: int, since_ms: int, now: pd.Timestamp,
     events, new_cursor = store.events_since(cursor, limit=MAX_EVENTS_PER_TICK)
     latest = events.drop_duplicates("incident_id", keep="last") if len(events) else events
     changes = {r["incident_id"]: _change(r, now_ms) for r in latest.to_dict("records")}
-    flash = [r["incident_id"] for r in events.to_dict("records")
-             if r["action"] == "report" and int(r["priority"] or 3) == 1]
+    flash = [
+        r["incident_id"]
+        for r in events.to_dict("records")
+        if r["action"] == "report" and int(r["priority"] or 3) == 1
+    ]
     newly_overdue = store._query(
         "SELECT incident_id, lon, lat, status, deadline, stage_entered_at FROM incidents "
         "WHERE status NOT IN ('closed', 'void') AND deadline > ? AND deadline <= ?",
-        (since_ms, now_ms))
+        (since_ms, now_ms),
+    )
     for incident_id, lon, lat, status, deadline, entered in newly_overdue:
-        changes[incident_id] = _change({"incident_id": incident_id, "lon": lon, "lat": lat,
-                                        "status": status, "deadline": deadline,
-                                        "stage_entered_at": entered}, now_ms)
+        changes[incident_id] = _change(
+            {
+                "incident_id": incident_id,
+                "lon": lon,
+                "lat": lat,
+                "status": status,
+                "deadline": deadline,
+                "stage_entered_at": entered,
+            },
+            now_ms,
+        )
         flash.append(incident_id)
-    reports = events[events["action"] == "report"] if len(events) else events
     return {
         "cursor": new_cursor,
         "changes": list(changes.values()),
-        "heat": [[round(x, 5), round(y, 5)] for x, y in zip(reports.get("lon", []),
-                                                           reports.get("lat", []), strict=True)
-                 if x is not None],
-        "ticker": [ticker_line(r, names) for r in events.iloc[::-1].head(TICKER_LENGTH)
-                   .to_dict("records")] if len(events) else [],
+        "ticker": [
+            ticker_line(r, names) for r in events.iloc[::-1].head(TICKER_LENGTH).to_dict("records")
+        ]
+        if len(events)
+        else [],
         "flash": flash,
     }
 

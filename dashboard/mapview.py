@@ -17,15 +17,23 @@ import plotly.graph_objects as go
 from gridmap.layers.basemap import maplibre_style
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
+#: Glyphs served by :mod:`gridmap.dashboard.georoutes` (CJK is drawn with local fonts).
+GLYPHS_URL = "/glyphs/{fontstack}/{range}.pbf"
+
 #: Trace positions in the map figure (the clientside code relies on them).
 HEAT, HALO, POINTS, FLASH = 0, 1, 2, 3
 
 #: Open-count classes of the grid choropleth: (upper bound inclusive, colour).
 GRID_CLASSES: tuple[tuple[float, str], ...] = (
-    (0, "#0a2038"), (1, "#0d3b5a"), (3, "#0f5e7a"), (6, "#13899a"), (float("inf"), "#22c3c9"),
+    (0, "#0a2038"),
+    (1, "#0d3b5a"),
+    (3, "#0f5e7a"),
+    (6, "#13899a"),
+    (float("inf"), "#22c3c9"),
 )
 
 WALL_THEME = {
+    "name": "wall",
     "background": "#06101f",
     "district_line": "#5fe3ff",
     "street_line": "#2aa8c8",
@@ -35,6 +43,7 @@ WALL_THEME = {
     "building": "#1c3550",
 }
 DESK_THEME = {
+    "name": "desk",
     "background": "#eef2f6",
     "district_line": "#1d4e89",
     "street_line": "#3b6fb6",
@@ -43,6 +52,20 @@ DESK_THEME = {
     "label": "#123",
     "building": "#c9d3de",
 }
+
+
+THEMES = {"wall": WALL_THEME, "desk": DESK_THEME}
+
+
+def style_for(theme_name: str, tile_url: str = "") -> dict[str, Any]:
+    """The MapLibre style of a theme: offline (nothing remote) unless a tile URL is set."""
+    theme = THEMES[theme_name]
+    return maplibre_style(
+        "custom" if tile_url else "offline",
+        tile_url=tile_url or None,
+        background=theme["background"],
+        glyphs_url=GLYPHS_URL,
+    )
 
 
 def grid_class(open_count: float) -> int:
@@ -61,28 +84,63 @@ def base_layers(theme: dict[str, str], rev: str = "0", *, buildings: bool = True
     """
     layers: list[dict[str, Any]] = []
     for k, (_bound, colour) in enumerate(GRID_CLASSES):
-        layers.append({
-            "sourcetype": "geojson", "source": f"/geo/grid-class/{k}.geojson?rev={rev}",
-            "type": "fill", "color": colour, "opacity": 0.55, "below": "traces",
-        })
+        layers.append(
+            {
+                "sourcetype": "geojson",
+                "source": f"/geo/grid-class/{k}.geojson?rev={rev}",
+                "type": "fill",
+                "color": colour,
+                "opacity": 0.55,
+                "below": "traces",
+            }
+        )
     if buildings:
-        layers.append({
-            "sourcetype": "geojson", "source": "/geo/buildings.geojson", "type": "fill",
-            "color": theme["building"], "opacity": 0.8, "minzoom": 14.5, "below": "traces",
-        })
-    for level, width, key in (("grid", 0.4, "grid_line"), ("community", 0.8, "community_line"),
-                              ("street", 1.6, "street_line"), ("district", 3.0, "district_line")):
-        layers.append({
-            "sourcetype": "geojson", "source": f"/geo/{level}.geojson", "type": "line",
-            "color": theme[key], "line": {"width": width}, "below": "traces",
-            **({"minzoom": 13} if level == "grid" else {}),
-        })
-    layers.append({
-        "sourcetype": "geojson", "source": "/geo/street-labels.geojson", "type": "symbol",
-        "symbol": {"text": "{name}", "placement": "point",
-                   "textfont": {"size": 15, "color": theme["label"],
-                                "family": "Noto Sans CJK SC Regular"}},
-    })
+        layers.append(
+            {
+                "sourcetype": "geojson",
+                "source": "/geo/buildings.geojson",
+                "type": "fill",
+                "color": theme["building"],
+                "opacity": 0.8,
+                "minzoom": 14.5,
+                "below": "traces",
+            }
+        )
+    for level, width, key in (
+        ("grid", 0.4, "grid_line"),
+        ("community", 0.8, "community_line"),
+        ("street", 1.6, "street_line"),
+        ("district", 3.0, "district_line"),
+    ):
+        layers.append(
+            {
+                "sourcetype": "geojson",
+                "source": f"/geo/{level}.geojson",
+                "type": "line",
+                "color": theme[key],
+                "line": {"width": width},
+                "below": "traces",
+                **({"minzoom": 13} if level == "grid" else {}),
+            }
+        )
+    layers.append(
+        {
+            "sourcetype": "geojson",
+            "source": "/geo/street-labels.geojson",
+            "type": "symbol",
+            # icon "" : plotly's default icon ("marker") would be fetched from a CDN
+            "symbol": {
+                "text": "{name}",
+                "placement": "point",
+                "icon": "",
+                "textfont": {
+                    "size": 15,
+                    "color": theme["label"],
+                    "family": "Noto Sans CJK SC Regular",
+                },
+            },
+        }
+    )
     return layers
 
 
@@ -146,34 +204,75 @@ def map_figure(
     pts = _point_arrays(open_incidents, now_ms)
     halo_idx = [i for i, d in enumerate(pts["due"]) if d]
     fig = go.Figure()
-    fig.add_trace(go.Densitymap(
-        lat=heat["lat"].round(5).tolist(), lon=heat["lon"].round(5).tolist(), radius=14,
-        colorscale=[[0, "rgba(0,0,0,0)"], [0.3, "rgba(34,195,201,0.35)"],
-                    [0.6, "rgba(255,196,0,0.55)"], [1, "rgba(255,64,64,0.8)"]],
-        showscale=False, hoverinfo="skip", name="heat",
-    ))
-    fig.add_trace(go.Scattermap(
-        ids=[pts["ids"][i] for i in halo_idx], lat=[pts["lat"][i] for i in halo_idx],
-        lon=[pts["lon"][i] for i in halo_idx], mode="markers", hoverinfo="skip", name="halo",
-        marker={"size": 17, "opacity": 0.45,
-                "color": [DUE_COLOURS[pts["due"][i]] for i in halo_idx]},
-    ))
-    fig.add_trace(go.Scattermap(
-        ids=pts["ids"], lat=pts["lat"], lon=pts["lon"], mode="markers", name="incidents",
-        marker={"size": 7, "color": pts["color"], "opacity": 0.95},
-        customdata=pts["ids"], hovertemplate="%{customdata}<extra></extra>",
-    ))
-    fig.add_trace(go.Scattermap(
-        ids=[], lat=[], lon=[], mode="markers", hoverinfo="skip", name="flash",
-        marker={"size": 30, "color": "#ff4d4f", "opacity": 0.6},
-    ))
-    style = maplibre_style("custom" if tile_url else "offline", tile_url=tile_url or None,
-                           background=theme["background"])
+    fig.add_trace(
+        go.Densitymap(
+            lat=heat["lat"].round(5).tolist(),
+            lon=heat["lon"].round(5).tolist(),
+            radius=14,
+            colorscale=[
+                [0, "rgba(0,0,0,0)"],
+                [0.3, "rgba(34,195,201,0.35)"],
+                [0.6, "rgba(255,196,0,0.55)"],
+                [1, "rgba(255,64,64,0.8)"],
+            ],
+            showscale=False,
+            hoverinfo="skip",
+            name="heat",
+        )
+    )
+    fig.add_trace(
+        go.Scattermap(
+            ids=[pts["ids"][i] for i in halo_idx],
+            lat=[pts["lat"][i] for i in halo_idx],
+            lon=[pts["lon"][i] for i in halo_idx],
+            mode="markers",
+            hoverinfo="skip",
+            name="halo",
+            marker={
+                "size": 12,
+                "opacity": 0.35,
+                "color": [DUE_COLOURS[pts["due"][i]] for i in halo_idx],
+            },
+        )
+    )
+    fig.add_trace(
+        go.Scattermap(
+            ids=pts["ids"],
+            lat=pts["lat"],
+            lon=pts["lon"],
+            mode="markers",
+            name="incidents",
+            marker={"size": 5, "color": pts["color"], "opacity": 0.9},
+            customdata=pts["ids"],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scattermap(
+            ids=[],
+            lat=[],
+            lon=[],
+            mode="markers",
+            hoverinfo="skip",
+            name="flash",
+            marker={"size": 30, "color": "#ff4d4f", "opacity": 0.6},
+        )
+    )
+    # the style goes by URL: an inline style object is diffed by MapLibre on every figure
+    # update (and it failed with "Map error." as soon as live updates flowed)
+    style = f"/map-style/{theme['name']}.json"
     fig.update_layout(
-        map={"style": style, "center": center, "zoom": zoom,
-             "layers": base_layers(theme, rev), "uirevision": uirevision},
+        map={
+            "style": style,
+            "center": center,
+            "zoom": zoom,
+            "layers": base_layers(theme, rev, buildings=theme["name"] != "wall"),
+            "uirevision": uirevision,
+        },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        paper_bgcolor=theme["background"], plot_bgcolor=theme["background"],
-        showlegend=False, uirevision=uirevision,
+        paper_bgcolor=theme["background"],
+        plot_bgcolor=theme["background"],
+        showlegend=False,
+        uirevision=uirevision,
     )
     return fig

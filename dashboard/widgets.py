@@ -26,13 +26,17 @@ def kpi_cards(kpis: dict[str, Any]) -> list[html.Div]:
     for key, label, source, kind in KPI_CARDS:
         value = kpis[source].get(key)
         before = kpis["yesterday"].get(key) if source == "today" else None
-        cards.append(html.Div(
-            [html.Div(label, className="kpi-label"),
-             html.Div(_fmt(value, kind), className="kpi-value"),
-             html.Div(_change(value, before, kind), className="kpi-change")],
-            className="kpi-card" + (" kpi-alert" if key == "overdue" and value else ""),
-            id=f"kpi-{key}",
-        ))
+        cards.append(
+            html.Div(
+                [
+                    html.Div(label, className="kpi-label"),
+                    html.Div(_fmt(value, kind), className="kpi-value"),
+                    html.Div(_change(value, before, kind), className="kpi-change"),
+                ],
+                className="kpi-card" + (" kpi-alert" if key == "overdue" and value else ""),
+                id=f"kpi-{key}",
+            )
+        )
     return cards
 
 
@@ -62,12 +66,17 @@ def ticker_items(lines: list[dict[str, Any]]) -> list[html.Li]:
             cls += " tick-urgent"
         if line.get("fresh"):
             cls += " tick-fresh"
-        items.append(html.Li([
-            html.Span(line["time"], className="tick-time"),
-            html.Span(line["category"], className="tick-cat"),
-            html.Span(line["street"], className="tick-street"),
-            html.Span(line["state"], className=f"tick-state state-{line['state_code']}"),
-        ], className=cls))
+        items.append(
+            html.Li(
+                [
+                    html.Span(line["time"], className="tick-time"),
+                    html.Span(line["category"], className="tick-cat"),
+                    html.Span(line["street"], className="tick-street"),
+                    html.Span(line["state"], className=f"tick-state state-{line['state_code']}"),
+                ],
+                className=cls,
+            )
+        )
     return items
 
 
@@ -75,16 +84,23 @@ def hourly_figure(frame: pd.DataFrame, *, dark: bool = True) -> go.Figure:
     """Reports per hour today against the usual day: a slim chart without notebook chrome."""
     fg = "#9fd8ea" if dark else "#234"
     fig = go.Figure()
-    fig.add_bar(x=list(frame.index), y=frame["today"].tolist(), name="今日",
-                marker_color="#22c3c9")
-    fig.add_scatter(x=list(frame.index), y=frame["usual"].round(1).tolist(), name="常态",
-                    mode="lines", line={"color": "#ffb020", "width": 2, "dash": "dot"})
+    fig.add_bar(x=list(frame.index), y=frame["today"].tolist(), name="今日", marker_color="#22c3c9")
+    fig.add_scatter(
+        x=list(frame.index),
+        y=frame["usual"].round(1).tolist(),
+        name="常态",
+        mode="lines",
+        line={"color": "#ffb020", "width": 2, "dash": "dot"},
+    )
     fig.update_layout(
-        margin={"l": 28, "r": 6, "t": 6, "b": 22}, paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)", font={"color": fg, "size": 11},
+        margin={"l": 28, "r": 6, "t": 6, "b": 22},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"color": fg, "size": 11},
         legend={"orientation": "h", "y": 1.12, "x": 0},
         xaxis={"showgrid": False, "tickmode": "array", "tickvals": [0, 6, 12, 18, 23]},
         yaxis={"showgrid": True, "gridcolor": "rgba(120,180,220,0.15)", "zeroline": False},
-        bargap=0.25, uirevision="hourly",
+        bargap=0.25,
+        uirevision="hourly",
     )
     return fig

@@ -6,7 +6,7 @@ mailed or copied onto the intranet and opened anywhere.
 
 folium's pages load Leaflet, jQuery, Bootstrap and Font Awesome from CDNs. This page needs only
 Leaflet (no popups, no icon markers: jQuery, Bootstrap and the icon fonts are left out); a copy
-of Leaflet |version| ships in ``layers/vendor/leaflet`` (BSD-2-Clause, from the npm package).
+of Leaflet 1.9.4 ships in ``layers/vendor/leaflet`` (BSD-2-Clause, from the npm package).
 Plugin scripts that folium itself ships (``folium/templates/*.js``) are inlined from the
 installed package. branca's ``embedded=True`` is not used: it was seen writing a Python bytes
 literal into the page.
@@ -139,7 +139,7 @@ def folium_map(
     folium.LayerControl(collapsed=False).add_to(m)
     if gates:
         _ZoomGate(gates).add_to(m)
-    _add_page_elements(m, title, drawn if legend else [])
+    _add_page_elements(m, title, drawn, legend=legend)
     return m
 
 
@@ -478,12 +478,16 @@ class _ZoomGate(MacroElement):
 # --------------------------------------------------------------------------- page: title, legend
 
 
-def _add_page_elements(m: folium.Map, title: str, specs: Sequence[LayerSpec]) -> None:
+def _add_page_elements(
+    m: folium.Map, title: str, specs: Sequence[LayerSpec], *, legend: bool
+) -> None:
+    """Style, title bar and a legend of the layers shown when the page opens."""
     root = m.get_root()
     root.header.add_child(Element(f"<style>{_page_css(specs)}</style>"), name="gridmap_css")
     root.html.add_child(Element(f'<div class="gm-title">{html.escape(title)}</div>'))
-    if specs:
-        root.html.add_child(Element(_legend_html(specs)), name="gridmap_legend")
+    shown = [s for s in specs if s.visible]
+    if legend and shown:
+        root.html.add_child(Element(_legend_html(shown)), name="gridmap_legend")
 
 
 def _page_css(specs: Sequence[LayerSpec]) -> str:

@@ -16,6 +16,7 @@ EPSG:4544, by default).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -97,7 +98,7 @@ def area_geojson(
     out = np.full(len(geoms), None, dtype=object)
     out[present] = _quantise(simplified, precision)
     ids = None if id_field is None else frame[id_field]
-    return _collection(shapely.to_geojson(out), _properties(frame, properties), ids)
+    return _collection(_geometry_json(out, precision), _properties(frame, properties), ids)
 
 
 def label_points(frame: gpd.GeoDataFrame, *, metric_crs: str = "EPSG:4544") -> gpd.GeoDataFrame:
@@ -170,7 +171,7 @@ def feature_collection(
     points = np.full(len(table), None, dtype=object)
     points[ok] = shapely.points(np.round(x[ok], precision), np.round(y[ok], precision))
     ids = None if id_field is None else table[id_field]
-    return _collection(shapely.to_geojson(points), _properties(table, properties), ids)
+    return _collection(_geometry_json(points, precision), _properties(table, properties), ids)
 
 
 # --------------------------------------------------------------------------- steps
@@ -229,8 +230,27 @@ def _quantise(geoms: np.ndarray, precision: int) -> np.ndarray:
     valid = shapely.is_valid(rounded)
     rounded[valid] = shapely.remove_repeated_points(rounded[valid])
     if (~valid).any():
-        rounded[~valid] = shapely.set_precision(geoms[~valid], 10.0**-precision)
+        snapped = shapely.set_precision(geoms[~valid], 10.0**-precision)
+        # snap-rounding leaves float noise (104.12345600000001): round the digits away
+        rounded[~valid] = shapely.transform(snapped, lambda xy: np.round(xy, precision))
     return rounded
+
+
+def _geometry_json(geoms: np.ndarray, precision: int) -> np.ndarray:
+    """Compact GeoJSON text per geometry, numbers written with at most ``precision`` decimals.
+
+    GEOS writes some rounded doubles with 17 digits (``30.636157999999998``); those few
+    numbers are rewritten as Python's shortest form of the rounded value (``30.636158``).
+    """
+    too_long = re.compile(rf"-?\d+\.\d{{{precision + 1},}}(?:[eE][-+]?\d+)?")
+
+    def shorten(match: re.Match[str]) -> str:
+        return repr(round(float(match.group()), precision))
+
+    texts = shapely.to_geojson(geoms)
+    present = ~pd.isna(texts)  # missing geometries have no text
+    texts[present] = [too_long.sub(shorten, t) for t in texts[present]]
+    return texts
 
 
 def _properties(table: pd.DataFrame, columns: Sequence[str]) -> list[str]:
@@ -267,6 +287,8 @@ def _plain(value: Any) -> Any:
 
 def _largest_parts(geoms: np.ndarray) -> np.ndarray:
     """The largest-area part of each (Multi)Polygon."""
+    if len(geoms) == 0:
+        return geoms
     parts, owner = shapely.get_parts(geoms, return_index=True)
     areas = shapely.area(parts)
     order = np.lexsort((-areas, owner))  # by owner, largest first

@@ -2,9 +2,24 @@
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   gridmap: {
     /* Apply a server delta to the map as a Patch: only the incident traces change. */
-    applyDelta: function (delta, fig) {
+    applyDelta: function (delta, fig, applied) {
+      const NO = window.dash_clientside.no_update;
       if (!delta || !fig || !fig.data || fig.data.length < 4) {
-        return window.dash_clientside.no_update;
+        return [NO, NO];
+      }
+      applied = applied || {};
+      const heatCursor = applied.heat_cursor !== undefined ? applied.heat_cursor
+                                                            : (applied.cursor || 0);
+      /* heat points are additive: take them only if they start where our heat stands */
+      const hasHeat = (delta.heat || []).length > 0 && delta.heat_from === heatCursor;
+      const done = {
+        cursor: Math.max(applied.cursor || 0, delta.cursor || 0),
+        heat_cursor: hasHeat ? delta.heat_to : heatCursor,
+      };
+      const flashing = (fig.data[3].ids || []).length > 0;
+      const hasChanges = (delta.changes || []).length > 0;
+      if (!hasChanges && !hasHeat && !flashing) {
+        return [NO, done];  /* nothing to draw */
       }
       const P = new window.dash_clientside.Patch();
       const pts = fig.data[2], halo = fig.data[1];
@@ -44,6 +59,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         }
       }
       const keep = (arr, gone) => arr.filter((_v, k) => !gone.has(k));
+      if (hasChanges) {
       P.assign(['data', 2, 'ids'], keep(ids, drop));
       P.assign(['data', 2, 'customdata'], keep(ids, drop));
       P.assign(['data', 2, 'lat'], keep(lat, drop));
@@ -53,26 +69,32 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       P.assign(['data', 1, 'lat'], keep(hLat, hDrop));
       P.assign(['data', 1, 'lon'], keep(hLon, hDrop));
       P.assign(['data', 1, 'marker', 'color'], keep(hCol, hDrop));
-      if (delta.heat && delta.heat.length) {
+      }
+      if (hasHeat) {
         P.extend(['data', 0, 'lon'], delta.heat.map(p => p[0]));
         P.extend(['data', 0, 'lat'], delta.heat.map(p => p[1]));
       }
       /* flash: new urgent and newly overdue incidents, for one tick */
       const flash = new Set(delta.flash || []);
       const fl = (delta.changes || []).filter(c => flash.has(c.id) && c.lat !== null);
-      P.assign(['data', 3, 'ids'], fl.map(c => c.id));
-      P.assign(['data', 3, 'lat'], fl.map(c => c.lat));
-      P.assign(['data', 3, 'lon'], fl.map(c => c.lon));
-      return P.build();
+      if (fl.length || flashing) {
+        P.assign(['data', 3, 'ids'], fl.map(c => c.id));
+        P.assign(['data', 3, 'lat'], fl.map(c => c.lat));
+        P.assign(['data', 3, 'lon'], fl.map(c => c.lon));
+      }
+      return [P.build(), done];
     },
 
     /* The live clock and the "data as of" line, warning when updates have stopped. */
     clock: function (_n, state) {
+      /* Beijing time, whatever the display machine's own time zone */
       const now = new Date();
-      const pad = v => String(v).padStart(2, '0');
-      const fmt = d => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-      const date = `${now.getFullYear()}年${now.getMonth() + 1}月${now.getDate()}日 ` +
-        ['日', '一', '二', '三', '四', '五', '六'].map(d => `星期${d}`)[now.getDay()];
+      const part = (d, opts) => d.toLocaleString('zh-CN',
+        Object.assign({timeZone: 'Asia/Shanghai'}, opts));
+      const fmt = d => part(d, {hour: '2-digit', minute: '2-digit', second: '2-digit',
+                                hour12: false});
+      const date = part(now, {year: 'numeric', month: 'long', day: 'numeric',
+                              weekday: 'long'});
       const asOf = state && state.as_of ? new Date(state.as_of) : null;
       const age = asOf ? (now - asOf) / 1000 : Infinity;
       const stale = age > 8;

@@ -22,8 +22,11 @@ LAYER_OPTIONS = [
     {"label": "网格在办数", "value": "choropleth"},
     {"label": "楼栋", "value": "buildings"},
 ]
-WINDOWS = [{"label": "24小时", "value": 24}, {"label": "7天", "value": 168},
-           {"label": "30天", "value": 720}]
+WINDOWS = [
+    {"label": "24小时", "value": 24},
+    {"label": "7天", "value": 168},
+    {"label": "30天", "value": 720},
+]
 
 
 def layout(**_query) -> html.Div:
@@ -33,31 +36,76 @@ def layout(**_query) -> html.Div:
 
     open_incidents, heat = desk_frames(ctx.store, now, categories=None, statuses=None, hours=24)
     center, zoom, district = ctx.district_view()
-    figure = map_figure(open_incidents, heat, now_ms=to_ms(now), center=center, zoom=zoom,
-                        theme=DESK_THEME, tile_url=ctx.settings.tile_url, uirevision="desk")
-    return html.Div([
-        html.Header([html.H1(f"{district} · 网格化管理一张图"),
-                     dcc.RadioItems(id=ids.DESK_LANG, value="zh", inline=True,
-                                    options=[{"label": "中文", "value": "zh"},
-                                             {"label": "English", "value": "en"}])],
-                    className="desk-header"),
-        html.Div([
-            html.Aside([
-                html.H4("图层"),
-                dcc.Checklist(id=ids.DESK_LAYERS, options=LAYER_OPTIONS,
-                              value=["heat", "points", "halo", "choropleth"]),
-                html.H4("事件大类"),
-                dcc.Dropdown(id=ids.DESK_CATEGORY, multi=True, placeholder="全部",
-                             options=[{"label": c.name, "value": c.code} for c in CATEGORIES]),
-                html.H4("状态"),
-                dcc.Dropdown(id=ids.DESK_STATUS, multi=True, placeholder="全部在办",
-                             options=[{"label": s.name, "value": s.code}
-                                      for s in STATES.values() if s.is_open]),
-                html.H4("时间范围（热力）"),
-                dcc.RadioItems(id=ids.DESK_WINDOW, options=WINDOWS, value=24),
-            ], className="desk-aside"),
-            dcc.Graph(id=ids.DESK_MAP, figure=figure, className="desk-map",
-                      config={"displaylogo": False, "scrollZoom": True}),
-        ], className="desk-body"),
-        html.Div(id=ids.DESK_TABLE, className="desk-table"),
-    ], className="desk")
+    figure = map_figure(
+        open_incidents,
+        heat,
+        now_ms=to_ms(now),
+        center=center,
+        zoom=zoom,
+        theme=DESK_THEME,
+        tile_url=ctx.settings.tile_url,
+        uirevision="desk",
+    )
+    return html.Div(
+        [
+            html.Header(
+                [
+                    html.H1(f"{district} · 网格化管理一张图"),
+                    dcc.RadioItems(
+                        id=ids.DESK_LANG,
+                        value="zh",
+                        inline=True,
+                        options=[
+                            {"label": "中文", "value": "zh"},
+                            {"label": "English", "value": "en"},
+                        ],
+                    ),
+                ],
+                className="desk-header",
+            ),
+            html.Div(
+                [
+                    html.Aside(
+                        [
+                            html.H4("图层"),
+                            dcc.Checklist(
+                                id=ids.DESK_LAYERS,
+                                options=LAYER_OPTIONS,
+                                value=["heat", "points", "halo", "choropleth"],
+                            ),
+                            html.H4("事件大类"),
+                            dcc.Dropdown(
+                                id=ids.DESK_CATEGORY,
+                                multi=True,
+                                placeholder="全部",
+                                options=[{"label": c.name, "value": c.code} for c in CATEGORIES],
+                            ),
+                            html.H4("状态"),
+                            dcc.Dropdown(
+                                id=ids.DESK_STATUS,
+                                multi=True,
+                                placeholder="全部在办",
+                                options=[
+                                    {"label": s.name, "value": s.code}
+                                    for s in STATES.values()
+                                    if s.is_open
+                                ],
+                            ),
+                            html.H4("时间范围（热力）"),
+                            dcc.RadioItems(id=ids.DESK_WINDOW, options=WINDOWS, value=24),
+                        ],
+                        className="desk-aside",
+                    ),
+                    dcc.Graph(
+                        id=ids.DESK_MAP,
+                        figure=figure,
+                        className="desk-map",
+                        config={"displaylogo": False, "scrollZoom": True},
+                    ),
+                ],
+                className="desk-body",
+            ),
+            html.Div(id=ids.DESK_TABLE, className="desk-table"),
+        ],
+        className="desk",
+    )

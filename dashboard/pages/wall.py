@@ -16,8 +16,12 @@ from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 dash.register_page(__name__, path="/wall", title="网格化管理 · 指挥大屏")
 
 #: Graph config of the wall: no mode bar, no scroll zoom, nothing that looks like a notebook.
-WALL_GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False, "staticPlot": False,
-                     "responsive": True}
+WALL_GRAPH_CONFIG = {
+    "displayModeBar": False,
+    "scrollZoom": False,
+    "staticPlot": False,
+    "responsive": True,
+}
 
 
 def layout(tour: str | None = None, **_query) -> html.Div:
@@ -32,48 +36,106 @@ def layout(tour: str | None = None, **_query) -> html.Div:
     from gridmap.dashboard.georoutes import classes_rev, open_count_classes
 
     rev = classes_rev(open_count_classes(ctx.store))
-    figure = map_figure(snap["open"], snap["heat"], now_ms=to_ms(now), center=center,
-                        zoom=zoom, theme=WALL_THEME, tile_url=ctx.settings.tile_url, rev=rev,
-                        uirevision="wall")
+    figure = map_figure(
+        snap["open"],
+        snap["heat"],
+        now_ms=to_ms(now),
+        center=center,
+        zoom=zoom,
+        theme=WALL_THEME,
+        tile_url=ctx.settings.tile_url,
+        rev=rev,
+        uirevision="wall",
+    )
     tour_seconds = _tour_seconds(tour)
     return html.Div(
         [
-            html.Header([
-                html.Div([html.Span(district, className="wall-district"),
-                          html.Span("网格化管理 · 一张图", className="wall-title")],
-                         className="wall-titles"),
-                html.Div([html.Span(id=ids.WALL_CLOCK, className="wall-clock"),
-                          html.Span(id=ids.WALL_ASOF, className="wall-asof")],
-                         className="wall-time"),
-            ], className="wall-header"),
-            html.Main([
-                html.Section(kpi_cards(ctx.kpis()), id=ids.WALL_KPIS, className="wall-left"),
-                html.Section([
-                    dcc.Graph(id=ids.WALL_MAP, figure=figure, config=WALL_GRAPH_CONFIG,
-                              className="wall-map"),
-                    _legend(),
-                ], className="wall-center"),
-                html.Section([
-                    html.H3("今日每小时上报 · 与常态对比", className="panel-title"),
-                    dcc.Graph(id=ids.WALL_HOURLY, figure=hourly_figure(ctx.hourly()),
-                              config={"displayModeBar": False, "staticPlot": True},
-                              className="wall-hourly"),
-                    html.H3("最新事件", className="panel-title"),
-                    html.Ul(ticker_items(snap["ticker"]), id=ids.WALL_TICKER,
-                            className="wall-ticker"),
-                ], className="wall-right"),
-            ], className="wall-main"),
-            dcc.Store(id=ids.WALL_STATE, data={
-                "cursor": snap["cursor"], "since_ms": to_ms(now), "as_of": to_ms(now),
-                "ticker": snap["ticker"], "rev": rev, "hour": now.hour,
-            }),
+            html.Header(
+                [
+                    html.Div(
+                        [
+                            html.Span(district, className="wall-district"),
+                            html.Span("网格化管理 · 一张图", className="wall-title"),
+                        ],
+                        className="wall-titles",
+                    ),
+                    html.Div(
+                        [
+                            html.Span(id=ids.WALL_CLOCK, className="wall-clock"),
+                            html.Span(id=ids.WALL_ASOF, className="wall-asof"),
+                        ],
+                        className="wall-time",
+                    ),
+                ],
+                className="wall-header",
+            ),
+            html.Main(
+                [
+                    html.Section(kpi_cards(ctx.kpis()), id=ids.WALL_KPIS, className="wall-left"),
+                    html.Section(
+                        [
+                            dcc.Graph(
+                                id=ids.WALL_MAP,
+                                figure=figure,
+                                config=WALL_GRAPH_CONFIG,
+                                className="wall-map",
+                            ),
+                            _legend(),
+                        ],
+                        className="wall-center",
+                    ),
+                    html.Section(
+                        [
+                            html.H3("今日每小时上报 · 与常态对比", className="panel-title"),
+                            dcc.Graph(
+                                id=ids.WALL_HOURLY,
+                                figure=hourly_figure(ctx.hourly()),
+                                config={"displayModeBar": False, "staticPlot": True},
+                                className="wall-hourly",
+                            ),
+                            html.H3("最新事件", className="panel-title"),
+                            html.Ul(
+                                ticker_items(snap["ticker"]),
+                                id=ids.WALL_TICKER,
+                                className="wall-ticker",
+                            ),
+                        ],
+                        className="wall-right",
+                    ),
+                ],
+                className="wall-main",
+            ),
+            dcc.Store(
+                id=ids.WALL_STATE,
+                data={
+                    "cursor": snap["cursor"],
+                    "since_ms": to_ms(now),
+                    "as_of": to_ms(now),
+                    "ticker": snap["ticker"],
+                    "rev": rev,
+                    "hour": now.hour,
+                },
+            ),
             dcc.Store(id=ids.WALL_DELTA),
-            dcc.Store(id=ids.WALL_TOUR, data={"stops": ctx.street_stops(), "i": -1,
-                                              "home": {"center": center, "zoom": zoom}}),
-            dcc.Interval(id=ids.WALL_TICK, interval=2000),
+            # the cursor of the last delta the map has applied: the next delta starts there,
+            # so a delta the browser never applied (updates coalesce while it is busy
+            # drawing) is sent again rather than lost
+            dcc.Store(id=ids.WALL_APPLIED, data={"cursor": snap["cursor"]}),
+            dcc.Store(
+                id=ids.WALL_TOUR,
+                data={
+                    "stops": ctx.street_stops(),
+                    "i": -1,
+                    "home": {"center": center, "zoom": zoom},
+                },
+            ),
+            dcc.Interval(id=ids.WALL_TICK, interval=1000),
             dcc.Interval(id=ids.WALL_CLOCK_TICK, interval=1000),
-            dcc.Interval(id=ids.WALL_TOUR_TICK, interval=max(tour_seconds, 1) * 1000,
-                         disabled=tour_seconds <= 0),
+            dcc.Interval(
+                id=ids.WALL_TOUR_TICK,
+                interval=max(tour_seconds, 1) * 1000,
+                disabled=tour_seconds <= 0,
+            ),
         ],
         className="wall",
     )
@@ -87,16 +149,33 @@ def _tour_seconds(value: str | None) -> int:
 
 
 def _legend() -> html.Div:
-    states = [("reported", "上报"), ("accepted", "立案"), ("dispatched", "派遣"),
-              ("in_progress", "处置中"), ("handled", "已反馈"), ("verified", "已核查")]
-    items = [html.Span([html.I(style={"background": STATE_COLOURS[s]}), label])
-             for s, label in states]
-    items += [html.Span([html.I(className="ring", style={"borderColor": DUE_COLOURS[d]}), t])
-              for d, t in (("near_due", "临期"), ("overdue", "超期"))]
-    classes = [html.Span([html.I(style={"background": colour}), label])
-               for (_b, colour), label in zip(GRID_CLASSES, ("0", "1", "2–3", "4–6", "7+"),
-                                              strict=True)]
-    return html.Div([html.Div(items, className="legend-row"),
-                     html.Div([html.Span("网格在办事件", className="legend-title"), *classes],
-                              className="legend-row")], className="wall-legend",
-                    id=ids.WALL_LEGEND)
+    states = [
+        ("reported", "上报"),
+        ("accepted", "立案"),
+        ("dispatched", "派遣"),
+        ("in_progress", "处置中"),
+        ("handled", "已反馈"),
+        ("verified", "已核查"),
+    ]
+    items = [
+        html.Span([html.I(style={"background": STATE_COLOURS[s]}), label]) for s, label in states
+    ]
+    items += [
+        html.Span([html.I(className="ring", style={"borderColor": DUE_COLOURS[d]}), t])
+        for d, t in (("near_due", "临期"), ("overdue", "超期"))
+    ]
+    classes = [
+        html.Span([html.I(style={"background": colour}), label])
+        for (_b, colour), label in zip(GRID_CLASSES, ("0", "1", "2–3", "4–6", "7+"), strict=True)
+    ]
+    return html.Div(
+        [
+            html.Div(items, className="legend-row"),
+            html.Div(
+                [html.Span("网格在办事件", className="legend-title"), *classes],
+                className="legend-row",
+            ),
+        ],
+        className="wall-legend",
+        id=ids.WALL_LEGEND,
+    )
