@@ -21,7 +21,9 @@ from gridmap.dashboard.widgets import hourly_figure, kpi_cards, ticker_items
 HEAT_EVERY_TICKS = 10
 
 
-def wall_tick(state: dict[str, Any], applied: dict[str, Any]) -> tuple[dict, dict, list, list, Any]:
+def wall_tick(
+    state: dict[str, Any], applied: dict[str, Any], scale: float = 1.0
+) -> tuple[dict, dict, list, list, Any]:
     """One tick, from what the map has applied: the delta, the new state, KPI cards, ticker,
     hourly chart.
 
@@ -51,6 +53,7 @@ def wall_tick(state: dict[str, Any], applied: dict[str, Any]) -> tuple[dict, dic
     ticker = (fresh + old)[:TICKER_LENGTH]
     new_state = {
         **state,
+        "scale": scale,
         "since_ms": to_ms(now),
         "as_of": to_ms(now),
         "ticker": ticker,
@@ -58,8 +61,8 @@ def wall_tick(state: dict[str, Any], applied: dict[str, Any]) -> tuple[dict, dic
         "heat_ticks": heat_ticks,
     }
     hourly = no_update
-    if fresh or state.get("hour") != now.hour:
-        hourly = hourly_figure(ctx.hourly())
+    if fresh or state.get("hour") != now.hour or state.get("scale") != scale:
+        hourly = hourly_figure(ctx.hourly(), scale=scale)
     return change, new_state, kpi_cards(ctx.kpis()), ticker_items(ticker), hourly
 
 
@@ -96,10 +99,11 @@ def report_points(store, after: int, upto: int) -> list[list[float]]:
     Input(ids.WALL_TICK, "n_intervals"),
     State(ids.WALL_STATE, "data"),
     State(ids.WALL_APPLIED, "data"),
+    State(ids.WALL_SCALE, "data"),
     prevent_initial_call=True,
 )
-def _wall_tick(_n, state, applied):
-    return wall_tick(state or {}, applied or {})
+def _wall_tick(_n, state, applied, scale):
+    return wall_tick(state or {}, applied or {}, float((scale or {}).get("scale", 1.0)))
 
 
 clientside_callback(
@@ -119,6 +123,16 @@ clientside_callback(
     Output(ids.WALL_ASOF, "className"),
     Input(ids.WALL_CLOCK_TICK, "n_intervals"),
     State(ids.WALL_STATE, "data"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="gridmap", function_name="fit"),
+    Output(ids.WALL_MAP, "figure", allow_duplicate=True),
+    Output(ids.WALL_SCALE, "data"),
+    Input(ids.WALL_CLOCK_TICK, "n_intervals"),
+    State(ids.WALL_SCALE, "data"),
+    State(ids.WALL_MAP, "figure"),
+    prevent_initial_call=True,
 )
 
 clientside_callback(

@@ -80,8 +80,11 @@ def ticker_items(lines: list[dict[str, Any]]) -> list[html.Li]:
     return items
 
 
-def hourly_figure(frame: pd.DataFrame, *, dark: bool = True) -> go.Figure:
-    """Reports per hour today against the usual day: a slim chart without notebook chrome."""
+def hourly_figure(frame: pd.DataFrame, *, dark: bool = True, scale: float = 1.0) -> go.Figure:
+    """Reports per hour today against the usual day: a slim chart without notebook chrome.
+
+    ``scale`` is the screen's width over 1920 px: type grows with the wall, not in pixels.
+    """
     fg = "#9fd8ea" if dark else "#234"
     fig = go.Figure()
     fig.add_bar(x=list(frame.index), y=frame["today"].tolist(), name="今日", marker_color="#22c3c9")
@@ -96,7 +99,7 @@ def hourly_figure(frame: pd.DataFrame, *, dark: bool = True) -> go.Figure:
         margin={"l": 28, "r": 6, "t": 6, "b": 22},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
-        font={"color": fg, "size": 11},
+        font={"color": fg, "size": round(12 * scale)},
         legend={"orientation": "h", "y": 1.12, "x": 0},
         xaxis={"showgrid": False, "tickmode": "array", "tickvals": [0, 6, 12, 18, 23]},
         yaxis={"showgrid": True, "gridcolor": "rgba(120,180,220,0.15)", "zeroline": False},

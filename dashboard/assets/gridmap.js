@@ -103,6 +103,31 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return [`${date} ${fmt(now)}`, text, stale ? 'wall-asof stale' : 'wall-asof'];
     },
 
+    /* Fit the map and its type to the wall: MapLibre zooms in pixels, so a 3840-px wall needs
+       one zoom level more than a 1920-px one, and labels twice the size. */
+    fit: function (_n, scale, fig) {
+      const NO = window.dash_clientside.no_update;
+      const s = Math.max(0.5, Math.min(4, window.innerWidth / 1920));
+      if (!fig || !fig.layout || !fig.layout.map || (scale && scale.scale === s)) {
+        return [NO, NO];
+      }
+      const P = new window.dash_clientside.Patch();
+      P.assign(['layout', 'map', 'zoom'], scale.zoom + Math.log2(s));
+      (fig.layout.map.layers || []).forEach((layer, i) => {
+        if (layer.type === 'symbol') {
+          P.assign(['layout', 'map', 'layers', i, 'symbol', 'textfont', 'size'],
+                   Math.round(15 * s));
+        }
+      });
+      [1, 2, 3].forEach(t => {
+        const size = fig.data[t].marker && fig.data[t].marker.size;
+        if (typeof size === 'number') {
+          P.assign(['data', t, 'marker', 'size'], Math.round(size * s / (scale.scale || 1)));
+        }
+      });
+      return [P.build(), Object.assign({}, scale, {scale: s})];
+    },
+
     /* Auto-tour: each tick moves to the next street, then back to the whole district. */
     tour: function (_n, tour) {
       if (!tour || !tour.stops || !tour.stops.length) {

@@ -117,6 +117,7 @@ def layout(tour: str | None = None, **_query) -> html.Div:
                 },
             ),
             dcc.Store(id=ids.WALL_DELTA),
+            dcc.Store(id=ids.WALL_SCALE, data={"scale": 1.0, "zoom": zoom}),
             # the cursor of the last delta the map has applied: the next delta starts there,
             # so a delta the browser never applied (updates coalesce while it is busy
             # drawing) is sent again rather than lost
