@@ -47,7 +47,7 @@ def create_app(settings: Settings) -> dash.Dash:
     install_geo_routes(app.server, store)
     app.layout = dash.html.Div(dash.page_container)
 
-    from gridmap.dashboard import callbacks  # noqa: F401  (registers the callbacks)
+    from gridmap.dashboard import callbacks, desk_callbacks  # noqa: F401  (registers them)
 
     @app.server.get("/healthz")
     def healthz():

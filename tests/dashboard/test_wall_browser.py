@@ -24,9 +24,15 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 #: Chromium flags: headless, no background traffic, and no name resolves but loopback.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync",
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
 
 
 def _free_port() -> int:
@@ -43,7 +49,10 @@ class Server:
     def start(self) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gridmap.dashboard.cli", "run", "--port", str(self.port)],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(300):
             try:
                 urllib.request.urlopen(self.url + "/healthz", timeout=1).close()
@@ -94,24 +103,33 @@ def page(server, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         pg = browser.new_page(viewport={"width": 1920, "height": 1080})
         pg.outside = []
-        pg.on("request", lambda r: pg.outside.append(r.url) if not r.url.startswith(
-            (server.url, "data:", "blob:")) else None)
+        pg.on(
+            "request",
+            lambda r: (
+                pg.outside.append(r.url)
+                if not r.url.startswith((server.url, "data:", "blob:"))
+                else None
+            ),
+        )
         yield pg
         browser.close()
 
 
 def _post(server, body: dict) -> str:
-    req = urllib.request.Request(server.url + "/open311/v2/requests.json",
-                                 data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json",
-                                          "X-API-Key": server.key})
+    req = urllib.request.Request(
+        server.url + "/open311/v2/requests.json",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "X-API-Key": server.key},
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         return json.loads(resp.read())[0]["service_request_id"]
 
 
 def _trace_ids(page, trace: int) -> list[str]:
     return page.evaluate(
-        f"() => (document.querySelector('#wall-map .js-plotly-plot').data[{trace}].ids || [])")
+        f"() => (document.querySelector('#wall-map .js-plotly-plot').data[{trace}].ids || [])"
+    )
 
 
 def _open_wall(page, server) -> None:
@@ -122,10 +140,12 @@ def _open_wall(page, server) -> None:
     page.wait_for_selector("#wall-map canvas", timeout=60_000)
     page.wait_for_function(
         "() => document.querySelector('#wall-map .js-plotly-plot')?.data?.length === 4",
-        timeout=60_000)
+        timeout=60_000,
+    )
     first = page.inner_text(".wall-asof")
-    page.wait_for_function("t => document.querySelector('.wall-asof').innerText !== t",
-                           arg=first, timeout=30_000)
+    page.wait_for_function(
+        "t => document.querySelector('.wall-asof').innerText !== t", arg=first, timeout=30_000
+    )
     time.sleep(2)
 
 
@@ -147,12 +167,22 @@ def test_posted_incident_shows_within_3_seconds(page, server):
     _open_wall(page, server)
     before = set(_trace_ids(page, 2))
     posted = time.monotonic()
-    incident = _post(server, {"service_code": "TF01", "lat": 30.672, "long": 104.115,
-                              "priority": 1, "description": "路面塌陷，电话13912345678"})
+    incident = _post(
+        server,
+        {
+            "service_code": "TF01",
+            "lat": 30.672,
+            "long": 104.115,
+            "priority": 1,
+            "description": "路面塌陷，电话13912345678",
+        },
+    )
     assert incident not in before
     page.wait_for_function(
         "id => document.querySelector('#wall-map .js-plotly-plot').data[2].ids.includes(id)",
-        arg=incident, timeout=10_000)
+        arg=incident,
+        timeout=10_000,
+    )
     elapsed = time.monotonic() - posted
     assert elapsed < 3.0, f"took {elapsed:.1f} s"
     ticker = page.inner_text("#wall-ticker")
@@ -171,5 +201,7 @@ def test_server_restart_shows_stale_data_then_recovers(page, server):
     incident = _post(server, {"service_code": "SR01", "lat": 30.668, "long": 104.108})
     page.wait_for_function(
         "id => document.querySelector('#wall-map .js-plotly-plot').data[2].ids.includes(id)",
-        arg=incident, timeout=10_000)
+        arg=incident,
+        timeout=10_000,
+    )
     assert page.query_selector(".dash-fe-error__title") is None

@@ -1,0 +1,72 @@
+"""The desk page's filters and table, through the plain function its callback calls."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gridmap.dashboard.cli import main
+from gridmap.feed.store import open_store
+from gridmap.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def app_ctx(tmp_path_factory):
+    import os
+
+    from gridmap.settings import get_settings
+
+    data = tmp_path_factory.mktemp("desk")
+    old = os.environ.get("GRIDMAP_DATA_DIR")
+    os.environ["GRIDMAP_DATA_DIR"] = str(data)
+    get_settings.cache_clear()
+    try:
+        assert main(["demo-data", "--incidents", "6000", "--seed", "5"]) == 0
+    finally:
+        get_settings.cache_clear()
+        os.environ.pop("GRIDMAP_DATA_DIR") if old is None else os.environ.update(
+            GRIDMAP_DATA_DIR=old
+        )
+    from gridmap.dashboard.app import create_app
+
+    url = f"sqlite:///{data / 'gridmap.db'}"
+    app = create_app(Settings(store_url=url, data_dir=data))
+    with app.server.app_context():
+        yield url
+
+
+def _ops(patch) -> dict[tuple, object]:
+    return {
+        tuple(op["location"]): op["params"].get("value")
+        for op in patch.to_plotly_json()["operations"]
+    }
+
+
+def test_filters_patch_only_the_incident_traces(app_ctx):
+    from gridmap.dashboard.desk_callbacks import desk_update
+
+    patch, table = desk_update(["points"], ["SR"], None, 24)
+    ops = _ops(patch)
+    with open_store(app_ctx) as store:
+        open_sr = store.get_incidents(open_only=True)
+    expected = set(open_sr.loc[open_sr["category"] == "SR", "incident_id"])
+    assert set(ops[("data", 2, "ids")]) == expected
+    assert ops[("data", 0, "visible")] is False and ops[("data", 2, "visible")] is True
+    assert not any(loc[:2] == ("layout", "map") and "source" in loc for loc in ops)
+    html_text = str(table.to_plotly_json())
+    assert not re.search(r"1[3-9]\d{9}", html_text)  # phone numbers masked
+    rows = table.children[1].children
+    assert len(rows) == min(len(expected), 200)
+
+
+def test_status_filter(app_ctx):
+    from gridmap.dashboard.desk_callbacks import desk_update
+
+    patch, _ = desk_update(["points", "halo"], None, ["in_progress"], 168)
+    ops = _ops(patch)
+    with open_store(app_ctx) as store:
+        rows = store.get_incidents(open_only=True)
+    expected = set(rows.loc[rows["status"] == "in_progress", "incident_id"])
+    assert set(ops[("data", 2, "ids")]) == expected
+    assert set(ops[("data", 1, "ids")]) <= expected  # rings only on shown incidents
