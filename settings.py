@@ -35,6 +35,12 @@ class Settings:
     tile_url
         Optional XYZ tile URL template (intranet mirror, Tianditu with a key). Empty means the
         basemap is drawn from the project's own layers and nothing leaves the machine.
+    basemap
+        ``offline`` (own layers, no tiles), ``custom`` (``tile_url``), ``tianditu_vec`` or
+        ``tianditu_img`` (need ``tianditu_key``); empty: ``custom`` if ``tile_url`` is set,
+        else ``offline``.
+    tianditu_key
+        Tianditu 天地图 key, for the Tianditu basemaps only.
     metric_crs
         The metric CRS used for areas and distances (CGCS2000 3-degree GK CM 105E).
     """
@@ -45,6 +51,8 @@ class Settings:
     port: int = 8050
     district_code: str = "510108"
     tile_url: str = ""
+    basemap: str = ""
+    tianditu_key: str = ""
     metric_crs: str = "EPSG:4544"
     timezone: str = "Asia/Shanghai"
 

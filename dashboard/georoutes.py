@@ -90,8 +90,9 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
 
         if theme not in THEMES:
             abort(404)
-        tile_url = server.config["GRIDMAP_SETTINGS"].tile_url
-        return Response(json.dumps(style_for(theme, tile_url)), mimetype="application/json")
+        settings = server.config["GRIDMAP_SETTINGS"]
+        style = style_for(theme, settings.tile_url, settings.basemap, settings.tianditu_key)
+        return Response(json.dumps(style), mimetype="application/json")
 
     @server.get("/glyphs/<path:fontstack>/<int:start>-<int:end>.pbf")
     def glyphs(fontstack: str, start: int, end: int):

@@ -57,12 +57,16 @@ DESK_THEME = {
 THEMES = {"wall": WALL_THEME, "desk": DESK_THEME}
 
 
-def style_for(theme_name: str, tile_url: str = "") -> dict[str, Any]:
-    """The MapLibre style of a theme: offline (nothing remote) unless a tile URL is set."""
+def style_for(
+    theme_name: str, tile_url: str = "", basemap: str = "", key: str = ""
+) -> dict[str, Any]:
+    """The MapLibre style of a theme: offline (nothing remote) unless a basemap with tiles
+    is configured (the ``basemap``, ``tile_url`` and ``tianditu_key`` settings)."""
     theme = THEMES[theme_name]
     return maplibre_style(
-        "custom" if tile_url else "offline",
+        basemap or ("custom" if tile_url else "offline"),
         tile_url=tile_url or None,
+        key=key or None,
         background=theme["background"],
         glyphs_url=GLYPHS_URL,
     )
