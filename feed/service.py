@@ -71,6 +71,7 @@ class IntakeService:
         self._grid_parents: dict[str, tuple[str | None, str | None]] = {}
         self._names: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._locate_lock = threading.Lock()
         self._committer = GroupCommitter(store)
 
     # --- grids ---------------------------------------------------------------------------
@@ -106,7 +107,8 @@ class IntakeService:
         index = self.grid_index()
         if index is None:
             return None, None, None
-        code = index.locate_codes(np.array([lon]), np.array([lat]))[0]
+        with self._locate_lock:  # GEOS prepared geometries are not thread-safe
+            code = index.locate_codes(np.array([lon]), np.array([lat]))[0]
         if code is None:
             return None, None, None
         community, street = self._grid_parents.get(code, (None, None))

@@ -23,6 +23,7 @@ All coordinates are WGS84 lon/lat degrees (EPSG:4326).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -67,6 +68,7 @@ class PolygonIndex:
     cell: float
     lookup: np.ndarray
     candidates: tuple[np.ndarray, np.ndarray]
+    _copies: list[np.ndarray] = dataclasses.field(default_factory=list, repr=False)
 
     @classmethod
     def build(
@@ -128,26 +130,41 @@ class PolygonIndex:
             Longitudes and latitudes, degrees (EPSG:4326). NaN gives :data:`OUTSIDE`.
         workers
             Threads to spread large inputs over (default: one per core). numpy indexing and
-            shapely's predicates release the GIL, so threads scale.
+            shapely's predicates release the GIL, so threads scale. GEOS prepared geometries
+            are not thread-safe (they build their indexes lazily), so each thread works on a
+            copy of the polygons of its own, and one index must not be used by two threads
+            at once.
         """
         x = np.ascontiguousarray(x, dtype=np.float64)
         y = np.ascontiguousarray(y, dtype=np.float64)
         workers = workers or os.cpu_count() or 1
         if workers == 1 or x.size < 2 * _CHUNK:
-            return self._locate_chunk(x, y)
-        bounds = range(0, x.size, _CHUNK)
+            return self._locate_chunk(x, y, self.geoms)
+        copies = self._geometry_copies(workers)
+        edges = np.linspace(0, x.size, workers + 1).astype(np.int64)
         with ThreadPoolExecutor(workers) as pool:
-            parts = pool.map(
-                lambda i: self._locate_chunk(x[i : i + _CHUNK], y[i : i + _CHUNK]), bounds
-            )
-            return np.concatenate(list(parts))
+            parts = [
+                pool.submit(self._locate_chunk, x[a:b], y[a:b], copies[k])
+                for k, (a, b) in enumerate(itertools.pairwise(edges))
+            ]
+            return np.concatenate([p.result() for p in parts])
+
+    def _geometry_copies(self, n: int) -> list[np.ndarray]:
+        """``n`` independent prepared copies of the polygons (the first is :attr:`geoms`)."""
+        copies = self._copies or [self.geoms]
+        self._copies = copies
+        while len(copies) < n:
+            copy = shapely.from_wkb(shapely.to_wkb(self.geoms))
+            shapely.prepare(copy)
+            copies.append(copy)
+        return copies[:n]
 
     def locate_codes(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Like :meth:`locate` but returns codes (``None`` where outside every polygon)."""
         pos = self.locate(x, y)
         return np.append(self.codes.astype(object), None)[pos]
 
-    def _locate_chunk(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _locate_chunk(self, x: np.ndarray, y: np.ndarray, geoms: np.ndarray) -> np.ndarray:
         ny, nx = self.lookup.shape
         with np.errstate(invalid="ignore"):
             fx = np.floor((x - self.origin[0]) / self.cell)
@@ -157,10 +174,14 @@ class PolygonIndex:
         result[inside] = self.lookup[fy[inside].astype(np.int64), fx[inside].astype(np.int64)]
         exact = np.flatnonzero(result <= AMBIGUOUS)
         if exact.size:
-            result[exact] = self._locate_exact(x[exact], y[exact], AMBIGUOUS - result[exact])
+            result[exact] = self._locate_exact(
+                x[exact], y[exact], AMBIGUOUS - result[exact], geoms
+            )
         return result
 
-    def _locate_exact(self, x: np.ndarray, y: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    def _locate_exact(
+        self, x: np.ndarray, y: np.ndarray, slots: np.ndarray, geoms: np.ndarray
+    ) -> np.ndarray:
         """Test each point against its cell's candidates only; the first that covers it wins."""
         indptr, positions = self.candidates
         starts = indptr[slots]
@@ -168,7 +189,7 @@ class PolygonIndex:
         point = np.repeat(np.arange(len(slots)), counts)
         offset = np.arange(point.size) - np.repeat(np.cumsum(counts) - counts, counts)
         cand = positions[np.repeat(starts, counts) + offset]
-        hit = shapely.intersects_xy(self.geoms[cand], x[point], y[point])
+        hit = shapely.intersects_xy(geoms[cand], x[point], y[point])
         out = np.full(len(slots), OUTSIDE, dtype=np.int64)
         hit_point, hit_cand = point[hit], cand[hit]
         if hit_point.size:
@@ -177,7 +198,7 @@ class PolygonIndex:
         return out
 
 
-#: Points per thread task in :meth:`PolygonIndex.locate`.
+#: Below twice this many points :meth:`PolygonIndex.locate` stays on one thread.
 _CHUNK = 1_000_000
 
 
