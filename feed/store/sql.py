@@ -291,6 +291,11 @@ class SQLStore(Store):
                 cur.execute(
                     self._sql(f"DELETE FROM incidents WHERE incident_id IN ({marks})"), chunk
                 )
+                if events is not None and len(events):
+                    # a reloaded incident brings its whole history: the old one goes
+                    cur.execute(
+                        self._sql(f"DELETE FROM events WHERE incident_id IN ({marks})"), chunk
+                    )
             self._bulk_insert(cur, "incidents", INCIDENT_COLUMNS, inc_rows)
             if events is not None and len(events):
                 self._bulk_insert(
