@@ -27,6 +27,8 @@ from gridmap.feed.service import IntakeService, plan_event
 from gridmap.feed.store import open_store
 from gridmap.feed.store.sql import SQLStore, now_ms
 
+#: Server processes in the latency benchmark (one per core).
+SERVER_WORKERS = os.cpu_count() or 1
 PG_URL = os.environ.get("GRIDMAP_BENCH_PG", "postgresql://127.0.0.1:5432/test")
 
 
@@ -149,7 +151,16 @@ def _server(store_url: str) -> Iterator[tuple[str, str]]:
     port = _free_port()
     env = {**os.environ, "GRIDMAP_STORE_URL": store_url}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gridmap.dashboard.cli", "run", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "gridmap.dashboard.cli",
+            "run",
+            "--port",
+            str(port),
+            "--workers",
+            str(SERVER_WORKERS),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -227,7 +238,9 @@ def _lane(base, key, lane, lanes, rate, seconds, start_at) -> list[float]:
         delay = start_at + i / rate - time.time()
         if delay > 0:
             time.sleep(delay)
-        data = json.dumps({**body, "service_request_id": f"P{lane}-{i:06d}"})
+        # bytes: http.client then sends headers and body in one segment (a str body goes in a
+        # second one and meets Nagle's algorithm and delayed ACKs)
+        data = json.dumps({**body, "service_request_id": f"P{lane}-{i:06d}"}).encode()
         began = time.perf_counter()
         conn.request("POST", "/open311/v2/requests.json", body=data, headers=headers)
         resp = conn.getresponse()

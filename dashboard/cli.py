@@ -96,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int)
     run.add_argument("--simulate", action="store_true", help="also play a live day")
     run.add_argument("--rate", type=float, default=1.0, help="simulated events per second")
+    run.add_argument(
+        "--workers", type=int, default=1, help="server processes behind the one address (default 1)"
+    )
     run.set_defaults(handler=_cmd_run)
 
     key = sub.add_parser("apikey", help="manage API keys of reporting systems")
@@ -307,6 +310,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         simulate=args.simulate,
         rate=args.rate,
+        workers=args.workers,
     )
 
 

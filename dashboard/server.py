@@ -1,4 +1,5 @@
-"""Serving: waitress in front of the Dash/Flask app, optionally with the live simulator."""
+"""Serving: waitress (one process) or gunicorn (several) in front of the Dash/Flask app,
+optionally with the live simulator."""
 
 from __future__ import annotations
 
@@ -8,25 +9,61 @@ from gridmap.settings import Settings
 
 
 def serve(
-    settings: Settings, *, host: str, port: int, simulate: bool = False, rate: float = 1.0
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    simulate: bool = False,
+    rate: float = 1.0,
+    workers: int = 1,
 ) -> int:
-    """Serve the dashboard and API at ``http://host:port`` until interrupted."""
-    from waitress import serve as waitress_serve
+    """Serve the dashboard and API at ``http://host:port`` until interrupted.
 
-    from gridmap.dashboard.app import create_app
-
-    app = create_app(settings)
+    One process (waitress, 8 threads) by default; ``workers > 1`` runs that many processes
+    behind the one address (gunicorn, threaded workers). The app is stateless between
+    requests, so every worker shows the same thing.
+    """
     stop = threading.Event()
     if simulate:
         threading.Thread(
-            target=_simulate, args=(settings, host, port, rate, stop), name="simulator", daemon=True
+            target=_simulate,
+            args=(settings, host, port, rate, stop),
+            name="simulator",
+            daemon=True,
         ).start()
     print(f"gridmap: dashboard at http://{host}:{port}/", flush=True)
     try:
-        waitress_serve(app.server, host=host, port=port, threads=8, ident="gridmap")
+        if workers > 1:
+            _serve_processes(settings, host, port, workers)
+        else:
+            from waitress import serve as waitress_serve
+
+            from gridmap.dashboard.app import create_app
+
+            app = create_app(settings)
+            waitress_serve(app.server, host=host, port=port, threads=8, ident="gridmap")
     finally:
         stop.set()
     return 0
+
+
+def _serve_processes(settings: Settings, host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
+            self.cfg.set("timeout", 120)
+
+        def load(self):
+            from gridmap.dashboard.app import create_app
+
+            return create_app(settings).server  # built in each worker, after the fork
+
+    _App().run()
 
 
 def _simulate(settings: Settings, host: str, port: int, rate: float, stop) -> None:
