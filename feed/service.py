@@ -10,6 +10,7 @@ import hashlib
 import json
 import queue
 import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import Future
 from typing import Any
@@ -30,6 +31,8 @@ MAX_DESCRIPTION = 4000
 #: How far (degrees, about 10 km) beyond the grids a request may lie and still be accepted,
 #: flagged unassigned; farther away it is refused as a wrong location.
 SERVICE_MARGIN_DEG = 0.1
+#: Seconds before a store without grids is asked again for them.
+EMPTY_RECHECK_S = 30.0
 #: Most events in one bulk request.
 MAX_BATCH = 5000
 #: Text fields and their longest accepted length.
@@ -72,13 +75,16 @@ class IntakeService:
         self._names: dict[str, str] = {}
         self._lock = threading.Lock()
         self._locate_lock = threading.Lock()
+        self._next_check = 0.0
         self._committer = GroupCommitter(store)
 
     # --- grids ---------------------------------------------------------------------------
     def grid_index(self) -> PolygonIndex | None:
-        """The grid lookup, built once from the store's grids (``None`` if it has none)."""
+        """The grid lookup, built once from the store's grids (``None`` if it has none; an
+        empty store is looked at again after :data:`EMPTY_RECHECK_S`, not on every request)."""
         with self._lock:
-            if self._index is None:
+            if self._index is None and time.monotonic() >= self._next_check:
+                self._next_check = time.monotonic() + EMPTY_RECHECK_S
                 grids = self.store.get_areas("grid")
                 if len(grids):
                     # one point per request: a small lattice is plenty and builds fast

@@ -231,3 +231,16 @@ def test_bulk_events_are_all_or_nothing(env):
     statuses = {store.get_incident(i)["status"] for i in ids}
     assert statuses == {"accepted"}
     assert np.all(store.open_counts()["n"].to_numpy() > 0)
+
+
+def test_a_store_without_grids_is_not_asked_for_them_on_every_request(tmp_path, monkeypatch):
+    store = open_store(f"sqlite:///{tmp_path / 'empty.db'}")
+    service = IntakeService(store)
+    calls = []
+    real = store.get_areas
+    monkeypatch.setattr(store, "get_areas", lambda level: calls.append(level) or real(level))
+    for i in range(5):
+        service.submit_request({**REQUEST, "service_request_id": f"E{i}"}, client="t")
+    assert calls == ["grid"]  # looked once; again only after EMPTY_RECHECK_S
+    assert store.get_incident("E4")["grid_code"] is None
+    store.close()
