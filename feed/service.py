@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 import queue
+import secrets
 import threading
 import time
 from collections.abc import Mapping
@@ -24,7 +25,14 @@ from gridmap.feed.sla import allowed_hours
 from gridmap.feed.store.sql import SQLStore, now_ms
 from gridmap.feed.workflow import ACTIONS, STATES, TransitionError, apply_action
 from gridmap.geo.assign import PolygonIndex
-from gridmap.geo.crs import CoordinateError, CRSError, parse_crs, points_to_wgs84
+from gridmap.geo.crs import (
+    WGS84,
+    CoordinateError,
+    CRSError,
+    check_lonlat,
+    parse_crs,
+    points_to_wgs84,
+)
 
 #: Longest description accepted, characters.
 MAX_DESCRIPTION = 4000
@@ -230,7 +238,11 @@ class IntakeService:
                 "the longitude (east, about 104.1)",
             )
         try:
-            lon, lat = points_to_wgs84(np.array([lon_in]), np.array([lat_in]), source_crs)
+            if source_crs.label == WGS84.label:  # the common case: nothing to transform
+                check_lonlat(np.array([lon_in]), np.array([lat_in]))
+                lon, lat = [lon_in], [lat_in]
+            else:
+                lon, lat = points_to_wgs84(np.array([lon_in]), np.array([lat_in]), source_crs)
         except CoordinateError:
             raise RequestError(
                 "lat/long",
@@ -433,10 +445,9 @@ def _parse_crs_cached(text: str):
 
 
 def _new_id(reported_ms: int) -> str:
-    import secrets
-
-    stamp = pd.Timestamp(reported_ms, unit="ms", tz="UTC").tz_convert("Asia/Shanghai")
-    return f"R{stamp:%Y%m%d%H%M%S}{secrets.token_hex(3).upper()}"
+    """``R<Beijing time yyyymmddHHMMSS><6 hex digits>``."""
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(reported_ms / 1000 + 8 * 3600))
+    return f"R{stamp}{secrets.token_hex(3).upper()}"
 
 
 def _body_hash(fields: dict[str, Any]) -> str:
