@@ -12,7 +12,6 @@ import json
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 #: Area levels, from the top.
 AREA_LEVELS = ("district", "street", "community", "grid")
@@ -102,11 +101,6 @@ def join_props(frame: pd.DataFrame, props: pd.Series) -> pd.DataFrame:
     expanded = pd.DataFrame.from_records([json.loads(p) if p else {} for p in props])
     expanded.index = frame.index
     return pd.concat([frame, expanded], axis=1)
-
-
-def wkb_array(geoms) -> np.ndarray:
-    """Geometries → WKB bytes (object array)."""
-    return shapely.to_wkb(np.asarray(geoms, dtype=object))
 
 
 class Store(abc.ABC):
