@@ -22,8 +22,9 @@ def day_bounds(now: pd.Timestamp, days_back: int = 0) -> tuple[int, int]:
     return int(start.value // 1_000_000), int(end.value // 1_000_000)
 
 
-def day_figures(store: SQLStore, now: pd.Timestamp, *, days_back: int = 0,
-                until: pd.Timestamp | None = None) -> dict[str, float]:
+def day_figures(
+    store: SQLStore, now: pd.Timestamp, *, days_back: int = 0, until: pd.Timestamp | None = None
+) -> dict[str, float]:
     """Figures of one local day (today by default), counted up to ``until`` (default: now).
 
     Returns ``reported``, ``dispatched`` (dispatch events), ``handled`` (handle events),
@@ -33,17 +34,22 @@ def day_figures(store: SQLStore, now: pd.Timestamp, *, days_back: int = 0,
     start, end = day_bounds(now, days_back)
     stop = min(end, int(((until or now).value) // 1_000_000) - days_back * 86_400_000)
     reported = store._query(
-        "SELECT count(*) FROM incidents WHERE reported_at >= ? AND reported_at < ?",
-        (start, stop))[0][0]
-    actions = dict(store._query(
-        "SELECT action, count(*) FROM events WHERE at >= ? AND at < ? "
-        "AND action IN ('dispatch', 'handle', 'close') GROUP BY action", (start, stop)))
+        "SELECT count(*) FROM incidents WHERE reported_at >= ? AND reported_at < ?", (start, stop)
+    )[0][0]
+    actions = dict(
+        store._query(
+            "SELECT action, count(*) FROM events WHERE at >= ? AND at < ? "
+            "AND action IN ('dispatch', 'handle', 'close') GROUP BY action",
+            (start, stop),
+        )
+    )
     # a handle is late when it comes after the deadline the 'start' event set
     late = store._query(
         "SELECT count(*) FROM events h WHERE h.action = 'handle' AND h.at >= ? AND h.at < ? "
         "AND h.at > (SELECT s.deadline FROM events s WHERE s.incident_id = h.incident_id "
         "AND s.at <= h.at AND s.action IN ('start', 'extend') ORDER BY s.at DESC LIMIT 1)",
-        (start, stop))[0][0]
+        (start, stop),
+    )[0][0]
     handled = actions.get("handle", 0)
     closed = actions.get("close", 0)
     return {
@@ -62,10 +68,14 @@ def current_figures(store: SQLStore, now: pd.Timestamp) -> dict[str, int]:
     and ``near_due`` (less than 20% of the stage's time left)."""
     now_ms = int(now.value // 1_000_000)
     by_status = dict(store._query("SELECT status, sum(n) FROM open_counts GROUP BY status"))
-    due = dict(store._query(
-        "SELECT CASE WHEN deadline < ? THEN 'overdue' ELSE 'near_due' END, count(*) "
-        f"FROM incidents WHERE {_OPEN} AND deadline IS NOT NULL AND "
-        "(deadline - ?) < 0.2 * (deadline - stage_entered_at) GROUP BY 1", (now_ms, now_ms)))
+    due = dict(
+        store._query(
+            "SELECT CASE WHEN deadline < ? THEN 'overdue' ELSE 'near_due' END, count(*) "
+            f"FROM incidents WHERE {_OPEN} AND deadline IS NOT NULL AND "
+            "(deadline - ?) < 0.2 * (deadline - stage_entered_at) GROUP BY 1",
+            (now_ms, now_ms),
+        )
+    )
     return {
         "open": int(sum(by_status.values())),
         "in_progress": int(by_status.get("dispatched", 0) + by_status.get("in_progress", 0)),
@@ -81,12 +91,19 @@ def hourly_today_vs_usual(store: SQLStore, now: pd.Timestamp, *, days: int = 28)
     """
     start, _ = day_bounds(now, days)
     today_start, _ = day_bounds(now)
-    times = np.array([r[0] for r in store._query(
-        "SELECT reported_at FROM incidents WHERE reported_at >= ?", (start,))], dtype=np.int64)
+    times = np.array(
+        [
+            r[0]
+            for r in store._query(
+                "SELECT reported_at FROM incidents WHERE reported_at >= ?", (start,)
+            )
+        ],
+        dtype=np.int64,
+    )
     local = pd.to_datetime(times, unit="ms", utc=True).tz_convert(now.tz)
     hours = local.hour.to_numpy()
     is_today = times >= today_start
     today = np.bincount(hours[is_today], minlength=24).astype(float)
-    today[now.hour + 1:] = np.nan
+    today[now.hour + 1 :] = np.nan
     usual = np.bincount(hours[~is_today], minlength=24) / days
     return pd.DataFrame({"today": today, "usual": usual}, index=pd.RangeIndex(24, name="hour"))

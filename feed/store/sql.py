@@ -8,11 +8,8 @@ Every write runs in one transaction: it is all there or none of it is.
 from __future__ import annotations
 
 import abc
-import hashlib
-import secrets
 import threading
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import geopandas as gpd
@@ -35,19 +32,19 @@ from gridmap.feed.store.base import (
     split_props,
     to_epoch_ms,
 )
-from gridmap.feed.store.schema import SCHEMA_VERSION
-
-CLOSED_STATES = ("closed", "void")
-#: Incident columns a workflow event may change.
-_MUTABLE_COLUMNS = (
-    "status",
-    "stage_entered_at",
-    "deadline",
-    "closed_at",
-    "escalated",
-    "department",
-    "last_event_at",
+from gridmap.feed.store.common import (
+    CLOSED_STATES,
+    ConflictError,
+    NotFoundError,
+    chunks,
+    now_ms,
 )
+from gridmap.feed.store.keys import ApiKeysMixin
+from gridmap.feed.store.schema import SCHEMA_VERSION
+from gridmap.feed.store.writes import LiveWritesMixin
+
+__all__ = ["CLOSED_STATES", "ConflictError", "NotFoundError", "SQLStore", "now_ms", "rows_of"]
+
 _OPEN_SQL = "status NOT IN ('closed', 'void')"
 
 #: Columns returned for live updates (events joined with their incident).
@@ -74,20 +71,7 @@ LIVE_COLUMNS = (
 )
 
 
-class ConflictError(StoreError):
-    """A write that contradicts what is stored (same id, different body; stale event)."""
-
-
-class NotFoundError(StoreError):
-    """A write that names something the store does not hold."""
-
-
-def now_ms() -> int:
-    """Now, as epoch milliseconds (UTC)."""
-    return time.time_ns() // 1_000_000
-
-
-class SQLStore(Store):
+class SQLStore(LiveWritesMixin, ApiKeysMixin, Store):
     """Store logic shared by the backends."""
 
     #: SQL that opens a write transaction.
@@ -286,7 +270,7 @@ class SQLStore(Store):
         inc_rows = rows_of(incidents, INCIDENT_COLUMNS, INCIDENT_TIME_COLUMNS)
         with self._transaction() as cur:
             ids = [r[0] for r in inc_rows]
-            for chunk in _chunks(ids, 500):
+            for chunk in chunks(ids, 500):
                 marks = ",".join("?" * len(chunk))
                 cur.execute(
                     self._sql(f"DELETE FROM incidents WHERE incident_id IN ({marks})"), chunk
@@ -400,7 +384,7 @@ class SQLStore(Store):
         # a join let PostgreSQL's planner hash the whole incidents table)
         incident_cols = [c for c in LIVE_COLUMNS if c not in event_cols]
         by_id: dict[str, tuple] = {}
-        for chunk in _chunks(sorted({e[1] for e in events}), 500):
+        for chunk in chunks(sorted({e[1] for e in events}), 500):
             for row in self._query(
                 f"SELECT incident_id, {', '.join(incident_cols)} FROM incidents "
                 f"WHERE incident_id IN ({','.join('?' * len(chunk))})",
@@ -488,275 +472,6 @@ class SQLStore(Store):
             frame[column] = from_epoch_ms(frame[column])
         return frame
 
-    # --- incidents: live writes ----------------------------------------------------------
-    def create_incident(self, row: dict[str, Any], event: dict[str, Any]) -> tuple[dict, bool]:
-        """Store a new incident and its ``report`` event, idempotently.
-
-        Parameters
-        ----------
-        row
-            Incident columns (times as epoch ms) including ``body_hash``.
-        event
-            The first workflow event (times as epoch ms).
-
-        Returns
-        -------
-        (row, created)
-            The row and whether it was created now (``False``: the same request was already
-            stored).
-
-        Raises
-        ------
-        ConflictError
-            The id exists with a different body.
-        """
-        result = self.create_incidents([(row, event)])[0]
-        if isinstance(result, Exception):
-            raise result
-        return result
-
-    def create_incidents(
-        self, items: list[tuple[dict[str, Any], dict[str, Any]]]
-    ) -> list[tuple[dict, bool] | ConflictError]:
-        """Store several new incidents in one transaction (one commit, one fsync).
-
-        Each item's outcome is independent: a conflicting one yields its
-        :class:`ConflictError` in the result list while the others are stored.
-        """
-        columns = [*INCIDENT_COLUMNS, "last_event_at", "body_hash", "api_client"]
-        insert = self._sql(
-            f"INSERT INTO incidents ({', '.join(columns)}) VALUES "
-            f"({', '.join('?' * len(columns))}) ON CONFLICT (incident_id) DO NOTHING"
-        )
-        results: list[tuple[dict, bool] | ConflictError] = []
-        with self._transaction() as cur:
-            for row, event in items:
-                cur.execute(insert, [_plain_value(row.get(c)) for c in columns])
-                if cur.rowcount == 0:
-                    cur.execute(
-                        self._sql("SELECT body_hash FROM incidents WHERE incident_id = ?"),
-                        (row["incident_id"],),
-                    )
-                    stored = cur.fetchone()
-                    if stored is None or stored[0] != row.get("body_hash"):
-                        results.append(
-                            ConflictError(
-                                f"incident {row['incident_id']!r} exists with a different body; "
-                                "use a new id, or post workflow events to change it"
-                            )
-                        )
-                    else:
-                        results.append((row, False))
-                    continue
-                self._insert_event(cur, event)
-                self._bump_open(cur, row.get("grid_code"), None, row["status"])
-                results.append((row, True))
-        return results
-
-    def apply_events(self, events: list[dict[str, Any]], planner) -> list[dict[str, Any]]:
-        """Apply workflow events atomically: all of them, or none.
-
-        The batch is read with one query, checked and planned in memory in order (a later
-        event of the batch sees the state an earlier one left), then written with one
-        ``executemany`` per table, so a batch of thousands costs a handful of statements.
-
-        Parameters
-        ----------
-        events
-            Each with ``incident_id``, ``action``, ``at`` (epoch ms) and optional ``actor``,
-            ``note``, ``department``, ``deadline``, ``client_event_id``.
-        planner
-            ``planner(incident_row: dict, event: dict) -> (updates, stored_event)``: the
-            incident's changed columns and the event row to log; raises ``ValueError`` for an
-            illegal transition. Kept outside the store so the workflow rules live in one place.
-
-        Returns
-        -------
-        list of dict
-            Per event: ``{"incident_id", "status"}``, or ``{"incident_id", "duplicate": True}``
-            for an event whose ``client_event_id`` was already stored.
-
-        Raises
-        ------
-        NotFoundError, ConflictError, ValueError
-            Naming the offending event's position in the batch; nothing is written.
-        """
-        results: list[dict[str, Any]] = []
-        with self._transaction() as cur:
-            seen = self._stored_client_ids(cur, events)
-            current = self._lock_incidents(cur, {e["incident_id"] for e in events})
-            original = {k: v["status"] for k, v in current.items()}
-            logged: list[dict[str, Any]] = []
-            for pos, event in enumerate(events):
-                where = f"event {pos}" if len(events) > 1 else "event"
-                client_id = event.get("client_event_id")
-                if client_id and client_id in seen:
-                    results.append({"incident_id": event["incident_id"], "duplicate": True})
-                    continue
-                row = current.get(event["incident_id"])
-                if row is None:
-                    raise NotFoundError(f"{where}: unknown incident {event['incident_id']!r}")
-                if row["last_event_at"] is not None and event["at"] < row["last_event_at"]:
-                    raise ConflictError(
-                        f"{where}: 'at' is older than the incident's latest event "
-                        f"({_iso(row['last_event_at'])}); an older event cannot override "
-                        f"the newer state {row['status']!r}"
-                    )
-                try:
-                    update, stored = planner(row, event)
-                except ValueError as exc:
-                    raise type(exc)(f"{where}: {exc}") from None
-                row.update(update, last_event_at=event["at"], _changed=True)
-                logged.append(stored)
-                if client_id:
-                    seen.add(client_id)
-                results.append({"incident_id": event["incident_id"], "status": row["status"]})
-            self._write_planned(cur, current, original, logged)
-        return results
-
-    def _stored_client_ids(self, cur, events: list[dict[str, Any]]) -> set[str]:
-        wanted = [e["client_event_id"] for e in events if e.get("client_event_id")]
-        found: set[str] = set()
-        for chunk in _chunks(wanted, 500):
-            cur.execute(
-                self._sql(
-                    "SELECT client_event_id FROM events WHERE client_event_id IN "
-                    f"({','.join('?' * len(chunk))})"
-                ),
-                chunk,
-            )
-            found.update(r[0] for r in cur.fetchall())
-        return found
-
-    def _lock_incidents(self, cur, ids: set[str]) -> dict[str, dict[str, Any]]:
-        columns = [*INCIDENT_COLUMNS, "last_event_at"]
-        rows: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(sorted(ids), 500):  # sorted: concurrent batches lock in one order
-            cur.execute(
-                self._sql(
-                    f"SELECT {', '.join(columns)} FROM incidents WHERE incident_id IN "
-                    f"({','.join('?' * len(chunk))}) ORDER BY incident_id{self.lock_suffix}"
-                ),
-                chunk,
-            )
-            for found in cur.fetchall():
-                row = dict(zip(columns, found, strict=True))
-                rows[row["incident_id"]] = row
-        return rows
-
-    def _write_planned(self, cur, current, original, logged) -> None:
-        changed = [r for r in current.values() if r.get("_changed")]
-        if not changed:
-            return
-        cur.executemany(
-            self._sql(
-                "UPDATE incidents SET "
-                + ", ".join(f"{c} = ?" for c in _MUTABLE_COLUMNS)
-                + " WHERE incident_id = ?"
-            ),
-            [[_plain_value(r[c]) for c in _MUTABLE_COLUMNS] + [r["incident_id"]] for r in changed],
-        )
-        columns = [*EVENT_COLUMNS, "client_event_id", "received_at"]
-        received = now_ms()
-        cur.executemany(
-            self._sql(
-                f"INSERT INTO events ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' * len(columns))})"
-            ),
-            [
-                [_plain_value({**e, "received_at": received}.get(c)) for c in columns]
-                for e in logged
-            ],
-        )
-        deltas: dict[tuple[str, str], int] = {}
-        for row in changed:
-            old, new = original[row["incident_id"]], row["status"]
-            if old == new:
-                continue
-            grid = row["grid_code"] or ""
-            if old not in CLOSED_STATES:
-                deltas[(grid, old)] = deltas.get((grid, old), 0) - 1
-            if new not in CLOSED_STATES:
-                deltas[(grid, new)] = deltas.get((grid, new), 0) + 1
-        cur.executemany(
-            self._sql(
-                "INSERT INTO open_counts (grid_code, status, n) VALUES (?, ?, ?) "
-                "ON CONFLICT (grid_code, status) DO UPDATE SET n = open_counts.n + excluded.n"
-            ),
-            [(g, st, d) for (g, st), d in sorted(deltas.items()) if d],
-        )
-
-    def _insert_event(self, cur, event: dict[str, Any]) -> int:
-        columns = [*EVENT_COLUMNS, "client_event_id", "received_at"]
-        event = {**event, "received_at": now_ms()}
-        cur.execute(
-            self._sql(
-                f"INSERT INTO events ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' * len(columns))}) "
-                "RETURNING event_id"
-            ),
-            [_plain_value(event.get(c)) for c in columns],
-        )
-        return int(cur.fetchone()[0])
-
-    def _bump_open(self, cur, grid_code: str | None, old: str | None, new: str) -> None:
-        grid = grid_code or ""
-        changes = []
-        if old is not None and old not in CLOSED_STATES:
-            changes.append((grid, old, -1))
-        if new not in CLOSED_STATES:
-            changes.append((grid, new, 1))
-        if old == new:
-            return
-        for change in changes:
-            cur.execute(
-                self._sql(
-                    "INSERT INTO open_counts (grid_code, status, n) VALUES (?, ?, ?) "
-                    "ON CONFLICT (grid_code, status) DO UPDATE SET n = open_counts.n + excluded.n"
-                ),
-                change,
-            )
-
-    # --- API keys --------------------------------------------------------------------------
-    def add_api_key(self, name: str) -> str:
-        """Create (or replace) the key of reporting system ``name``; returns the new key.
-
-        Only a SHA-256 hash of the key is stored.
-        """
-        if not name or len(name) > 100:
-            raise ValueError("an API key needs a name of 1–100 characters")
-        key = "gm_" + secrets.token_urlsafe(32)
-        with self._transaction() as cur:
-            cur.execute(
-                self._sql(
-                    "INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash, "
-                    "created_at = excluded.created_at"
-                ),
-                (name, _hash_key(key), now_ms()),
-            )
-        return key
-
-    def list_api_keys(self) -> list[tuple[str, pd.Timestamp]]:
-        """(name, created) of every key; the keys themselves are not stored."""
-        return [
-            (name, pd.Timestamp(ms, unit="ms", tz="UTC").tz_convert("Asia/Shanghai"))
-            for name, ms in self._query("SELECT name, created_at FROM api_keys ORDER BY 1")
-        ]
-
-    def revoke_api_key(self, name: str) -> bool:
-        """Delete the key of ``name``; whether there was one."""
-        with self._transaction() as cur:
-            cur.execute(self._sql("DELETE FROM api_keys WHERE name = ?"), (name,))
-            return cur.rowcount > 0
-
-    def check_api_key(self, key: str | None) -> str | None:
-        """The name of the system owning ``key``, or ``None``."""
-        if not key:
-            return None
-        rows = self._query("SELECT name FROM api_keys WHERE key_hash = ?", (_hash_key(key),))
-        return rows[0][0] if rows else None
-
 
 class _Transaction:
     """``with store._transaction() as cur``: BEGIN … COMMIT, or ROLLBACK on any error."""
@@ -779,14 +494,6 @@ class _Transaction:
                 self.store.close()
 
 
-def _hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _iso(ms: int) -> str:
-    return pd.Timestamp(ms, unit="ms", tz="UTC").tz_convert("Asia/Shanghai").isoformat()
-
-
 def _check_level(level: str) -> None:
     if level not in AREA_LEVELS:
         raise ValueError(f"unknown area level {level!r}; allowed: {list(AREA_LEVELS)}")
@@ -799,19 +506,6 @@ def _area_filter(area_code: str | None) -> tuple[list[str], list[Any]]:
     if column is None:
         return [], []  # the whole district
     return [f"{column} = ?"], [area_code]
-
-
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _plain_value(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        return v.item()
-    if v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
-        return None
-    return v
 
 
 def rows_of(frame: pd.DataFrame, columns: Sequence[str], time_columns: Sequence[str]) -> list:

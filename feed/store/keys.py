@@ -1,0 +1,57 @@
+"""API keys of the reporting systems: made once, shown once, stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import pandas as pd
+
+from gridmap.feed.store.common import now_ms
+
+
+class ApiKeysMixin:
+    """Key management for :class:`~gridmap.feed.store.sql.SQLStore`."""
+
+    def add_api_key(self, name: str) -> str:
+        """Create (or replace) the key of reporting system ``name``; returns the new key.
+
+        Only a SHA-256 hash of the key is stored.
+        """
+        if not name or len(name) > 100:
+            raise ValueError("an API key needs a name of 1–100 characters")
+        key = "gm_" + secrets.token_urlsafe(32)
+        with self._transaction() as cur:
+            cur.execute(
+                self._sql(
+                    "INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash, "
+                    "created_at = excluded.created_at"
+                ),
+                (name, _hash_key(key), now_ms()),
+            )
+        return key
+
+    def list_api_keys(self) -> list[tuple[str, pd.Timestamp]]:
+        """(name, created) of every key; the keys themselves are not stored."""
+        return [
+            (name, pd.Timestamp(ms, unit="ms", tz="UTC").tz_convert("Asia/Shanghai"))
+            for name, ms in self._query("SELECT name, created_at FROM api_keys ORDER BY 1")
+        ]
+
+    def revoke_api_key(self, name: str) -> bool:
+        """Delete the key of ``name``; whether there was one."""
+        with self._transaction() as cur:
+            cur.execute(self._sql("DELETE FROM api_keys WHERE name = ?"), (name,))
+            return cur.rowcount > 0
+
+    def check_api_key(self, key: str | None) -> str | None:
+        """The name of the system owning ``key``, or ``None``."""
+        if not key:
+            return None
+        rows = self._query("SELECT name FROM api_keys WHERE key_hash = ?", (_hash_key(key),))
+        return rows[0][0] if rows else None
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
