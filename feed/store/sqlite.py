@@ -3,12 +3,15 @@ committed — an acknowledged write — is on disk. Geometry is WKB with its bou
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
+import threading
 from pathlib import Path
 
 from gridmap.feed.store.base import StoreError
 from gridmap.feed.store.schema import SQLITE_MIGRATIONS
-from gridmap.feed.store.sql import SQLStore
+from gridmap.feed.store.sql import SQLStore, _Transaction
 
 
 class SQLiteStore(SQLStore):
@@ -23,7 +26,11 @@ class SQLiteStore(SQLStore):
             raise StoreError("sqlite URL needs a path: sqlite:///data/gridmap.db")
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = WriteLock(self.path.with_name(self.path.name + ".writelock"))
         super().__init__(url)
+
+    def _transaction(self):
+        return _LockedTransaction(self)
 
     def _connect(self):
         try:
@@ -40,3 +47,59 @@ class SQLiteStore(SQLStore):
     def _table_exists(self, cur, name: str) -> bool:
         cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         return cur.fetchone() is not None
+
+
+class WriteLock:
+    """One writer at a time across the threads and processes that share a database file.
+
+    SQLite's own busy handler polls a locked database with sleeps of 1, 2, 5, 10 … 100 ms, so
+    two server processes writing together add those sleeps to a request's latency. A blocking
+    ``flock`` on a lock file beside the database instead wakes the next writer the moment the
+    last one commits. The lock is released by the kernel if its holder dies.
+
+    Parameters
+    ----------
+    path
+        The lock file (created if missing; it holds no data).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    def acquire(self) -> None:
+        self._threads.acquire()
+        try:
+            if self._fd is None or self._pid != os.getpid():  # a forked child opens its own
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+class _LockedTransaction(_Transaction):
+    """A write transaction that holds the store's :class:`WriteLock` from BEGIN to COMMIT."""
+
+    def __enter__(self):
+        self.store._write_lock.acquire()
+        try:
+            return super().__enter__()
+        except BaseException:
+            self.store._write_lock.release()
+            raise
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            super().__exit__(exc_type, exc, tb)
+        finally:
+            self.store._write_lock.release()
