@@ -16,6 +16,7 @@ from flask_compress import Compress
 
 from gridmap.dashboard.context import AppContext
 from gridmap.dashboard.georoutes import install_geo_routes
+from gridmap.dashboard.liveroutes import install_live_routes
 from gridmap.feed.api import install_api
 from gridmap.feed.service import IntakeService
 from gridmap.feed.store import open_store
@@ -45,6 +46,7 @@ def create_app(settings: Settings) -> dash.Dash:
     service = IntakeService(store, timezone=settings.timezone)
     install_api(app.server, lambda: service)
     install_geo_routes(app.server, store)
+    install_live_routes(app.server)
     app.layout = dash.html.Div(dash.page_container)
 
     from gridmap.dashboard import callbacks, desk_callbacks  # noqa: F401  (registers them)

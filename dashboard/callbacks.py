@@ -1,9 +1,10 @@
 """Callbacks of the wall screen: one small server callback per tick, the rest in the browser.
 
 The server reads what changed since the browser's cursor (kept in the page, so the server
-stays stateless) and answers with a delta of a few KB; clientside functions in
-``assets/gridmap.js`` apply it to the map as a ``dash_clientside.Patch`` (the geometry layers
-are never re-sent), keep the clock and the "data as of" warning, and drive the auto-tour.
+stays stateless) and answers with a delta of a few KB; ``assets/live-map.js`` applies it to the
+map's own MapLibre sources (``updateData`` and feature-state: the browser's work grows with what
+changed, not with the map), and ``assets/gridmap.js`` keeps the clock and the "data as of"
+warning and drives the auto-tour.
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from gridmap.dashboard.context import get_context
 from gridmap.dashboard.live import TICKER_LENGTH, delta, to_ms
 from gridmap.dashboard.widgets import hourly_figure, kpi_cards, ticker_items
 
-#: New reports go to the density layer (the dearest to redraw) every this many ticks.
-HEAT_EVERY_TICKS = 10
-
 
 def wall_tick(
     state: dict[str, Any], applied: dict[str, Any], scale: float = 1.0
@@ -29,28 +27,25 @@ def wall_tick(
 
     The delta starts at the map's applied cursor, so one the browser never applied (updates
     coalesce while it is busy drawing) is sent again rather than lost; changes are upserts, so
-    applying one twice is harmless. Heat points are additive: they carry the cursor range they
-    cover and the browser takes them only if that range starts where its heat stands.
+    applying one twice is harmless, and heat reports carry their event id, so the browser
+    takes each once.
     """
     ctx = get_context()
     now = ctx.now()
     cursor = int(applied.get("cursor", 0))
     change = delta(ctx.store, cursor, int(state.get("since_ms", 0)), now, ctx.names())
-    heat_from = int(applied.get("heat_cursor", cursor))
-    heat_ticks = int(state.get("heat_ticks", 0)) + 1
-    change["heat"] = []
-    if heat_ticks >= HEAT_EVERY_TICKS and change["cursor"] > heat_from:
-        change["heat"] = report_points(ctx.store, heat_from, change["cursor"])
-        change["heat_from"], change["heat_to"] = heat_from, change["cursor"]
-        heat_ticks = 0
+    lines = change.pop("ticker")  # rendered here; the map needs none of it
     seen = {(t["id"], t["time"], t["state_code"]) for t in state.get("ticker", [])}
     fresh = [
-        dict(t, fresh=True)
-        for t in change["ticker"]
-        if (t["id"], t["time"], t["state_code"]) not in seen
+        dict(t, fresh=True) for t in lines if (t["id"], t["time"], t["state_code"]) not in seen
     ]
     old = [dict(t, fresh=False) for t in state.get("ticker", [])]
     ticker = (fresh + old)[:TICKER_LENGTH]
+    # panels go on the wire only when they changed (KPIs and the hourly chart are cached
+    # for 10 s and 60 s): a quiet tick costs a few hundred bytes
+    kpis, hourly_frame = ctx.kpis(), ctx.hourly()
+    kpi_key = _key(kpis)
+    hourly_key = _key((hourly_frame.to_json(), now.hour, scale))
     new_state = {
         **state,
         "scale": scale,
@@ -58,36 +53,27 @@ def wall_tick(
         "as_of": to_ms(now),
         "ticker": ticker,
         "hour": now.hour,
-        "heat_ticks": heat_ticks,
+        "kpi_key": kpi_key,
+        "hourly_key": hourly_key,
     }
-    hourly = no_update
-    if fresh or state.get("hour") != now.hour or state.get("scale") != scale:
-        hourly = hourly_figure(ctx.hourly(), scale=scale)
-    return change, new_state, kpi_cards(ctx.kpis()), ticker_items(ticker), hourly
+    return (
+        change,
+        new_state,
+        kpi_cards(kpis) if kpi_key != state.get("kpi_key") else no_update,
+        ticker_items(ticker) if fresh else no_update,
+        hourly_figure(hourly_frame, scale=scale)
+        if hourly_key != state.get("hourly_key")
+        else no_update,
+    )
 
 
-def report_points(store, after: int, upto: int) -> list[list[float]]:
-    """[lon, lat] of incidents reported by events in ``(after, upto]``."""
-    ids = [
-        r[0]
-        for r in store._query(
-            "SELECT incident_id FROM events WHERE event_id > ? AND event_id <= ? "
-            "AND action = 'report'",
-            (after, upto),
-        )
-    ]
-    points = []
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        points += [
-            [round(x, 5), round(y, 5)]
-            for x, y in store._query(
-                "SELECT lon, lat FROM incidents WHERE lon IS NOT NULL AND incident_id IN "
-                f"({','.join('?' * len(chunk))})",
-                chunk,
-            )
-        ]
-    return points
+def _key(value: Any) -> str:
+    """A short fingerprint of a JSON-able value (to send a panel only when it changed)."""
+    import hashlib
+    import json
+
+    text = json.dumps(value, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 @callback(
@@ -108,10 +94,8 @@ def _wall_tick(_n, state, applied, scale):
 
 clientside_callback(
     ClientsideFunction(namespace="gridmap", function_name="applyDelta"),
-    Output(ids.WALL_MAP, "figure"),
     Output(ids.WALL_APPLIED, "data"),
     Input(ids.WALL_DELTA, "data"),
-    State(ids.WALL_MAP, "figure"),
     State(ids.WALL_APPLIED, "data"),
     prevent_initial_call=True,
 )

@@ -1,21 +1,33 @@
 """What the wall screen shows, as plain functions of the store (tests call them directly).
 
-:func:`snapshot` is the first picture; :func:`delta` is what changed since the browser's
-cursor: the incidents touched by new events, the ones whose deadline passed since the last
-tick (overdue is a matter of time, not of events), ticker lines and which points flash.
+:func:`snapshot` is the first picture of the panels; :func:`open_payload`,
+:func:`heat_payload` and :func:`grid_classes` are the map's live layers as compact columns
+(served once per page by :mod:`gridmap.dashboard.liveroutes`); :func:`delta` is what changed
+since the browser's cursor: the incidents touched by new events, the ones whose deadline passed
+since the last tick (overdue is a matter of time, not of events), new reports for the heat,
+grids whose colour class changed, ticker lines and which points flash.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from gridmap.dashboard.mapview import grid_class
 from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
 from gridmap.feed.privacy import mask_personal
 from gridmap.feed.store.sql import SQLStore
 from gridmap.feed.workflow import STATES
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
+
+#: Workflow states in the order the wall's payloads number them.
+STATE_ORDER = tuple(STATES)
+_STATE_INDEX = {s: i for i, s in enumerate(STATE_ORDER)}
+#: Due marks in the order the payloads number them (0: none).
+DUE_ORDER = ("", "near_due", "overdue")
+_OPEN_WHERE = "status NOT IN ('closed', 'void')"
 
 #: Events read per tick at most (a backlog drains over the next ticks).
 MAX_EVENTS_PER_TICK = 500
@@ -26,24 +38,102 @@ def to_ms(stamp: pd.Timestamp) -> int:
     return int(stamp.value // 1_000_000)
 
 
-def snapshot(store: SQLStore, now: pd.Timestamp) -> dict[str, Any]:
-    """The first picture: open incidents, the last 24 h of reports, the cursor, the ticker."""
-    open_incidents = store.get_incidents(open_only=True)
-    day_ago = to_ms(now - pd.Timedelta(hours=24))
-    heat = pd.DataFrame.from_records(
-        store._query(
-            "SELECT lon, lat FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL", (day_ago,)
-        ),
-        columns=["lon", "lat"],
-    )
+def snapshot(store: SQLStore, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The first picture of the panels: the event cursor and the newest ticker lines
+    (``names``: street code → name, for the ticker)."""
     cursor = store.last_event_id()
     recent, _ = store.events_since(max(cursor - TICKER_LENGTH, 0), limit=TICKER_LENGTH)
     return {
-        "open": open_incidents,
-        "heat": heat,
         "cursor": cursor,
-        "ticker": [ticker_line(r) for r in recent.iloc[::-1].to_dict("records")],
+        "ticker": [ticker_line(r, names) for r in recent.iloc[::-1].to_dict("records")],
     }
+
+
+def open_payload(store: SQLStore, now: pd.Timestamp) -> dict[str, Any]:
+    """Every open incident with a location, as columns (compact on the wire).
+
+    Returns
+    -------
+    dict
+        ``{"cursor", "ids", "lon", "lat" (WGS84 degrees, 6 decimals), "s" (state number in
+        ``states``), "due" (0 none, 1 near-due, 2 overdue at ``now``), "states",
+        "state_colours", "due_colours"}``. ``cursor`` is the last event the rows reflect.
+    """
+    cursor = store.last_event_id()  # read first: the rows are at least this new
+    rows = store._query(
+        "SELECT incident_id, lon, lat, status, deadline, stage_entered_at FROM incidents "
+        f"WHERE {_OPEN_WHERE} AND lon IS NOT NULL ORDER BY incident_id"
+    )
+    frame = pd.DataFrame.from_records(
+        rows, columns=["id", "lon", "lat", "status", "deadline", "entered"]
+    )
+    due = due_codes(frame["deadline"], frame["entered"], to_ms(now))
+    return {
+        "cursor": cursor,
+        "ids": frame["id"].tolist(),
+        "lon": frame["lon"].astype(float).round(6).tolist(),
+        "lat": frame["lat"].astype(float).round(6).tolist(),
+        "s": [_STATE_INDEX[s] for s in frame["status"]],
+        "due": due.tolist(),
+        "states": list(STATE_ORDER),
+        "state_colours": [STATE_COLOURS.get(s, "#9fb3c8") for s in STATE_ORDER],
+        "due_colours": [DUE_COLOURS.get(d, "") for d in DUE_ORDER],
+    }
+
+
+def due_codes(deadline: pd.Series, entered: pd.Series, now_ms: int) -> np.ndarray:
+    """0 (none), 1 (near-due: within 20 % of the stage's time) or 2 (overdue) per row.
+
+    ``deadline`` and ``entered`` are epoch ms (UTC) or missing.
+    """
+    d = pd.to_numeric(deadline, errors="coerce").to_numpy(dtype=float)
+    e = pd.to_numeric(entered, errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        overdue = d < now_ms
+        near = ~overdue & ((d - now_ms) < 0.2 * (d - e))
+    return np.where(overdue, 2, np.where(near, 1, 0)).astype(int)
+
+
+def heat_payload(store: SQLStore, now: pd.Timestamp, *, hours: int = 24) -> dict[str, Any]:
+    """Reports of the last ``hours`` with a location, for the density layer.
+
+    Returns
+    -------
+    dict
+        ``{"cursor", "t0" (epoch ms), "t" (minutes after ``t0``), "lon", "lat" (WGS84, 5
+        decimals, about 1 m), "hours"}``.
+    """
+    cursor = store.last_event_id()
+    t0 = to_ms(now - pd.Timedelta(hours=hours))
+    rows = store._query(
+        "SELECT reported_at, lon, lat FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL",
+        (t0,),
+    )
+    at = np.array([r[0] for r in rows], dtype=np.int64)
+    return {
+        "cursor": cursor,
+        "t0": t0,
+        "hours": hours,
+        "t": ((at - t0) // 60_000).tolist(),
+        "lon": [round(r[1], 5) for r in rows],
+        "lat": [round(r[2], 5) for r in rows],
+    }
+
+
+def grid_classes(store: SQLStore, codes: list[str] | None = None) -> dict[str, int]:
+    """Choropleth class of each grid by its open incidents (all grids, or ``codes``)."""
+    if codes is None:
+        codes = [r[0] for r in store._query("SELECT code FROM areas WHERE level = 'grid'")]
+        where, params = "", []
+    else:
+        where, params = f" WHERE grid_code IN ({','.join('?' * len(codes))})", codes
+    counts = {
+        grid: int(n)
+        for grid, n in store._query(
+            f"SELECT grid_code, sum(n) FROM open_counts{where} GROUP BY grid_code", params
+        )
+    }
+    return {code: grid_class(counts.get(code, 0)) for code in codes}
 
 
 def delta(
@@ -51,9 +141,10 @@ def delta(
 ) -> dict[str, Any]:
     """Changes since ``cursor`` (events) and ``since_ms`` (deadlines passing).
 
-    Returns ``{"cursor", "changes": [...], "ticker": [...],
-    "flash": [ids]}``; each change is ``{"id", "lon", "lat", "open", "color", "due",
-    "due_color"}``.
+    Returns ``{"cursor", "changes": [...], "reports": [[event_id, lon, lat, at_ms], ...],
+    "grids": {code: class}, "ticker": [...], "flash": [ids]}``; each change is
+    ``{"id", "lon", "lat", "open", "s" (state number in :data:`STATE_ORDER`), "due" (0, 1,
+    2: see :func:`due_codes`)}``.
     """
     now_ms = to_ms(now)
     events, new_cursor = store.events_since(cursor, limit=MAX_EVENTS_PER_TICK)
@@ -65,11 +156,12 @@ def delta(
         if r["action"] == "report" and int(r["priority"] or 3) == 1
     ]
     newly_overdue = store._query(
-        "SELECT incident_id, lon, lat, status, deadline, stage_entered_at FROM incidents "
-        "WHERE status NOT IN ('closed', 'void') AND deadline > ? AND deadline <= ?",
+        "SELECT incident_id, lon, lat, status, deadline, stage_entered_at, grid_code "
+        "FROM incidents WHERE status NOT IN ('closed', 'void') AND deadline > ? "
+        "AND deadline <= ?",
         (since_ms, now_ms),
     )
-    for incident_id, lon, lat, status, deadline, entered in newly_overdue:
+    for incident_id, lon, lat, status, deadline, entered, _grid in newly_overdue:
         changes[incident_id] = _change(
             {
                 "incident_id": incident_id,
@@ -82,9 +174,20 @@ def delta(
             now_ms,
         )
         flash.append(incident_id)
+    reports = [
+        [int(r["event_id"]), round(float(r["lon"]), 5), round(float(r["lat"]), 5), to_ms(r["at"])]
+        for r in events.to_dict("records")
+        if r["action"] == "report" and r["lon"] is not None and not pd.isna(r["lon"])
+    ]
+    touched = sorted(
+        {g for g in (events["grid_code"] if len(events) else []) if isinstance(g, str) and g}
+        | {r[6] for r in newly_overdue if r[6]}
+    )
     return {
         "cursor": new_cursor,
         "changes": list(changes.values()),
+        "reports": reports,
+        "grids": grid_classes(store, touched) if touched else {},
         "ticker": [
             ticker_line(r, names) for r in events.iloc[::-1].head(TICKER_LENGTH).to_dict("records")
         ]
@@ -98,20 +201,21 @@ def _change(row: dict[str, Any], now_ms: int) -> dict[str, Any]:
     status = row["status"]
     deadline = _as_ms(row.get("deadline"))
     entered = _as_ms(row.get("stage_entered_at"))
-    due = ""
+    due = 0
     if deadline is not None and STATES[status].is_open:
         if deadline < now_ms:
-            due = "overdue"
+            due = 2
         elif entered is not None and deadline - now_ms < 0.2 * (deadline - entered):
-            due = "near_due"
+            due = 1
+    lon, lat = row.get("lon"), row.get("lat")
+    located = lon is not None and not pd.isna(lon)
     return {
         "id": row["incident_id"],
-        "lon": None if row.get("lon") is None else round(float(row["lon"]), 6),
-        "lat": None if row.get("lat") is None else round(float(row["lat"]), 6),
+        "lon": round(float(lon), 6) if located else None,
+        "lat": round(float(lat), 6) if located else None,
         "open": STATES[status].is_open,
-        "color": STATE_COLOURS.get(status, "#9fb3c8"),
+        "s": _STATE_INDEX[status],
         "due": due,
-        "due_color": DUE_COLOURS.get(due, ""),
     }
 
 

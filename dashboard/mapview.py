@@ -80,14 +80,17 @@ def grid_class(open_count: float) -> int:
     return len(GRID_CLASSES) - 1
 
 
-def base_layers(theme: dict[str, str], rev: str = "0", *, buildings: bool = True) -> list[dict]:
+def base_layers(
+    theme: dict[str, str], rev: str = "0", *, buildings: bool = True, classes: bool = True
+) -> list[dict]:
     """``layout.map.layers``: choropleth classes, outlines, buildings, street labels.
 
     Every source is a URL served by :mod:`gridmap.dashboard.georoutes`; ``rev`` versions the
-    choropleth class files so a change of classes refetches only those.
+    choropleth class files so a change of classes refetches only those. ``classes=False``
+    leaves the choropleth out (the wall draws it itself, recoloured live by feature-state).
     """
     layers: list[dict[str, Any]] = []
-    for k, (_bound, colour) in enumerate(GRID_CLASSES):
+    for k, (_bound, colour) in enumerate(GRID_CLASSES if classes else ()):
         layers.append(
             {
                 "sourcetype": "geojson",
@@ -271,6 +274,36 @@ def map_figure(
             "center": center,
             "zoom": zoom,
             "layers": base_layers(theme, rev, buildings=theme["name"] != "wall"),
+            "uirevision": uirevision,
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        paper_bgcolor=theme["background"],
+        plot_bgcolor=theme["background"],
+        showlegend=False,
+        uirevision=uirevision,
+    )
+    return fig
+
+
+def wall_map_figure(
+    *, center: dict[str, float], zoom: float, theme: dict[str, str], uirevision: str = "wall"
+) -> go.Figure:
+    """The wall's map: the offline style and the static layers by URL, and no data at all.
+
+    The live layers (grid colours, heat, incidents, due rings, flashes) are MapLibre sources
+    of their own that ``assets/live-map.js`` adds to this map and updates with deltas
+    (``GeoJSONSource.updateData`` and feature-state), so a live update costs the browser work
+    in proportion to what changed: plotly's traces would re-process every point, and a
+    ``Patch`` of a 100,000-point trace still rebuilds the whole trace in the browser. The one
+    empty trace is what makes plotly create the map.
+    """
+    fig = go.Figure(go.Scattermap(lat=[], lon=[], mode="markers", hoverinfo="skip"))
+    fig.update_layout(
+        map={
+            "style": f"/map-style/{theme['name']}.json",
+            "center": center,
+            "zoom": zoom,
+            "layers": base_layers(theme, buildings=False, classes=False),
             "uirevision": uirevision,
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},

@@ -1,92 +1,22 @@
-/* Clientside callbacks of the wall screen. Traces: 0 heat, 1 halo, 2 incidents, 3 flash. */
+/* Clientside callbacks of the wall screen (the map's live layers are in live-map.js). */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   gridmap: {
-    /* Apply a server delta to the map as a Patch: only the incident traces change. */
-    applyDelta: function (delta, fig, applied) {
+    /* Hand a server delta to the map's live layers (assets/live-map.js); the applied
+       cursor moves only once they have taken it, so nothing is skipped while they load. */
+    applyDelta: function (delta, applied) {
       const NO = window.dash_clientside.no_update;
-      if (!delta || !fig || !fig.data || fig.data.length < 4) {
-        return [NO, NO];
+      const live = window.gridmapLive;
+      if (!delta || !live || !live.apply(delta)) {
+        return NO;
       }
-      applied = applied || {};
-      const heatCursor = applied.heat_cursor !== undefined ? applied.heat_cursor
-                                                            : (applied.cursor || 0);
-      /* heat points are additive: take them only if they start where our heat stands */
-      const hasHeat = (delta.heat || []).length > 0 && delta.heat_from === heatCursor;
-      const done = {
-        cursor: Math.max(applied.cursor || 0, delta.cursor || 0),
-        heat_cursor: hasHeat ? delta.heat_to : heatCursor,
-      };
-      const flashing = (fig.data[3].ids || []).length > 0;
-      const hasChanges = (delta.changes || []).length > 0;
-      if (!hasChanges && !hasHeat && !flashing) {
-        return [NO, done];  /* nothing to draw */
-      }
-      const P = new window.dash_clientside.Patch();
-      const pts = fig.data[2], halo = fig.data[1];
-      const ids = (pts.ids || []).slice(), lat = (pts.lat || []).slice(),
-            lon = (pts.lon || []).slice();
-      let color = pts.marker && pts.marker.color;
-      color = Array.isArray(color) ? color.slice() : ids.map(() => color || '#22c3c9');
-      const hIds = (halo.ids || []).slice(), hLat = (halo.lat || []).slice(),
-            hLon = (halo.lon || []).slice();
-      let hCol = halo.marker && halo.marker.color;
-      hCol = Array.isArray(hCol) ? hCol.slice() : hIds.map(() => hCol || '#ff4d4f');
-      const index = new Map(ids.map((id, i) => [id, i]));
-      const hIndex = new Map(hIds.map((id, i) => [id, i]));
-      const drop = new Set(), hDrop = new Set();
-      for (const c of delta.changes || []) {
-        const i = index.get(c.id);
-        if (c.open && c.lat !== null) {
-          if (i === undefined) {
-            index.set(c.id, ids.length);
-            ids.push(c.id); lat.push(c.lat); lon.push(c.lon); color.push(c.color);
-          } else {
-            lat[i] = c.lat; lon[i] = c.lon; color[i] = c.color; drop.delete(i);
-          }
-        } else if (i !== undefined) {
-          drop.add(i);
-        }
-        const h = hIndex.get(c.id);
-        if (c.open && c.due) {
-          if (h === undefined) {
-            hIndex.set(c.id, hIds.length);
-            hIds.push(c.id); hLat.push(c.lat); hLon.push(c.lon); hCol.push(c.due_color);
-          } else {
-            hCol[h] = c.due_color; hDrop.delete(h);
-          }
-        } else if (h !== undefined) {
-          hDrop.add(h);
-        }
-      }
-      const keep = (arr, gone) => arr.filter((_v, k) => !gone.has(k));
-      if (hasChanges) {
-      P.assign(['data', 2, 'ids'], keep(ids, drop));
-      P.assign(['data', 2, 'customdata'], keep(ids, drop));
-      P.assign(['data', 2, 'lat'], keep(lat, drop));
-      P.assign(['data', 2, 'lon'], keep(lon, drop));
-      P.assign(['data', 2, 'marker', 'color'], keep(color, drop));
-      P.assign(['data', 1, 'ids'], keep(hIds, hDrop));
-      P.assign(['data', 1, 'lat'], keep(hLat, hDrop));
-      P.assign(['data', 1, 'lon'], keep(hLon, hDrop));
-      P.assign(['data', 1, 'marker', 'color'], keep(hCol, hDrop));
-      }
-      if (hasHeat) {
-        P.extend(['data', 0, 'lon'], delta.heat.map(p => p[0]));
-        P.extend(['data', 0, 'lat'], delta.heat.map(p => p[1]));
-      }
-      /* flash: new urgent and newly overdue incidents, for one tick */
-      const flash = new Set(delta.flash || []);
-      const fl = (delta.changes || []).filter(c => flash.has(c.id) && c.lat !== null);
-      if (fl.length || flashing) {
-        P.assign(['data', 3, 'ids'], fl.map(c => c.id));
-        P.assign(['data', 3, 'lat'], fl.map(c => c.lat));
-        P.assign(['data', 3, 'lon'], fl.map(c => c.lon));
-      }
-      return [P.build(), done];
+      return {cursor: Math.max((applied && applied.cursor) || 0, delta.cursor || 0)};
     },
 
     /* The live clock and the "data as of" line, warning when updates have stopped. */
     clock: function (_n, state) {
+      if (window.gridmapLive) {
+        window.gridmapLive.ensure('wall-map');  /* attach the live layers once the map exists */
+      }
       /* Beijing time, whatever the display machine's own time zone */
       const now = new Date();
       const part = (d, opts) => d.toLocaleString('zh-CN',
@@ -119,12 +49,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                    Math.round(15 * s));
         }
       });
-      [1, 2, 3].forEach(t => {
-        const size = fig.data[t].marker && fig.data[t].marker.size;
-        if (typeof size === 'number') {
-          P.assign(['data', t, 'marker', 'size'], Math.round(size * s / (scale.scale || 1)));
-        }
-      });
+      if (window.gridmapLive) {
+        window.gridmapLive.setScale(s);
+      }
       return [P.build(), Object.assign({}, scale, {scale: s})];
     },
 

@@ -9,7 +9,7 @@ from dash import dcc, html
 from gridmap.dashboard import ids
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.live import snapshot, to_ms
-from gridmap.dashboard.mapview import GRID_CLASSES, WALL_THEME, map_figure
+from gridmap.dashboard.mapview import GRID_CLASSES, WALL_THEME, wall_map_figure
 from gridmap.dashboard.widgets import hourly_figure, kpi_cards, ticker_items
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
@@ -31,22 +31,9 @@ def layout(tour: str | None = None, **_query) -> html.Div:
     """
     ctx = get_context()
     now = ctx.now()
-    snap = snapshot(ctx.store, now)
+    snap = snapshot(ctx.store, ctx.names())
     center, zoom, district = ctx.district_view()
-    from gridmap.dashboard.georoutes import classes_rev, open_count_classes
-
-    rev = classes_rev(open_count_classes(ctx.store))
-    figure = map_figure(
-        snap["open"],
-        snap["heat"],
-        now_ms=to_ms(now),
-        center=center,
-        zoom=zoom,
-        theme=WALL_THEME,
-        tile_url=ctx.settings.tile_url,
-        rev=rev,
-        uirevision="wall",
-    )
+    figure = wall_map_figure(center=center, zoom=zoom, theme=WALL_THEME)
     tour_seconds = _tour_seconds(tour)
     return html.Div(
         [
@@ -112,7 +99,6 @@ def layout(tour: str | None = None, **_query) -> html.Div:
                     "since_ms": to_ms(now),
                     "as_of": to_ms(now),
                     "ticker": snap["ticker"],
-                    "rev": rev,
                     "hour": now.hour,
                 },
             ),

@@ -1,0 +1,240 @@
+/* The wall map's live layers, drawn by MapLibre itself (see mapview.wall_map_figure).
+ *
+ * Plotly draws the style and the static layers; this adds four sources of our own to the very
+ * same MapLibre map and, after loading them once from /live/*.json, changes them only by
+ * deltas: GeoJSONSource.updateData for incidents and heat, feature-state for grid colours.
+ * The browser's work per update then grows with what changed, not with the map.
+ *
+ *   gm-grids  grid polygons (/geo/grid.geojson), fill colour by feature-state "k"
+ *   gm-heat   reports of the last 24 h, a heatmap; old ones expire in the browser
+ *   gm-open   open incidents: dots by state, rings when near-due/overdue. Feature ids are
+ *             numbers given here (incident ids are long digit strings, and a promoted one
+ *             overflows the vector-tile varint MapLibre encodes ids in)
+ *   gm-flash  new urgent and newly overdue incidents, ringed for a few seconds (no animation:
+ *             each frame would redraw the whole map, in software on a PC without a GPU)
+ */
+(function () {
+  const FLASH_MS = 4000;
+  const HEAT_RAMP = ['interpolate', ['linear'], ['heatmap-density'],
+    0, 'rgba(0,0,0,0)', 0.3, 'rgba(34,195,201,0.35)', 0.6, 'rgba(255,196,0,0.55)',
+    1, 'rgba(255,64,64,0.8)'];
+
+  function getJSON(url) {
+    return fetch(url, {cache: 'no-store'}).then(r => {
+      if (!r.ok) { throw new Error(url + ' answered ' + r.status); }
+      return r.json();
+    });
+  }
+
+  /* A GeoJSON point; ``id`` is a number (or undefined where none is needed). */
+  function point(id, lon, lat, props) {
+    const f = {type: 'Feature', properties: props,
+               geometry: {type: 'Point', coordinates: [lon, lat]}};
+    if (id !== undefined) { f.id = id; }
+    return f;
+  }
+
+  const live = {
+    map: null,
+    ready: false,
+    loading: false,
+    scale: 1,
+    open: new Map(),     /* incident id -> feature, to place flashes */
+    fids: new Map(),     /* incident id -> numeric feature id */
+    nextFid: 1,
+    heatQueue: [],       /* [reported ms, feature id], oldest first, to expire */
+    heatCursor: 0,
+    heatHours: 24,
+    nextHeatId: 1,
+    flashTimer: null,
+
+    /* The MapLibre map plotly made for the graph, if it exists yet. */
+    mapOf: function (graphId) {
+      const gd = document.querySelector('#' + graphId + ' .js-plotly-plot');
+      const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+      return (sub && sub.map) || null;
+    },
+
+    /* Attach to the graph's map once its style is there (called every second: it also
+       re-attaches if plotly ever builds a new map or reloads the style). */
+    ensure: function (graphId) {
+      const map = this.mapOf(graphId);
+      if (!map || this.loading) { return; }
+      if (map === this.map && map.getSource('gm-open')) { return; }
+      if (!(map.style && map.style._loaded)) { return; }
+      this.ready = false;
+      this.map = map;
+      this.loading = true;
+      Promise.all([getJSON('/live/grid-classes.json'), getJSON('/live/open.json'),
+                   getJSON('/live/heat.json')])
+        .then(([classes, open, heat]) => {
+          if (this.map === map) { this.build(map, classes, open, heat); }
+        })
+        .catch(err => console.warn('gridmap live layers:', err))  /* retried next second */
+        .finally(() => { this.loading = false; });
+    },
+
+    build: function (map, classes, open, heat) {
+      ['gm-flash', 'gm-points', 'gm-rings', 'gm-heat', 'gm-grids'].forEach(id => {
+        if (map.getLayer(id)) { map.removeLayer(id); }
+        if (map.getSource(id)) { map.removeSource(id); }
+      });
+      if (map.getSource('gm-open')) { map.removeSource('gm-open'); }
+      const order = map.getLayersOrder ? map.getLayersOrder() : map.style._order;
+      const firstPlotly = order.find(id => id.indexOf('plotly-') === 0);
+      const firstSymbol = order.find(id => {
+        const layer = map.getLayer(id);
+        return layer && layer.type === 'symbol';
+      });
+      const s = this.scale;
+
+      /* grid colours: one source, recoloured by feature-state */
+      const match = ['match', ['coalesce', ['feature-state', 'k'], 0]];
+      classes.colours.forEach((c, k) => { if (k > 0) { match.push(k, c); } });
+      match.push(classes.colours[0]);
+      map.addSource('gm-grids', {type: 'geojson', data: '/geo/grid.geojson',
+                                 promoteId: 'code'});
+      map.addLayer({id: 'gm-grids', type: 'fill', source: 'gm-grids',
+                    paint: {'fill-color': match, 'fill-opacity': 0.55}}, firstPlotly);
+      classes.codes.forEach((code, i) => {
+        map.setFeatureState({source: 'gm-grids', id: code}, {k: classes.k[i]});
+      });
+
+      /* heat */
+      this.heatHours = heat.hours;
+      this.heatCursor = heat.cursor;
+      this.heatQueue = [];
+      const heatFeatures = heat.lon.map((lon, i) => {
+        const id = this.nextHeatId++;
+        this.heatQueue.push([heat.t0 + heat.t[i] * 60000, id]);
+        return point(id, lon, heat.lat[i], {});
+      });
+      this.heatQueue.sort((a, b) => a[0] - b[0]);
+      map.addSource('gm-heat', {type: 'geojson',
+                                data: {type: 'FeatureCollection', features: heatFeatures}});
+      map.addLayer({id: 'gm-heat', type: 'heatmap', source: 'gm-heat',
+                    paint: {'heatmap-radius': 14 * s, 'heatmap-color': HEAT_RAMP,
+                            'heatmap-opacity': 0.85}}, firstSymbol);
+
+      /* open incidents */
+      const stateColour = ['match', ['get', 's']];
+      open.state_colours.forEach((c, i) => stateColour.push(i, c));
+      stateColour.push('#9fb3c8');
+      const dueColour = ['match', ['get', 'due'], 1, open.due_colours[1], open.due_colours[2]];
+      this.open = new Map();
+      const features = open.ids.map((id, i) => {
+        const f = point(this.fid(id), open.lon[i], open.lat[i], {s: open.s[i],
+                                                                 due: open.due[i]});
+        this.open.set(id, f);
+        return f;
+      });
+      map.addSource('gm-open', {type: 'geojson',
+                                data: {type: 'FeatureCollection', features: features}});
+      map.addLayer({id: 'gm-rings', type: 'circle', source: 'gm-open',
+                    filter: ['>', ['get', 'due'], 0],
+                    paint: {'circle-radius': 7 * s, 'circle-color': 'rgba(0,0,0,0)',
+                            'circle-stroke-color': dueColour, 'circle-stroke-width': 2 * s,
+                            'circle-stroke-opacity': 0.9}}, firstSymbol);
+      map.addLayer({id: 'gm-points', type: 'circle', source: 'gm-open',
+                    paint: {'circle-radius': 2.6 * s, 'circle-color': stateColour,
+                            'circle-opacity': 0.9}}, firstSymbol);
+
+      /* flashes */
+      map.addSource('gm-flash', {type: 'geojson',
+                                 data: {type: 'FeatureCollection', features: []}});
+      map.addLayer({id: 'gm-flash', type: 'circle', source: 'gm-flash',
+                    paint: {'circle-radius': 16 * s, 'circle-color': '#ff4d4f',
+                            'circle-opacity': 0.55, 'circle-stroke-color': '#ffd0d0',
+                            'circle-stroke-width': 2 * s}});
+      this.ready = true;
+      map.once('idle', () => { window.gridmapPainted = performance.now(); });
+    },
+
+    /* The numeric feature id of an incident (the same one every time). */
+    fid: function (incidentId) {
+      let id = this.fids.get(incidentId);
+      if (id === undefined) {
+        id = this.nextFid++;
+        this.fids.set(incidentId, id);
+      }
+      return id;
+    },
+
+    /* Apply one server delta; false if the layers are not there yet (the server then sends
+       the same changes again, from the cursor the page last applied). */
+    apply: function (delta) {
+      const map = this.map;
+      if (!this.ready || !map || !map.getSource('gm-open')) { return false; }
+      const add = [], remove = [];
+      for (const c of delta.changes || []) {
+        if (c.open && c.lat !== null) {
+          const f = point(this.fid(c.id), c.lon, c.lat, {s: c.s, due: c.due});
+          this.open.set(c.id, f);
+          add.push(f);  /* an add with a known id replaces that feature */
+        } else if (this.open.has(c.id)) {
+          remove.push(this.open.get(c.id).id);
+          this.open.delete(c.id);
+          this.fids.delete(c.id);  /* closed for good: forget it (the wall runs for days) */
+        }
+      }
+      if (add.length || remove.length) {
+        map.getSource('gm-open').updateData({add: add, remove: remove});
+      }
+      this.applyHeat(map, delta.reports || []);
+      for (const code in delta.grids || {}) {
+        map.setFeatureState({source: 'gm-grids', id: code}, {k: delta.grids[code]});
+      }
+      this.flash(map, delta.flash || []);
+      return true;
+    },
+
+    applyHeat: function (map, reports) {
+      const add = [], remove = [];
+      let cursor = this.heatCursor;
+      for (const r of reports) {  /* [event id, lon, lat, reported ms] */
+        if (r[0] <= this.heatCursor) { continue; }  /* already in the first load */
+        cursor = Math.max(cursor, r[0]);
+        const id = this.nextHeatId++;
+        this.heatQueue.push([r[3], id]);
+        add.push(point(id, r[1], r[2], {}));
+      }
+      this.heatCursor = cursor;
+      const oldest = Date.now() - this.heatHours * 3600000;
+      while (this.heatQueue.length && this.heatQueue[0][0] < oldest) {
+        remove.push(this.heatQueue.shift()[1]);
+      }
+      if (add.length || remove.length) {
+        map.getSource('gm-heat').updateData({add: add, remove: remove});
+      }
+    },
+
+    flash: function (map, ids) {
+      const features = ids.filter(id => this.open.has(id))
+        .map(id => point(undefined, ...this.open.get(id).geometry.coordinates, {}));
+      if (!features.length) { return; }
+      map.getSource('gm-flash').setData({type: 'FeatureCollection', features: features});
+      clearTimeout(this.flashTimer);
+      this.flashTimer = setTimeout(() => {
+        if (map.getSource('gm-flash')) {
+          map.getSource('gm-flash').setData({type: 'FeatureCollection', features: []});
+        }
+      }, FLASH_MS);
+    },
+
+    /* Sizes follow the wall's scale (1 at 1920 px wide, 2 at 3840). */
+    setScale: function (s) {
+      this.scale = s;
+      const map = this.map;
+      if (!this.ready || !map) { return; }
+      map.setPaintProperty('gm-heat', 'heatmap-radius', 14 * s);
+      map.setPaintProperty('gm-rings', 'circle-radius', 7 * s);
+      map.setPaintProperty('gm-rings', 'circle-stroke-width', 2 * s);
+      map.setPaintProperty('gm-points', 'circle-radius', 2.6 * s);
+      map.setPaintProperty('gm-flash', 'circle-stroke-width', 2 * s);
+    },
+
+    /* Ids of the open incidents the map holds (for tests and the benchmark). */
+    openIds: function () { return Array.from(this.open.keys()); }
+  };
+  window.gridmapLive = live;
+})();

@@ -1,0 +1,131 @@
+"""The wall's live payloads and deltas, through the plain functions the routes and the tick
+callback call (a small demo store; the browser side is in test_wall_browser.py)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gridmap.dashboard.cli import main
+from gridmap.dashboard.live import (
+    DUE_ORDER,
+    STATE_ORDER,
+    delta,
+    due_codes,
+    grid_classes,
+    heat_payload,
+    open_payload,
+    to_ms,
+)
+from gridmap.dashboard.mapview import grid_class
+from gridmap.feed.service import IntakeService
+from gridmap.feed.store import open_store
+from gridmap.settings import get_settings
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory):
+    data = tmp_path_factory.mktemp("live")
+    old = os.environ.get("GRIDMAP_DATA_DIR")
+    os.environ["GRIDMAP_DATA_DIR"] = str(data)
+    get_settings.cache_clear()
+    try:
+        assert main(["demo-data", "--incidents", "3000", "--seed", "11"]) == 0
+    finally:
+        get_settings.cache_clear()
+        if old is None:
+            os.environ.pop("GRIDMAP_DATA_DIR")
+        else:
+            os.environ["GRIDMAP_DATA_DIR"] = old
+    return f"sqlite:///{data / 'gridmap.db'}"
+
+
+@pytest.fixture
+def store(store_url):
+    with open_store(store_url) as s:
+        yield s
+
+
+def test_open_payload_holds_every_located_open_incident_once(store):
+    now = pd.Timestamp.now(tz="Asia/Shanghai")
+    payload = open_payload(store, now)
+    expected = store.get_incidents(open_only=True).dropna(subset=["lon"])
+    assert sorted(payload["ids"]) == sorted(expected["incident_id"])
+    n = len(payload["ids"])
+    assert len(payload["lon"]) == len(payload["lat"]) == len(payload["s"]) == n
+    assert payload["cursor"] == store.last_event_id()
+    states = {payload["states"][k] for k in payload["s"]}
+    assert states <= {s for s in STATE_ORDER if s not in ("closed", "void")}
+    row = expected.set_index("incident_id").loc[payload["ids"][0]]
+    assert payload["lon"][0] == pytest.approx(row["lon"], abs=1e-6)
+    assert STATE_ORDER[payload["s"][0]] == row["status"]
+    assert len(payload["state_colours"]) == len(STATE_ORDER)
+    assert len(payload["due_colours"]) == len(DUE_ORDER)
+
+
+def test_due_codes_mark_overdue_and_near_due():
+    now = 1_000_000
+    deadline = pd.Series([now - 1, now + 10, now + 500, None])
+    entered = pd.Series([now - 1000, now - 990, now - 500, now - 10])
+    assert due_codes(deadline, entered, now).tolist() == [2, 1, 0, 0]
+
+
+def test_heat_payload_is_the_last_day_of_reports(store):
+    now = pd.Timestamp.now(tz="Asia/Shanghai")
+    payload = heat_payload(store, now)
+    day_ago = to_ms(now - pd.Timedelta(hours=24))
+    n = store._query(
+        "SELECT count(*) FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL", (day_ago,)
+    )[0][0]
+    assert n > 0 and len(payload["t"]) == len(payload["lon"]) == n
+    assert payload["t0"] == day_ago and min(payload["t"]) >= 0 and max(payload["t"]) <= 24 * 60
+
+
+def test_grid_classes_follow_open_counts(store):
+    classes = grid_classes(store)
+    assert len(classes) == len(store.get_areas("grid"))
+    counts = store.get_incidents(open_only=True)["grid_code"].value_counts()
+    busiest = counts.index[0]
+    assert classes[busiest] == grid_class(counts.iloc[0]) > 0
+    assert grid_classes(store, [busiest]) == {busiest: classes[busiest]}
+
+
+def test_delta_carries_a_new_report_its_heat_point_and_its_grid(store):
+    grids = store.get_areas("grid")
+    point = grids.geometry.iloc[0].representative_point()
+    cursor = store.last_event_id()
+    now = pd.Timestamp.now(tz="Asia/Shanghai")
+    service = IntakeService(store)
+    row, _created = service.submit_request(
+        {"service_code": "SR01", "lat": point.y, "long": point.x, "priority": 1},
+        client="test",
+    )
+    change = delta(store, cursor, to_ms(now), now, {})
+    assert change["cursor"] > cursor
+    (mine,) = [c for c in change["changes"] if c["id"] == row["incident_id"]]
+    assert mine["open"] and STATE_ORDER[mine["s"]] == "reported"
+    assert mine["lon"] == pytest.approx(point.x, abs=1e-6)
+    (report,) = [r for r in change["reports"] if r[0] > cursor]
+    assert report[1:3] == [round(point.x, 5), round(point.y, 5)]
+    code = grids["code"].iloc[0]
+    assert change["grids"][code] == grid_classes(store, [code])[code]
+    assert row["incident_id"] in change["flash"]  # urgent: it flashes
+    again = delta(store, change["cursor"], to_ms(now), now, {})
+    assert again["changes"] == [] and again["reports"] == [] and again["grids"] == {}
+
+
+def test_closing_an_incident_is_a_change_to_closed(store):
+    open_now = store.get_incidents(open_only=True)
+    incident = open_now.loc[open_now["status"] == "verified", "incident_id"].iloc[0]
+    cursor = store.last_event_id()
+    now = pd.Timestamp.now(tz="Asia/Shanghai")
+    IntakeService(store).apply_events(
+        [{"incident_id": incident, "action": "close", "at": to_ms(now), "actor": "test"}]
+    )
+    change = delta(store, cursor, to_ms(now), now, {})
+    (mine,) = [c for c in change["changes"] if c["id"] == incident]
+    assert mine["open"] is False and STATE_ORDER[mine["s"]] == "closed"
+    assert np.isfinite(mine["lon"])
