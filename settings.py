@@ -43,6 +43,18 @@ class Settings:
         Tianditu 天地图 key, for the Tianditu basemaps only.
     metric_crs
         The metric CRS used for areas and distances (CGCS2000 3-degree GK CM 105E).
+    timezone
+        Local time zone of days and clocks.
+    auth
+        ``true``: every page, callback, live route and export needs a login (users made by
+        ``gridmap user add``), and each user sees only the area of their role. ``false``
+        (the embedded demo's default): every visitor is the district centre, with personal
+        data masked.
+    secret_key
+        Key that signs login sessions; empty: a random one kept in ``<data_dir>/secret_key``
+        (shared by every server process on the machine).
+    session_days
+        Days a login lasts (a wall screen logs in once).
     """
 
     data_dir: Path = PACKAGE_ROOT / "data"
@@ -55,6 +67,9 @@ class Settings:
     tianditu_key: str = ""
     metric_crs: str = "EPSG:4544"
     timezone: str = "Asia/Shanghai"
+    auth: bool = False
+    secret_key: str = ""
+    session_days: int = 30
 
     @property
     def demo_dir(self) -> Path:
@@ -71,6 +86,15 @@ def _coerce(field: dataclasses.Field, value: Any) -> Any:
     kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", "")
     if kind == "Path":
         return Path(value).expanduser()
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"setting {field.name!r} must be true or false, got {value!r}")
     if kind == "int":
         try:
             return int(value)

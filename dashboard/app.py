@@ -14,7 +14,9 @@ import dash
 from flask import jsonify
 from flask_compress import Compress
 
+from gridmap.dashboard.auth import install_auth
 from gridmap.dashboard.context import AppContext
+from gridmap.dashboard.exports import install_export_routes
 from gridmap.dashboard.georoutes import install_geo_routes
 from gridmap.dashboard.liveroutes import install_live_routes
 from gridmap.feed.api import install_api
@@ -44,9 +46,11 @@ def create_app(settings: Settings) -> dash.Dash:
     app.server.config["GRIDMAP_SETTINGS"] = settings
     app.server.config["GRIDMAP_CONTEXT"] = context
     service = IntakeService(store, timezone=settings.timezone)
+    install_auth(app.server, store, settings)
     install_api(app.server, lambda: service)
     install_geo_routes(app.server, store)
     install_live_routes(app.server)
+    install_export_routes(app.server)
     app.layout = dash.html.Div(dash.page_container)
 
     from gridmap.dashboard import callbacks, desk_callbacks  # noqa: F401  (registers them)

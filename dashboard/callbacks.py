@@ -14,6 +14,7 @@ from typing import Any
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
 
 from gridmap.dashboard import ids
+from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.live import TICKER_LENGTH, delta, to_ms
 from gridmap.dashboard.widgets import hourly_figure, kpi_cards, ticker_items
@@ -31,9 +32,10 @@ def wall_tick(
     takes each once.
     """
     ctx = get_context()
+    scope = current_scope()
     now = ctx.now()
     cursor = int(applied.get("cursor", 0))
-    change = delta(ctx.store, cursor, int(state.get("since_ms", 0)), now, ctx.names())
+    change = delta(ctx.store, cursor, int(state.get("since_ms", 0)), now, ctx.names(), scope)
     lines = change.pop("ticker")  # rendered here; the map needs none of it
     seen = {(t["id"], t["time"], t["state_code"]) for t in state.get("ticker", [])}
     fresh = [
@@ -43,7 +45,7 @@ def wall_tick(
     ticker = (fresh + old)[:TICKER_LENGTH]
     # panels go on the wire only when they changed (KPIs and the hourly chart are cached
     # for 10 s and 60 s): a quiet tick costs a few hundred bytes
-    kpis, hourly_frame = ctx.kpis(), ctx.hourly()
+    kpis, hourly_frame = ctx.kpis(scope), ctx.hourly(scope)
     kpi_key = _key(kpis)
     hourly_key = _key((hourly_frame.to_json(), now.hour, scale))
     new_state = {

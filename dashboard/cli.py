@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from gridmap.dashboard.cli_admin import add_admin_commands
 from gridmap.settings import get_settings
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -101,16 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_cmd_run)
 
-    key = sub.add_parser("apikey", help="manage API keys of reporting systems")
-    key_sub = key.add_subparsers(metavar="ACTION")
-    key_add = key_sub.add_parser("add", help="create a key for NAME and print it (once)")
-    key_add.add_argument("name")
-    key_add.set_defaults(handler=_cmd_apikey_add)
-    key_list = key_sub.add_parser("list", help="list the names that have keys")
-    key_list.set_defaults(handler=_cmd_apikey_list)
-    key_revoke = key_sub.add_parser("revoke", help="delete the key of NAME")
-    key_revoke.add_argument("name")
-    key_revoke.set_defaults(handler=_cmd_apikey_revoke)
+    add_admin_commands(sub)
 
     sim = sub.add_parser("simulate", help="play a live day through the intake API")
     sim.add_argument("--url", default=None, help="server (default: http://HOST:PORT)")
@@ -315,36 +307,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 # --- apikey / simulate -------------------------------------------------------------------
-def _cmd_apikey_add(args: argparse.Namespace) -> int:
-    from gridmap.feed.store import open_store
-
-    with open_store(get_settings().resolved_store_url) as store:
-        key = store.add_api_key(args.name)
-    print(key)
-    console.print(f"API key for {args.name!r} created; it is shown only now (stored hashed)")
-    return 0
-
-
-def _cmd_apikey_list(args: argparse.Namespace) -> int:
-    from gridmap.feed.store import open_store
-
-    with open_store(get_settings().resolved_store_url) as store:
-        for name, created in store.list_api_keys():
-            print(f"{name}\t{created:%Y-%m-%d %H:%M}")
-    return 0
-
-
-def _cmd_apikey_revoke(args: argparse.Namespace) -> int:
-    from gridmap.feed.store import open_store
-
-    with open_store(get_settings().resolved_store_url) as store:
-        if not store.revoke_api_key(args.name):
-            console.print(f"no key named {args.name!r}")
-            return 1
-    console.print(f"revoked the key of {args.name!r}")
-    return 0
-
-
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from gridmap.feed.simulator import run_simulator
 

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 from flask import current_app
 
+from gridmap.feed.access import Scope
 from gridmap.feed.figures import current_figures, day_figures, hourly_today_vs_usual
 from gridmap.feed.store.sql import SQLStore
 from gridmap.settings import Settings
@@ -72,11 +73,36 @@ class AppContext:
 
         return self.cached("district-view", 300, build)
 
-    def street_stops(self) -> list[dict[str, Any]]:
-        """Centres and zooms of each street, for the auto-tour."""
+    def area_view(self, scope: Scope | None) -> tuple[dict[str, float], float, str]:
+        """Map centre, zoom and name of the caller's area (the district for district roles)."""
+        if scope is None or not scope.area_code:
+            return self.district_view()
+        area = scope.area_code
 
         def build():
-            streets = self.store.get_areas("street")
+            level = {9: "street", 12: "community"}.get(len(area), "grid")
+            rows = self.store.get_areas(level)
+            rows = rows[rows["code"] == area]
+            if not len(rows):
+                return self.district_view()
+            x0, y0, x1, y1 = rows.total_bounds
+            span = max(x1 - x0, (y1 - y0) * 1.2, 1e-3)
+            zoom = float(max(10.0, min(16.0, 9.9 - math.log2(span / 0.6))))
+            return {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2}, zoom, str(rows["name"].iloc[0])
+
+        return self.cached(f"area-view:{area}", 300, build)
+
+    def street_stops(self, scope: Scope | None = None) -> list[dict[str, Any]]:
+        """Centres and zooms of each street (the communities of a street office's street;
+        none for a community), for the auto-tour."""
+        area = (scope.area_code if scope is not None else None) or ""
+        if len(area) > 9:
+            return []
+        level = "community" if area else "street"
+
+        def build():
+            streets = self.store.get_areas(level)
+            streets = streets[streets["code"].str.startswith(area)]
             stops = []
             for code, name, geom in zip(
                 streets["code"], streets["name"], streets.geometry, strict=True
@@ -93,25 +119,35 @@ class AppContext:
                 )
             return stops
 
-        return self.cached("street-stops", 300, build)
+        return self.cached(f"stops:{area}", 300, build)
 
-    def kpis(self) -> dict[str, Any]:
-        """Today's figures and yesterday's at the same time of day (cached 10 s)."""
+    def kpis(self, scope: Scope | None = None) -> dict[str, Any]:
+        """Today's figures and yesterday's at the same time of day, in ``scope`` (default
+        the whole district; cached 10 s per area)."""
 
         def build():
             now = self.now()
-            today = day_figures(self.store, now)
-            yesterday = day_figures(self.store, now, days_back=1, until=now)
+            today = day_figures(self.store, now, scope=scope)
+            yesterday = day_figures(self.store, now, days_back=1, until=now, scope=scope)
             return {
                 "today": today,
                 "yesterday": yesterday,
-                "current": current_figures(self.store, now),
+                "current": current_figures(self.store, now, scope=scope),
             }
 
-        return self.cached("kpis", 10, build)
+        return self.cached(f"kpis:{_area(scope)}", 10, build)
 
-    def hourly(self) -> pd.DataFrame:
-        return self.cached("hourly", 60, lambda: hourly_today_vs_usual(self.store, self.now()))
+    def hourly(self, scope: Scope | None = None) -> pd.DataFrame:
+        """Reports per hour today vs the usual day, in ``scope`` (cached 60 s per area)."""
+        return self.cached(
+            f"hourly:{_area(scope)}",
+            60,
+            lambda: hourly_today_vs_usual(self.store, self.now(), scope=scope),
+        )
+
+
+def _area(scope: Scope | None) -> str:
+    return (scope.area_code if scope is not None else None) or "all"
 
 
 def get_context() -> AppContext:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dash import Input, Output, Patch, callback, html
 
 from gridmap.dashboard import ids
+from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.desk_data import desk_frames
 from gridmap.dashboard.live import to_ms
 from gridmap.dashboard.mapview import GRID_CLASSES, HALO, HEAT, POINTS, due_of
+from gridmap.feed.access import Scope
 from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
-from gridmap.feed.privacy import mask_personal
 from gridmap.feed.workflow import STATES
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
@@ -27,6 +28,7 @@ def desk_update(
 ) -> tuple[Patch, html.Table]:
     """The map patch and the table for the chosen layers and filters."""
     ctx = get_context()
+    scope = current_scope()
     now = ctx.now()
     incidents, heat = desk_frames(
         ctx.store,
@@ -34,6 +36,7 @@ def desk_update(
         categories=categories or None,
         statuses=statuses or None,
         hours=int(hours or 24),
+        area_code=scope.area_code,
     )
     patch = Patch()
     due = due_of(incidents, to_ms(now))
@@ -57,11 +60,15 @@ def desk_update(
     for k in range(len(GRID_CLASSES)):
         patch["layout"]["map"]["layers"][k]["visible"] = "choropleth" in layers
     patch["layout"]["map"]["layers"][len(GRID_CLASSES)]["visible"] = "buildings" in layers
-    return patch, incident_table(incidents.head(TABLE_ROWS), due, ctx.names())
+    return patch, incident_table(incidents.head(TABLE_ROWS), due, ctx.names(), scope)
 
 
-def incident_table(incidents, due: list[str], names: dict[str, str]) -> html.Table:
-    """A dense table of incidents; user-typed text is escaped by React, personal data masked."""
+def incident_table(
+    incidents, due: list[str], names: dict[str, str], scope: Scope | None = None
+) -> html.Table:
+    """A dense table of incidents; user-typed text is escaped by React, personal data masked
+    unless the caller's role may read it (``scope``; default the district centre: masked)."""
+    scope = scope or Scope.district()
     head = html.Thead(
         html.Tr([html.Th(t) for t in ("编号", "类别", "街道", "状态", "时限", "上报时间", "描述")])
     )
@@ -78,7 +85,7 @@ def incident_table(incidents, due: list[str], names: dict[str, str]) -> html.Tab
                     html.Td(STATES[r["status"]].name),
                     html.Td({"overdue": "超期", "near_due": "临期"}.get(d, "")),
                     html.Td(f"{r['reported_at']:%m-%d %H:%M}"),
-                    html.Td(mask_personal(r.get("description") or "")),
+                    html.Td(scope.text(r.get("description") or "")),
                 ]
             )
         )

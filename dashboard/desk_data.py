@@ -24,10 +24,13 @@ def desk_frames(
     if statuses:
         incidents = incidents[incidents["status"].isin(statuses)]
     since = int((now - pd.Timedelta(hours=int(hours))).value // 1_000_000)
+    column = {9: "street_code", 12: "community_code"}.get(len(area_code or ""), "grid_code")
     sql = "SELECT lon, lat, category FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL"
-    heat = pd.DataFrame.from_records(
-        store._query(sql, (since,)), columns=["lon", "lat", "category"]
-    )
+    params: list = [since]
+    if area_code and len(area_code) > 6:
+        sql += f" AND {column} = ?"
+        params.append(area_code)
+    heat = pd.DataFrame.from_records(store._query(sql, params), columns=["lon", "lat", "category"])
     if categories:
         heat = heat[heat["category"].isin(categories)]
     return incidents.reset_index(drop=True), heat.reset_index(drop=True)

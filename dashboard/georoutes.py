@@ -11,9 +11,12 @@ import json
 import threading
 import time
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort
 
-from gridmap.dashboard.mapview import GRID_CLASSES, grid_class
+from gridmap.dashboard.auth import current_scope
+from gridmap.dashboard.live import grid_classes
+from gridmap.dashboard.mapview import GRID_CLASSES
+from gridmap.feed.access import Scope
 from gridmap.feed.store.sql import SQLStore
 from gridmap.layers.geojson import area_geojson, label_points
 
@@ -67,8 +70,13 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
     def grid_class_layer(k: int):
         if not 0 <= k < len(GRID_CLASSES):
             abort(404)
-        rev = request.args.get("rev", "0")
-        return respond(cache.get(f"grid-class-{k}-{rev}", lambda: _grid_class(cache, k)))
+        scope = current_scope()  # open counts are incident data: only the caller's area
+        area = scope.area_code or ""
+        response = respond(
+            cache.get(f"grid-class-{k}-{area}", lambda: _grid_class(cache, k, scope))
+        )
+        response.headers["Cache-Control"] = "private, max-age=60"
+        return response
 
     @server.get("/geo/buildings.geojson")
     def buildings():
@@ -103,32 +111,12 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
     return cache
 
 
-def open_count_classes(store: SQLStore) -> dict[str, int]:
-    """Grid code → choropleth class, from the open counts."""
-    counts: dict[str, int] = {}
-    for grid, n in store._query("SELECT grid_code, sum(n) FROM open_counts GROUP BY grid_code"):
-        counts[grid] = int(n)
-    return {code: grid_class(counts.get(code, 0)) for code in _grid_codes(store)}
-
-
-def classes_rev(classes: dict[str, int]) -> str:
-    """A short version string of a class assignment (changes when any grid changes class)."""
-    import hashlib
-
-    text = ",".join(f"{c}:{k}" for c, k in sorted(classes.items()))
-    return hashlib.sha1(text.encode()).hexdigest()[:10]
-
-
-def _grid_codes(store: SQLStore) -> list[str]:
-    return [r[0] for r in store._query("SELECT code FROM areas WHERE level = 'grid'")]
-
-
-def _grid_class(cache: GeoCache, k: int) -> bytes:
-    """Class ``k``'s features, cut from the whole simplified grid layer (so neighbouring
-    classes share their simplified edges exactly)."""
+def _grid_class(cache: GeoCache, k: int, scope: Scope) -> bytes:
+    """Class ``k``'s grids of the caller's area, cut from the whole simplified grid layer (so
+    neighbouring classes share their simplified edges exactly)."""
     whole = json.loads(cache.get("grid", lambda: area_geojson(cache.store.get_areas("grid"))))
-    classes = open_count_classes(cache.store)
-    features = [f for f in whole["features"] if classes.get(f["properties"].get("code"), 0) == k]
+    classes = grid_classes(cache.store, scope=scope)
+    features = [f for f in whole["features"] if classes.get(f["properties"].get("code"), -1) == k]
     return json.dumps(
         {"type": "FeatureCollection", "features": features},
         ensure_ascii=False,

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from gridmap.dashboard.mapview import grid_class
+from gridmap.feed.access import Scope
 from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
 from gridmap.feed.privacy import mask_personal
-from gridmap.feed.store.sql import SQLStore
+from gridmap.feed.store.sql import LIVE_COLUMNS, SQLStore
 from gridmap.feed.workflow import STATES
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
@@ -38,19 +39,34 @@ def to_ms(stamp: pd.Timestamp) -> int:
     return int(stamp.value // 1_000_000)
 
 
-def snapshot(store: SQLStore, names: dict[str, str] | None = None) -> dict[str, Any]:
+def snapshot(
+    store: SQLStore, names: dict[str, str] | None = None, scope: Scope | None = None
+) -> dict[str, Any]:
     """The first picture of the panels: the event cursor and the newest ticker lines
-    (``names``: street code → name, for the ticker)."""
+    (``names``: street code → name) of the incidents in ``scope``."""
     cursor = store.last_event_id()
-    recent, _ = store.events_since(max(cursor - TICKER_LENGTH, 0), limit=TICKER_LENGTH)
+    where, params = (scope or Scope.district()).where("i")
+    columns = [c for c in LIVE_COLUMNS if c not in ("event_id", "incident_id")]
+    event_side = {"at", "action", "from_state", "to_state"}
+    select = ", ".join(f"{'e' if c in event_side else 'i'}.{c}" for c in columns)
+    recent = pd.DataFrame.from_records(
+        store._query(
+            f"SELECT e.event_id, e.incident_id, {select} FROM events e "
+            f"JOIN incidents i ON i.incident_id = e.incident_id WHERE {where} "
+            f"ORDER BY e.event_id DESC LIMIT {TICKER_LENGTH}",
+            params,
+        ),
+        columns=["event_id", "incident_id", *columns],
+    )
+    recent["at"] = pd.to_datetime(recent["at"], unit="ms", utc=True)
     return {
         "cursor": cursor,
-        "ticker": [ticker_line(r, names) for r in recent.iloc[::-1].to_dict("records")],
+        "ticker": [ticker_line(r, names) for r in recent.to_dict("records")],
     }
 
 
-def open_payload(store: SQLStore, now: pd.Timestamp) -> dict[str, Any]:
-    """Every open incident with a location, as columns (compact on the wire).
+def open_payload(store: SQLStore, now: pd.Timestamp, scope: Scope | None = None) -> dict[str, Any]:
+    """Every open incident with a location (in ``scope``), as columns (compact on the wire).
 
     Returns
     -------
@@ -60,9 +76,11 @@ def open_payload(store: SQLStore, now: pd.Timestamp) -> dict[str, Any]:
         "state_colours", "due_colours"}``. ``cursor`` is the last event the rows reflect.
     """
     cursor = store.last_event_id()  # read first: the rows are at least this new
+    where, params = (scope or Scope.district()).where()
     rows = store._query(
         "SELECT incident_id, lon, lat, status, deadline, stage_entered_at FROM incidents "
-        f"WHERE {_OPEN_WHERE} AND lon IS NOT NULL ORDER BY incident_id"
+        f"WHERE {_OPEN_WHERE} AND lon IS NOT NULL AND {where} ORDER BY incident_id",
+        params,
     )
     frame = pd.DataFrame.from_records(
         rows, columns=["id", "lon", "lat", "status", "deadline", "entered"]
@@ -94,8 +112,10 @@ def due_codes(deadline: pd.Series, entered: pd.Series, now_ms: int) -> np.ndarra
     return np.where(overdue, 2, np.where(near, 1, 0)).astype(int)
 
 
-def heat_payload(store: SQLStore, now: pd.Timestamp, *, hours: int = 24) -> dict[str, Any]:
-    """Reports of the last ``hours`` with a location, for the density layer.
+def heat_payload(
+    store: SQLStore, now: pd.Timestamp, *, hours: int = 24, scope: Scope | None = None
+) -> dict[str, Any]:
+    """Reports of the last ``hours`` with a location (in ``scope``), for the density layer.
 
     Returns
     -------
@@ -105,9 +125,11 @@ def heat_payload(store: SQLStore, now: pd.Timestamp, *, hours: int = 24) -> dict
     """
     cursor = store.last_event_id()
     t0 = to_ms(now - pd.Timedelta(hours=hours))
+    where, params = (scope or Scope.district()).where()
     rows = store._query(
-        "SELECT reported_at, lon, lat FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL",
-        (t0,),
+        "SELECT reported_at, lon, lat FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL "
+        f"AND {where}",
+        (t0, *params),
     )
     at = np.array([r[0] for r in rows], dtype=np.int64)
     return {
@@ -120,10 +142,19 @@ def heat_payload(store: SQLStore, now: pd.Timestamp, *, hours: int = 24) -> dict
     }
 
 
-def grid_classes(store: SQLStore, codes: list[str] | None = None) -> dict[str, int]:
-    """Choropleth class of each grid by its open incidents (all grids, or ``codes``)."""
+def grid_classes(
+    store: SQLStore, codes: list[str] | None = None, scope: Scope | None = None
+) -> dict[str, int]:
+    """Choropleth class of each grid by its open incidents (all grids of ``scope``, or
+    ``codes``). Grid codes extend their community's and street's codes."""
     if codes is None:
-        codes = [r[0] for r in store._query("SELECT code FROM areas WHERE level = 'grid'")]
+        prefix = (scope.area_code if scope is not None else None) or ""
+        codes = [
+            r[0]
+            for r in store._query(
+                "SELECT code FROM areas WHERE level = 'grid' AND code LIKE ?", (prefix + "%",)
+            )
+        ]
         where, params = "", []
     else:
         where, params = f" WHERE grid_code IN ({','.join('?' * len(codes))})", codes
@@ -137,9 +168,15 @@ def grid_classes(store: SQLStore, codes: list[str] | None = None) -> dict[str, i
 
 
 def delta(
-    store: SQLStore, cursor: int, since_ms: int, now: pd.Timestamp, names: dict[str, str]
+    store: SQLStore,
+    cursor: int,
+    since_ms: int,
+    now: pd.Timestamp,
+    names: dict[str, str],
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """Changes since ``cursor`` (events) and ``since_ms`` (deadlines passing).
+    """Changes since ``cursor`` (events) and ``since_ms`` (deadlines passing), of the
+    incidents in ``scope`` (default: the whole district).
 
     Returns ``{"cursor", "changes": [...], "reports": [[event_id, lon, lat, at_ms], ...],
     "grids": {code: class}, "ticker": [...], "flash": [ids]}``; each change is
@@ -148,6 +185,8 @@ def delta(
     """
     now_ms = to_ms(now)
     events, new_cursor = store.events_since(cursor, limit=MAX_EVENTS_PER_TICK)
+    if scope is not None and scope.column is not None and len(events):
+        events = events[events[scope.column] == scope.area_code]
     latest = events.drop_duplicates("incident_id", keep="last") if len(events) else events
     changes = {r["incident_id"]: _change(r, now_ms) for r in latest.to_dict("records")}
     flash = [
@@ -155,11 +194,12 @@ def delta(
         for r in events.to_dict("records")
         if r["action"] == "report" and int(r["priority"] or 3) == 1
     ]
+    where, params = (scope or Scope.district()).where()
     newly_overdue = store._query(
         "SELECT incident_id, lon, lat, status, deadline, stage_entered_at, grid_code "
         "FROM incidents WHERE status NOT IN ('closed', 'void') AND deadline > ? "
-        "AND deadline <= ?",
-        (since_ms, now_ms),
+        f"AND deadline <= ? AND {where}",
+        (since_ms, now_ms, *params),
     )
     for incident_id, lon, lat, status, deadline, entered, _grid in newly_overdue:
         changes[incident_id] = _change(

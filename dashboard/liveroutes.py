@@ -1,8 +1,8 @@
 """The wall map's live layers, served once per page load as compact JSON columns.
 
 The browser (``assets/live-map.js``) builds MapLibre sources from them and from then on
-applies only deltas. They hold every open incident, so they are never cached: each answer is
-as new as the cursor it carries.
+applies only deltas. They hold every open incident of the caller's area (its scope, decided on
+the server), so they are never cached: each answer is as new as the cursor it carries.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from gridmap.dashboard.mapview import GRID_CLASSES
 
 def install_live_routes(server: Flask) -> None:
     """Register ``/live/open.json``, ``/live/heat.json`` and ``/live/grid-classes.json``."""
+    from gridmap.dashboard.auth import current_scope
     from gridmap.dashboard.context import get_context
 
     def respond(payload: dict) -> Response:
@@ -30,17 +31,17 @@ def install_live_routes(server: Flask) -> None:
     @server.get("/live/open.json")
     def live_open():
         ctx = get_context()
-        return respond(open_payload(ctx.store, ctx.now()))
+        return respond(open_payload(ctx.store, ctx.now(), current_scope()))
 
     @server.get("/live/heat.json")
     def live_heat():
         ctx = get_context()
-        return respond(heat_payload(ctx.store, ctx.now()))
+        return respond(heat_payload(ctx.store, ctx.now(), scope=current_scope()))
 
     @server.get("/live/grid-classes.json")
     def live_grid_classes():
         ctx = get_context()
-        classes = grid_classes(ctx.store)
+        classes = grid_classes(ctx.store, scope=current_scope())
         return respond(
             {
                 "colours": [colour for _bound, colour in GRID_CLASSES],

@@ -1,8 +1,11 @@
 """The intake HTTP API, as a Flask blueprint served beside the dashboard.
 
 Open311 GeoReport v2 (``/open311/v2/...``, JSON) for incidents, and ``/api/v1/...`` for workflow
-events. Writes need an API key (``api_key`` parameter or ``X-API-Key`` header; keys are made by
-``gridmap apikey add NAME`` and stored hashed). Every refusal is a 4xx JSON body naming the field.
+events. Everything but the service list needs an API key (``api_key`` parameter or ``X-API-Key``
+header; keys are made by ``gridmap apikey add NAME [--area CODE]`` and stored hashed). A key
+tied to an area reads and changes only that area's incidents: others are "unknown" to it, and
+a new request located outside the area is refused (403). Every refusal is a 4xx JSON body
+naming the field.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ import pandas as pd
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from gridmap.feed.access import AccessError, Scope
 from gridmap.feed.categories import CATEGORIES, SUBCATEGORY_NAMES, SUBCATEGORY_TO_CATEGORY
-from gridmap.feed.privacy import mask_personal
 from gridmap.feed.service import MAX_BATCH, IntakeService, RequestError
 from gridmap.feed.store.sql import ConflictError, NotFoundError
 from gridmap.feed.workflow import TransitionError, open311_status
@@ -67,23 +70,52 @@ def _conflict(exc: ConflictError):
     return _error(409, "incident", str(exc))
 
 
+@blueprint.errorhandler(AccessError)
+def _forbidden(exc: AccessError):
+    return _error(403, exc.field, exc.message)
+
+
 @blueprint.errorhandler(TransitionError)
 def _transition(exc: TransitionError):
     return _error(409, "action", str(exc))
 
 
 def _require_key() -> str:
+    """The calling system's name (its scope in ``g.scope``), or a 401."""
+    return _require_scope().user
+
+
+def _require_scope() -> Scope:
     key = request.headers.get("X-API-Key") or request.args.get("api_key")
     if key is None and request.mimetype == "application/x-www-form-urlencoded":
         key = request.form.get("api_key")
     if key is None and request.is_json:
         body = request.get_json(silent=True)
         key = body.get("api_key") if isinstance(body, dict) else None
-    client = _service().store.check_api_key(key)
-    if client is None:
+    scope = _service().store.api_key_scope(key)
+    if scope is None:
         raise _UnauthorizedError()
-    g.client = client
-    return client
+    g.scope = scope
+    return scope
+
+
+def _check_in_scope(scope: Scope, incident_ids: list[str]) -> None:
+    """404 for incidents outside the caller's area, as for unknown ones (their existence is
+    not the caller's business)."""
+    if scope.column is None or not incident_ids:
+        return
+    store = _service().store
+    inside = {
+        r[0]
+        for r in store._query(
+            f"SELECT incident_id FROM incidents WHERE {scope.column} = ? AND incident_id IN "
+            f"({','.join('?' * len(incident_ids))})",
+            [scope.area_code, *incident_ids],
+        )
+    }
+    for incident in incident_ids:
+        if incident not in inside:
+            raise NotFoundError(f"unknown incident {incident!r}")
 
 
 class _UnauthorizedError(Exception):
@@ -139,11 +171,11 @@ def service_definition(code: str):
 
 @blueprint.post("/open311/v2/requests.json")
 def post_request():
-    client = _require_key()
+    scope = _require_scope()
     payload = _payload()
     if not isinstance(payload, dict):
         raise RequestError("body", "must be a JSON object (one request)")
-    row, created = _service().submit_request(payload, client=client)
+    row, created = _service().submit_request(payload, client=scope.user, scope=scope)
     body = [
         {
             "service_request_id": row["incident_id"],
@@ -154,7 +186,7 @@ def post_request():
     return jsonify(body), 201 if created else 200
 
 
-def _open311_view(row: dict[str, Any]) -> dict[str, Any]:
+def _open311_view(row: dict[str, Any], scope: Scope) -> dict[str, Any]:
     def iso(v):
         return None if v is None or pd.isna(v) else pd.Timestamp(v).isoformat()
 
@@ -164,7 +196,7 @@ def _open311_view(row: dict[str, Any]) -> dict[str, Any]:
         "status_notes": row["status"],
         "service_name": SUBCATEGORY_NAMES.get(row["subcategory"], (row["subcategory"],))[0],
         "service_code": row["subcategory"],
-        "description": mask_personal(row.get("description")),
+        "description": scope.text(row.get("description")),
         "agency_responsible": row.get("department"),
         "requested_datetime": iso(row["reported_at"]),
         "updated_datetime": iso(row.get("stage_entered_at")),
@@ -177,13 +209,14 @@ def _open311_view(row: dict[str, Any]) -> dict[str, Any]:
 
 @blueprint.get("/open311/v2/requests.json")
 def list_requests():
+    scope = _require_scope()
     args = request.args
     store = _service().store
     ids = [i for i in (args.get("service_request_id") or "").split(",") if i]
     if len(ids) > MAX_LIST:
         raise RequestError("service_request_id", f"at most {MAX_LIST} ids")
     if ids:
-        rows = [r for r in (store.get_incident(i) for i in ids) if r]
+        rows = [r for r in (store.get_incident(i) for i in ids) if r and scope.allows(r)]
     else:
         status = args.get("status")
         if status not in (None, "", "open", "closed"):
@@ -198,17 +231,19 @@ def list_requests():
             service_codes=[c for c in (args.get("service_code") or "").split(",") if c],
             status=status or None,
             limit=MAX_LIST,
+            area_code=scope.area_code,
         )
         rows = frame.to_dict("records")
-    return jsonify([_open311_view(r) for r in rows])
+    return jsonify([_open311_view(r, scope) for r in rows])
 
 
 @blueprint.get("/open311/v2/requests/<incident_id>.json")
 def get_request(incident_id: str):
+    scope = _require_scope()
     row = _service().store.get_incident(incident_id)
-    if row is None:
+    if row is None or not scope.allows(row):
         return _error(404, "service_request_id", f"unknown request {incident_id!r}")
-    return jsonify([_open311_view(row)])
+    return jsonify([_open311_view(row, scope)])
 
 
 def _parse_date(field: str, value: str | None) -> pd.Timestamp | None:
@@ -224,17 +259,19 @@ def _parse_date(field: str, value: str | None) -> pd.Timestamp | None:
 # --- workflow events ------------------------------------------------------------------
 @blueprint.post("/api/v1/incidents/<incident_id>/events")
 def post_event(incident_id: str):
-    client = _require_key()
+    scope = _require_scope()
     payload = _payload()
     service = _service()
-    event = service.parse_event(payload, incident_id=incident_id, client=client)
+    event = service.parse_event(payload, incident_id=incident_id, client=scope.user)
+    _check_in_scope(scope, [incident_id])
     result = service.apply_events([event])[0]
     return jsonify(result), 200 if result.get("duplicate") else 201
 
 
 @blueprint.post("/api/v1/events/bulk")
 def post_events_bulk():
-    client = _require_key()
+    scope = _require_scope()
+    client = scope.user
     payload = _payload()
     events = payload.get("events") if isinstance(payload, dict) else payload
     if not isinstance(events, list) or not events:
@@ -248,5 +285,6 @@ def post_events_bulk():
             parsed.append(service.parse_event(item, client=client))
         except RequestError as exc:
             raise RequestError(f"events[{pos}].{exc.field}", exc.message) from None
+    _check_in_scope(scope, sorted({e["incident_id"] for e in parsed}))
     results = service.apply_events(parsed)
     return jsonify({"accepted": len(results), "results": results}), 201

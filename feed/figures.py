@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gridmap.feed.access import Scope
 from gridmap.feed.store.sql import SQLStore
 
 _OPEN = "status NOT IN ('closed', 'void')"
@@ -22,10 +23,24 @@ def day_bounds(now: pd.Timestamp, days_back: int = 0) -> tuple[int, int]:
     return int(start.value // 1_000_000), int(end.value // 1_000_000)
 
 
+def _events_in(scope: Scope | None, alias: str) -> tuple[str, str, list]:
+    """(join, condition, params) confining events ``alias`` to the scope's incidents."""
+    if scope is None or scope.column is None:
+        return "", "1=1", []
+    where, params = scope.where("si")
+    return f" JOIN incidents si ON si.incident_id = {alias}.incident_id", where, params
+
+
 def day_figures(
-    store: SQLStore, now: pd.Timestamp, *, days_back: int = 0, until: pd.Timestamp | None = None
+    store: SQLStore,
+    now: pd.Timestamp,
+    *,
+    days_back: int = 0,
+    until: pd.Timestamp | None = None,
+    scope: Scope | None = None,
 ) -> dict[str, float]:
-    """Figures of one local day (today by default), counted up to ``until`` (default: now).
+    """Figures of one local day (today by default), counted up to ``until`` (default: now),
+    of the incidents in ``scope`` (default: the whole district).
 
     Returns ``reported``, ``dispatched`` (dispatch events), ``handled`` (handle events),
     ``closed`` (close events), ``late_handled`` (handled after the deadline in force),
@@ -33,22 +48,27 @@ def day_figures(
     """
     start, end = day_bounds(now, days_back)
     stop = min(end, int(((until or now).value) // 1_000_000) - days_back * 86_400_000)
+    area, area_params = (scope or Scope.district()).where()
     reported = store._query(
-        "SELECT count(*) FROM incidents WHERE reported_at >= ? AND reported_at < ?", (start, stop)
+        f"SELECT count(*) FROM incidents WHERE reported_at >= ? AND reported_at < ? AND {area}",
+        (start, stop, *area_params),
     )[0][0]
+    join, cond, cond_params = _events_in(scope, "e")
     actions = dict(
         store._query(
-            "SELECT action, count(*) FROM events WHERE at >= ? AND at < ? "
-            "AND action IN ('dispatch', 'handle', 'close') GROUP BY action",
-            (start, stop),
+            f"SELECT e.action, count(*) FROM events e{join} WHERE e.at >= ? AND e.at < ? "
+            f"AND e.action IN ('dispatch', 'handle', 'close') AND {cond} GROUP BY e.action",
+            (start, stop, *cond_params),
         )
     )
     # a handle is late when it comes after the deadline the 'start' event set
+    join, cond, cond_params = _events_in(scope, "h")
     late = store._query(
-        "SELECT count(*) FROM events h WHERE h.action = 'handle' AND h.at >= ? AND h.at < ? "
-        "AND h.at > (SELECT s.deadline FROM events s WHERE s.incident_id = h.incident_id "
-        "AND s.at <= h.at AND s.action IN ('start', 'extend') ORDER BY s.at DESC LIMIT 1)",
-        (start, stop),
+        f"SELECT count(*) FROM events h{join} WHERE h.action = 'handle' AND h.at >= ? "
+        "AND h.at < ? AND h.at > (SELECT s.deadline FROM events s WHERE s.incident_id = "
+        "h.incident_id AND s.at <= h.at AND s.action IN ('start', 'extend') "
+        f"ORDER BY s.at DESC LIMIT 1) AND {cond}",
+        (start, stop, *cond_params),
     )[0][0]
     handled = actions.get("handle", 0)
     closed = actions.get("close", 0)
@@ -63,17 +83,29 @@ def day_figures(
     }
 
 
-def current_figures(store: SQLStore, now: pd.Timestamp) -> dict[str, int]:
-    """Open incidents now: ``in_progress`` (dispatched or in progress), ``open``, ``overdue``
-    and ``near_due`` (less than 20% of the stage's time left)."""
+def current_figures(
+    store: SQLStore, now: pd.Timestamp, *, scope: Scope | None = None
+) -> dict[str, int]:
+    """Open incidents now (in ``scope``): ``in_progress`` (dispatched or in progress),
+    ``open``, ``overdue`` and ``near_due`` (less than 20% of the stage's time left)."""
     now_ms = int(now.value // 1_000_000)
-    by_status = dict(store._query("SELECT status, sum(n) FROM open_counts GROUP BY status"))
+    area = scope.area_code if scope is not None else None
+    # grid codes extend their community's and street's codes: the summary filters by prefix
+    by_status = dict(
+        store._query(
+            "SELECT status, sum(n) FROM open_counts "
+            + ("WHERE grid_code LIKE ? " if area else "")
+            + "GROUP BY status",
+            (area + "%",) if area else (),
+        )
+    )
+    where, params = (scope or Scope.district()).where()
     due = dict(
         store._query(
             "SELECT CASE WHEN deadline < ? THEN 'overdue' ELSE 'near_due' END, count(*) "
             f"FROM incidents WHERE {_OPEN} AND deadline IS NOT NULL AND "
-            "(deadline - ?) < 0.2 * (deadline - stage_entered_at) GROUP BY 1",
-            (now_ms, now_ms),
+            f"(deadline - ?) < 0.2 * (deadline - stage_entered_at) AND {where} GROUP BY 1",
+            (now_ms, now_ms, *params),
         )
     )
     return {
@@ -84,18 +116,23 @@ def current_figures(store: SQLStore, now: pd.Timestamp) -> dict[str, int]:
     }
 
 
-def hourly_today_vs_usual(store: SQLStore, now: pd.Timestamp, *, days: int = 28) -> pd.DataFrame:
-    """Reports per local hour today and the mean of the same hour over the previous ``days``.
+def hourly_today_vs_usual(
+    store: SQLStore, now: pd.Timestamp, *, days: int = 28, scope: Scope | None = None
+) -> pd.DataFrame:
+    """Reports per local hour today and the mean of the same hour over the previous ``days``
+    (incidents in ``scope``; default the whole district).
 
     Returns a frame indexed 0–23 with ``today`` (NaN for hours still to come) and ``usual``.
     """
     start, _ = day_bounds(now, days)
     today_start, _ = day_bounds(now)
+    where, params = (scope or Scope.district()).where()
     times = np.array(
         [
             r[0]
             for r in store._query(
-                "SELECT reported_at FROM incidents WHERE reported_at >= ?", (start,)
+                f"SELECT reported_at FROM incidents WHERE reported_at >= ? AND {where}",
+                (start, *params),
             )
         ],
         dtype=np.int64,

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridmap.feed.access import AccessError, Scope
 from gridmap.feed.categories import PRIORITIES, SOURCES, SUBCATEGORY_TO_CATEGORY, category_of
 from gridmap.feed.routing import route
 from gridmap.feed.sla import allowed_hours
@@ -129,13 +130,22 @@ class IntakeService:
         return code, community, street
 
     # --- incidents -----------------------------------------------------------------------
-    def submit_request(self, payload: Mapping[str, Any], *, client: str) -> tuple[dict, bool]:
+    def submit_request(
+        self, payload: Mapping[str, Any], *, client: str, scope: Scope | None = None
+    ) -> tuple[dict, bool]:
         """Validate and store an Open311 service request. Returns (row, created).
 
         The write goes through :class:`GroupCommitter`: requests arriving together share one
-        commit, and each returns only once its incident is on disk.
+        commit, and each returns only once its incident is on disk. A caller confined to an
+        area (``scope``) may report only inside it (:class:`AccessError` otherwise).
         """
         row, event = self.build_incident(payload, client=client)
+        if scope is not None and not scope.allows(row):
+            raise AccessError(
+                "lat/long",
+                f"the location lies outside your area {scope.area_code} "
+                f"(it is in grid {row['grid_code'] or 'none'})",
+            )
         return self._committer.submit(row, event)
 
     def build_incident(self, payload: Mapping[str, Any], *, client: str) -> tuple[dict, dict]:

@@ -174,9 +174,7 @@ class PolygonIndex:
         result[inside] = self.lookup[fy[inside].astype(np.int64), fx[inside].astype(np.int64)]
         exact = np.flatnonzero(result <= AMBIGUOUS)
         if exact.size:
-            result[exact] = self._locate_exact(
-                x[exact], y[exact], AMBIGUOUS - result[exact], geoms
-            )
+            result[exact] = self._locate_exact(x[exact], y[exact], AMBIGUOUS - result[exact], geoms)
         return result
 
     def _locate_exact(

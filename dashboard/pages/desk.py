@@ -7,9 +7,11 @@ import dash
 from dash import dcc, html
 
 from gridmap.dashboard import ids
+from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.live import to_ms
 from gridmap.dashboard.mapview import DESK_THEME, map_figure
+from gridmap.feed.access import ROLES
 from gridmap.feed.categories import CATEGORIES
 from gridmap.feed.workflow import STATES
 
@@ -34,8 +36,11 @@ def layout(**_query) -> html.Div:
     now = ctx.now()
     from gridmap.dashboard.desk_data import desk_frames
 
-    open_incidents, heat = desk_frames(ctx.store, now, categories=None, statuses=None, hours=24)
-    center, zoom, district = ctx.district_view()
+    scope = current_scope()
+    open_incidents, heat = desk_frames(
+        ctx.store, now, categories=None, statuses=None, hours=24, area_code=scope.area_code
+    )
+    center, zoom, district = ctx.area_view(scope)
     figure = map_figure(
         open_incidents,
         heat,
@@ -44,6 +49,7 @@ def layout(**_query) -> html.Div:
         zoom=zoom,
         theme=DESK_THEME,
         tile_url=ctx.settings.tile_url,
+        rev=scope.area_code or "all",
         uirevision="desk",
     )
     return html.Div(
@@ -51,6 +57,7 @@ def layout(**_query) -> html.Div:
             html.Header(
                 [
                     html.H1(f"{district} · 网格化管理一张图"),
+                    _who(scope, ctx.settings.auth),
                     dcc.RadioItems(
                         id=ids.DESK_LANG,
                         value="zh",
@@ -108,4 +115,15 @@ def layout(**_query) -> html.Div:
             html.Div(id=ids.DESK_TABLE, className="desk-table"),
         ],
         className="desk",
+    )
+
+
+def _who(scope, auth: bool) -> html.Span:
+    """Who is signed in and what they see (with a sign-out link when logins are on)."""
+    role = ROLES[scope.role].label
+    if not auth:
+        return html.Span(f"{role} · 全区", className="desk-who")
+    return html.Span(
+        [f"{scope.user} · {role} · {scope.area_code or '全区'} ", html.A("退出", href="/logout")],
+        className="desk-who",
     )

@@ -7,6 +7,7 @@ import dash
 from dash import dcc, html
 
 from gridmap.dashboard import ids
+from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.live import snapshot, to_ms
 from gridmap.dashboard.mapview import GRID_CLASSES, WALL_THEME, wall_map_figure
@@ -31,8 +32,9 @@ def layout(tour: str | None = None, **_query) -> html.Div:
     """
     ctx = get_context()
     now = ctx.now()
-    snap = snapshot(ctx.store, ctx.names())
-    center, zoom, district = ctx.district_view()
+    scope = current_scope()
+    snap = snapshot(ctx.store, ctx.names(), scope)
+    center, zoom, district = ctx.area_view(scope)
     figure = wall_map_figure(center=center, zoom=zoom, theme=WALL_THEME)
     tour_seconds = _tour_seconds(tour)
     return html.Div(
@@ -58,7 +60,9 @@ def layout(tour: str | None = None, **_query) -> html.Div:
             ),
             html.Main(
                 [
-                    html.Section(kpi_cards(ctx.kpis()), id=ids.WALL_KPIS, className="wall-left"),
+                    html.Section(
+                        kpi_cards(ctx.kpis(scope)), id=ids.WALL_KPIS, className="wall-left"
+                    ),
                     html.Section(
                         [
                             dcc.Graph(
@@ -76,7 +80,7 @@ def layout(tour: str | None = None, **_query) -> html.Div:
                             html.H3("今日每小时上报 · 与常态对比", className="panel-title"),
                             dcc.Graph(
                                 id=ids.WALL_HOURLY,
-                                figure=hourly_figure(ctx.hourly()),
+                                figure=hourly_figure(ctx.hourly(scope)),
                                 config={"displayModeBar": False, "staticPlot": True},
                                 className="wall-hourly",
                             ),
@@ -111,7 +115,7 @@ def layout(tour: str | None = None, **_query) -> html.Div:
             dcc.Store(
                 id=ids.WALL_TOUR,
                 data={
-                    "stops": ctx.street_stops(),
+                    "stops": ctx.street_stops(scope),
                     "i": -1,
                     "home": {"center": center, "zoom": zoom},
                 },

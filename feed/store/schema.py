@@ -4,7 +4,7 @@ one set of queries serves both; PostGIS adds real geometry columns with GiST ind
 from __future__ import annotations
 
 #: Current schema version; a store with a newer one is refused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _COMMON_TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -90,3 +90,14 @@ CREATE INDEX events_incident ON events (incident_id, at);
 """,
 }
 POSTGRES_MIGRATIONS[2] = _V2
+
+#: Version 3: dashboard users with a role and an area; API keys confined to an area.
+_V3 = """
+CREATE TABLE users (
+    username TEXT PRIMARY KEY, pw_hash TEXT NOT NULL, role TEXT NOT NULL, area_code TEXT,
+    created_at BIGINT NOT NULL
+);
+ALTER TABLE api_keys ADD COLUMN area_code TEXT;
+"""
+SQLITE_MIGRATIONS[3] = _V3
+POSTGRES_MIGRATIONS[3] = _V3

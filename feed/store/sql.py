@@ -41,6 +41,7 @@ from gridmap.feed.store.common import (
 )
 from gridmap.feed.store.keys import ApiKeysMixin
 from gridmap.feed.store.schema import SCHEMA_VERSION
+from gridmap.feed.store.users import UsersMixin
 from gridmap.feed.store.writes import LiveWritesMixin
 
 __all__ = ["CLOSED_STATES", "ConflictError", "NotFoundError", "SQLStore", "now_ms", "rows_of"]
@@ -71,7 +72,7 @@ LIVE_COLUMNS = (
 )
 
 
-class SQLStore(LiveWritesMixin, ApiKeysMixin, Store):
+class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
     """Store logic shared by the backends."""
 
     #: SQL that opens a write transaction.
@@ -328,13 +329,15 @@ class SQLStore(LiveWritesMixin, ApiKeysMixin, Store):
         service_codes: Sequence[str] = (),
         status: str | None = None,
         limit: int = 1000,
+        area_code: str | None = None,
     ) -> pd.DataFrame:
         """Incidents reported in ``[start, end)``, newest first, for the Open311 list.
 
-        ``status`` is Open311's ``open`` or ``closed``.
+        ``status`` is Open311's ``open`` or ``closed``; ``area_code`` confines to an area.
         """
-        where = ["reported_at >= ?", "reported_at < ?"]
-        params: list[Any] = [start_ms, end_ms]
+        where, params = _area_filter(area_code)
+        where += ["reported_at >= ?", "reported_at < ?"]
+        params += [start_ms, end_ms]
         if service_codes:
             where.append(f"subcategory IN ({','.join('?' * len(service_codes))})")
             params += list(service_codes)

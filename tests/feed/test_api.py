@@ -85,13 +85,21 @@ def test_post_request_assigns_routes_and_masks(env):
     assert row["grid_code"] == "510108004006001"
     assert row["department"] == "区市政设施管理所"
     assert row["deadline"] > row["reported_at"]
-    shown = client.get(f"/open311/v2/requests/{request_id}.json").get_json()[0]
+    assert client.get(f"/open311/v2/requests/{request_id}.json").status_code == 401
+    shown = client.get(
+        f"/open311/v2/requests/{request_id}.json", headers={"X-API-Key": key}
+    ).get_json()[0]
     assert shown["status"] == "open"
     assert "13912345678" not in shown["description"] and "139****5678" in shown["description"]
     assert shown["expected_datetime"] is not None
-    listed = client.get("/open311/v2/requests.json?status=open&service_code=SS01").get_json()
+    listed = client.get(
+        "/open311/v2/requests.json?status=open&service_code=SS01", headers={"X-API-Key": key}
+    ).get_json()
     assert [r["service_request_id"] for r in listed] == [request_id]
-    assert client.get("/open311/v2/requests.json?status=closed").get_json() == []
+    assert (
+        client.get("/open311/v2/requests.json?status=closed", headers={"X-API-Key": key}).get_json()
+        == []
+    )
 
 
 def test_gcj02_location_is_converted(env):
@@ -244,3 +252,50 @@ def test_a_store_without_grids_is_not_asked_for_them_on_every_request(tmp_path, 
     assert calls == ["grid"]  # looked once; again only after EMPTY_RECHECK_S
     assert store.get_incident("E4")["grid_code"] is None
     store.close()
+
+
+def test_a_key_tied_to_an_area_sees_and_changes_only_that_area(env):
+    client, key, store = env
+    store.put_areas(
+        "grid",
+        gpd.GeoDataFrame(
+            {
+                "code": ["510108005001001"],
+                "name": ["他街网格"],
+                "parent_code": ["510108005001"],
+                "community_code": ["510108005001"],
+                "street_code": ["510108005"],
+            },
+            geometry=[shapely.box(104.12, 30.66, 104.13, 30.67)],
+            crs="EPSG:4326",
+        ),
+        replace=False,
+    )
+    mine = _post(client, "/open311/v2/requests.json", REQUEST, key).get_json()[0]
+    other_body = {**REQUEST, "long": 104.125}
+    other = _post(client, "/open311/v2/requests.json", other_body, key).get_json()[0]
+    street_key = store.add_api_key("双桥子街道系统", area_code="510108004")
+    headers = {"X-API-Key": street_key}
+    listed = client.get("/open311/v2/requests.json", headers=headers).get_json()
+    assert [r["service_request_id"] for r in listed] == [mine["service_request_id"]]
+    assert "13912345678" in listed[0]["description"]  # a street office handles it: full text
+    district = client.get("/open311/v2/requests.json", headers={"X-API-Key": key}).get_json()
+    assert len(district) == 2 and all("13912345678" not in r["description"] for r in district)
+    hidden = client.get(f"/open311/v2/requests/{other['service_request_id']}.json", headers=headers)
+    assert hidden.status_code == 404
+    before = _counts(store)
+    event = {"action": "accept"}
+    path = f"/api/v1/incidents/{other['service_request_id']}/events"
+    assert _post(client, path, event, street_key).status_code == 404
+    bulk = {
+        "events": [
+            {"incident_id": mine["service_request_id"], "action": "accept"},
+            {"incident_id": other["service_request_id"], "action": "accept"},
+        ]
+    }
+    assert _post(client, "/api/v1/events/bulk", bulk, street_key).status_code == 404
+    outside = _post(client, "/open311/v2/requests.json", other_body, street_key)
+    assert outside.status_code == 403 and "510108004" in outside.get_json()[0]["description"]
+    assert _counts(store) == before  # nothing half-written
+    path = f"/api/v1/incidents/{mine['service_request_id']}/events"
+    assert _post(client, path, event, street_key).status_code == 201

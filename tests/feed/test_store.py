@@ -265,9 +265,19 @@ def test_reloading_an_incident_replaces_its_history(store):
     frame = pd.DataFrame([_incident(1)])
     for column in ("reported_at", "stage_entered_at", "deadline"):
         frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True)
-    events = pd.DataFrame([{"incident_id": "T0001", "at": frame["reported_at"].iloc[0],
-                            "action": "report", "from_state": None, "to_state": "reported",
-                            "actor": "demo", "deadline": frame["deadline"].iloc[0]}])
+    events = pd.DataFrame(
+        [
+            {
+                "incident_id": "T0001",
+                "at": frame["reported_at"].iloc[0],
+                "action": "report",
+                "from_state": None,
+                "to_state": "reported",
+                "actor": "demo",
+                "deadline": frame["deadline"].iloc[0],
+            }
+        ]
+    )
     store.bulk_load(frame, events)
     store.bulk_load(frame, events)
     assert store.layer_counts()["incidents"] == 1

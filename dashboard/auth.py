@@ -1,0 +1,149 @@
+"""Logins and the caller's scope, decided on the server for every request.
+
+With ``auth`` on, a request without a valid session gets the login page (pages) or a 401
+(callbacks, live routes, geometry, exports); a logged-in user's :class:`~gridmap.feed.access.Scope`
+is read from the store on each request, so a removed user or a changed area takes effect at
+once. With ``auth`` off every visitor is the district centre (personal data masked). The intake
+API authenticates by API key instead (:mod:`gridmap.feed.api`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import secrets
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, g, jsonify, redirect, request, session
+
+from gridmap.feed.access import ROLES, Scope
+from gridmap.feed.store.sql import SQLStore
+from gridmap.settings import Settings
+
+#: Paths served without a login: the login itself, health, static code, and the intake API
+#: (which checks its own keys).
+PUBLIC_PREFIXES = (
+    "/login",
+    "/logout",
+    "/healthz",
+    "/assets/",
+    "/_dash-component-suites/",
+    "/_favicon.ico",
+    "/open311/",
+    "/api/v1/",
+)
+#: Pages (a browser is sent to the login form; anything else gets a 401).
+PAGE_PATHS = ("/", "/wall", "/desk")
+
+
+def current_scope() -> Scope:
+    """The scope of the request being served (set by the guard :func:`install_auth` adds)."""
+    return g.get("scope") or Scope.district()
+
+
+def install_auth(server: Flask, store: SQLStore, settings: Settings) -> None:
+    """Add the login routes and the per-request guard to ``server``."""
+    server.secret_key = settings.secret_key or _secret_key(settings.data_dir)
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=settings.session_days),
+    )
+
+    @server.before_request
+    def guard():
+        if not settings.auth:
+            g.scope = Scope.district()
+            return None
+        if request.path.startswith(PUBLIC_PREFIXES):
+            return None
+        user = session.get("user")
+        scope = store.user_scope(user) if user else None
+        if scope is None:
+            session.clear()
+            if request.method == "GET" and request.path in PAGE_PATHS:
+                return redirect(f"/login?next={request.path}")
+            return jsonify({"error": "login required", "login": "/login"}), 401
+        g.scope = scope
+        return None
+
+    @server.get("/login")
+    def login_form():
+        return _login_page(request.args.get("next", "/"))
+
+    @server.post("/login")
+    def login():
+        username = (request.form.get("username") or "").strip()
+        password = request.form.get("password") or ""
+        target = _safe_next(request.form.get("next", "/"))
+        scope = store.check_user(username, password) if username and password else None
+        if scope is None:
+            return _login_page(target, error="用户名或密码错误 · wrong user name or password"), 401
+        session.clear()
+        session.permanent = True
+        session["user"] = scope.user
+        return redirect(target)
+
+    @server.route("/logout", methods=["GET", "POST"])
+    def logout():
+        session.clear()
+        return redirect("/login")
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this server (no scheme, no host: no open redirect)."""
+    parts = urlsplit(target or "/")
+    if parts.scheme or parts.netloc or not (parts.path or "/").startswith("/"):
+        return "/"
+    return parts.path if parts.path in PAGE_PATHS else "/"
+
+
+def _login_page(target: str, error: str = "") -> Response:
+    roles = "、".join(r.label for r in ROLES.values())
+    body = f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>登录 · 网格化管理</title>
+<style>
+body{{margin:0;height:100vh;display:flex;align-items:center;justify-content:center;
+background:#eef2f6;font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#123}}
+form{{background:#fff;padding:32px 40px;border-radius:8px;box-shadow:0 2px 12px #0002;
+width:320px}}
+h1{{font-size:22px;margin:0 0 4px}} p{{color:#567;font-size:13px;margin:0 0 20px}}
+label{{display:block;font-size:14px;margin:12px 0 4px}}
+input{{width:100%;box-sizing:border-box;padding:8px;font-size:15px;border:1px solid #bcd;
+border-radius:4px}}
+button{{margin-top:20px;width:100%;padding:10px;font-size:16px;background:#1d4e89;color:#fff;
+border:0;border-radius:4px;cursor:pointer}}
+.error{{color:#c0262d;font-size:14px;margin-top:12px}}
+</style></head><body>
+<form method="post" action="/login">
+<h1>网格化管理 · 一张图</h1><p>{html.escape(roles)}</p>
+<label for="username">用户名 · User</label>
+<input id="username" name="username" autocomplete="username" required autofocus>
+<label for="password">密码 · Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<input type="hidden" name="next" value="{html.escape(_safe_next(target))}">
+<button type="submit">登录 · Sign in</button>
+{f'<div class="error">{html.escape(error)}</div>' if error else ""}
+</form></body></html>"""
+    return Response(body, mimetype="text/html")
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The key in ``<data_dir>/secret_key``, made (owner-only) the first time."""
+    path = data_dir / "secret_key"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another server process may be writing it this moment
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.05)
+        raise RuntimeError(f"{path} is empty; delete it and start again") from None
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -1,0 +1,183 @@
+"""Logins and areas, over HTTP against the real app: every data path answers with the caller's
+area only, decided on the server."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from gridmap.dashboard import ids
+from gridmap.dashboard.auth import _safe_next
+from gridmap.dashboard.cli import main
+from gridmap.feed.store import open_store
+from gridmap.settings import Settings, get_settings
+
+PASSWORD = "街道-secret-1"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    data = tmp_path_factory.mktemp("auth")
+    old = os.environ.get("GRIDMAP_DATA_DIR")
+    os.environ["GRIDMAP_DATA_DIR"] = str(data)
+    get_settings.cache_clear()
+    try:
+        assert main(["demo-data", "--incidents", "4000", "--seed", "7"]) == 0
+    finally:
+        get_settings.cache_clear()
+        if old is None:
+            os.environ.pop("GRIDMAP_DATA_DIR")
+        else:
+            os.environ["GRIDMAP_DATA_DIR"] = old
+    url = f"sqlite:///{data / 'gridmap.db'}"
+    with open_store(url) as store:
+        counts = store.get_incidents(open_only=True)["street_code"].value_counts()
+        street = counts.index[0]
+        store.add_user("street1", "street", street, PASSWORD)
+        store.add_user("centre1", "centre", None, PASSWORD)
+    from gridmap.dashboard.app import create_app
+
+    dash_app = create_app(Settings(store_url=url, data_dir=data, auth=True))
+    dash_app.street = street
+    dash_app.url = url
+    return dash_app
+
+
+def _login(client, user: str, password: str = PASSWORD):
+    return client.post("/login", data={"username": user, "password": password, "next": "/wall"})
+
+
+def test_nothing_without_a_login(app):
+    client = app.server.test_client()
+    page = client.get("/wall")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+    for path in ("/live/open.json", "/live/heat.json", "/geo/grid.geojson", "/_dash-layout"):
+        assert client.get(path).status_code == 401, path
+    assert client.post("/_dash-update-component", json={}).status_code == 401
+    assert client.get("/healthz").status_code == 200
+    login = client.get("/login")
+    assert login.status_code == 200 and "登录" in login.get_data(as_text=True)
+
+
+def test_a_wrong_password_is_refused_and_says_so(app):
+    client = app.server.test_client()
+    answer = _login(client, "street1", "wrong")
+    assert answer.status_code == 401 and "密码错误" in answer.get_data(as_text=True)
+    assert _login(client, "nobody").status_code == 401
+    assert client.get("/live/open.json").status_code == 401
+
+
+def test_a_street_office_gets_only_its_street(app):
+    client = app.server.test_client()
+    assert _login(client, "street1").status_code == 302
+    payload = client.get("/live/open.json").get_json()
+    with open_store(app.url) as store:
+        open_now = store.get_incidents(open_only=True).dropna(subset=["lon"])
+    mine = open_now[open_now["street_code"] == app.street]
+    assert sorted(payload["ids"]) == sorted(mine["incident_id"])
+    assert 0 < len(mine) < len(open_now)
+    classes = client.get("/live/grid-classes.json").get_json()
+    assert classes["codes"] and all(c.startswith(app.street) for c in classes["codes"])
+    for k in range(1, 5):
+        features = client.get(f"/geo/grid-class/{k}.geojson").get_json()["features"]
+        assert all(f["properties"]["code"].startswith(app.street) for f in features)
+    page = client.get("/wall")
+    assert page.status_code == 200
+
+
+def test_the_centre_gets_the_whole_district(app):
+    client = app.server.test_client()
+    _login(client, "centre1")
+    payload = client.get("/live/open.json").get_json()
+    with open_store(app.url) as store:
+        n = len(store.get_incidents(open_only=True).dropna(subset=["lon"]))
+    assert len(payload["ids"]) == n
+
+
+def _wall_tick(client, cursor: int):
+    """The wall's tick callback, as the browser posts it."""
+    body = {
+        "output": (
+            f"..{ids.WALL_DELTA}.data...{ids.WALL_STATE}.data...{ids.WALL_KPIS}.children..."
+            f"{ids.WALL_TICKER}.children...{ids.WALL_HOURLY}.figure.."
+        ),
+        "outputs": [
+            {"id": ids.WALL_DELTA, "property": "data"},
+            {"id": ids.WALL_STATE, "property": "data"},
+            {"id": ids.WALL_KPIS, "property": "children"},
+            {"id": ids.WALL_TICKER, "property": "children"},
+            {"id": ids.WALL_HOURLY, "property": "figure"},
+        ],
+        "inputs": [{"id": ids.WALL_TICK, "property": "n_intervals", "value": 1}],
+        "state": [
+            {"id": ids.WALL_STATE, "property": "data", "value": {"since_ms": 0}},
+            {"id": ids.WALL_APPLIED, "property": "data", "value": {"cursor": cursor}},
+            {"id": ids.WALL_SCALE, "property": "data", "value": {"scale": 1}},
+        ],
+        "changedPropIds": [f"{ids.WALL_TICK}.n_intervals"],
+    }
+    return client.post("/_dash-update-component", json=body)
+
+
+def test_the_wall_tick_sends_only_the_callers_area(app):
+    with open_store(app.url) as store:
+        last = store.last_event_id()
+        events, _ = store.events_since(last - 300, limit=300)
+    assert set(events["street_code"].dropna()) - {app.street}, "the sample needs other streets"
+    client = app.server.test_client()
+    _login(client, "street1")
+    answer = _wall_tick(client, last - 300)
+    assert answer.status_code == 200
+    response = json.loads(answer.get_data(as_text=True))["response"]
+    delta = response[ids.WALL_DELTA]["data"]
+    changed = {c["id"] for c in delta["changes"]}
+    with open_store(app.url) as store:
+        streets = {store.get_incident(i)["street_code"] for i in changed}
+    assert changed and streets == {app.street}  # incl. the ones that fell overdue
+    assert all(code.startswith(app.street) for code in delta["grids"])
+    centre = app.server.test_client()
+    _login(centre, "centre1")
+    everything = json.loads(_wall_tick(centre, last - 300).get_data(as_text=True))["response"]
+    assert len(everything[ids.WALL_DELTA]["data"]["changes"]) > len(changed)
+
+
+def test_a_removed_user_is_signed_out_at_once(app):
+    client = app.server.test_client()
+    with open_store(app.url) as store:
+        store.add_user("temp", "community", _community(store, app.street), PASSWORD)
+    _login(client, "temp")
+    assert client.get("/live/open.json").status_code == 200
+    with open_store(app.url) as store:
+        store.remove_user("temp")
+    assert client.get("/live/open.json").status_code == 401
+
+
+def _community(store, street: str) -> str:
+    communities = store.get_areas("community")
+    return communities.loc[communities["code"].str.startswith(street), "code"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/wall", "/wall"),
+        ("https://evil.example/wall", "/"),
+        ("//evil.example/", "/"),
+        ("/etc/passwd", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_after_login_only_our_pages(target, expected):
+    assert _safe_next(target) == expected
+
+
+def test_roles_and_areas_are_checked(app):
+    with open_store(app.url) as store:
+        with pytest.raises(ValueError, match="9-digit"):
+            store.add_user("x", "street", "510108")
+        with pytest.raises(ValueError, match="allowed"):
+            store.add_user("x", "mayor", None)
+        with pytest.raises(ValueError, match="no area"):
+            store.add_user("x", "street", "510108999")

@@ -1,0 +1,63 @@
+"""The wall's figures, whole district and per area, on both backends: an area's figures are
+the district's restricted to it, so the streets add up to the district."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gridmap.demo.areas import make_areas
+from gridmap.demo.incidents import iter_incidents
+from gridmap.feed.access import Scope
+from gridmap.feed.figures import current_figures, day_figures, hourly_today_vs_usual
+
+NOW = pd.Timestamp("2026-11-25 15:00", tz="Asia/Shanghai")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    layers = make_areas("district", 3)
+    frames = list(iter_incidents(layers["grids"], count=3000, now=NOW, seed=3, days=30))
+    incidents = pd.concat([f.incidents for f in frames], ignore_index=True)
+    events = pd.concat([f.events for f in frames], ignore_index=True)
+    return layers, incidents, events
+
+
+@pytest.fixture
+def loaded(store, demo):
+    layers, incidents, events = demo
+    store.put_areas("street", layers["streets"])
+    store.bulk_load(incidents, events)
+    return store, sorted(layers["streets"]["code"])
+
+
+def test_streets_add_up_to_the_district(loaded):
+    store, streets = loaded
+    whole = day_figures(store, NOW)
+    parts = [day_figures(store, NOW, scope=Scope("s", "street", code)) for code in streets]
+    for key in ("reported", "dispatched", "handled", "closed", "late_handled"):
+        assert sum(p[key] for p in parts) == whole[key], key
+    assert whole["reported"] > 0 and max(p["reported"] for p in parts) < whole["reported"]
+    now_whole = current_figures(store, NOW)
+    now_parts = [current_figures(store, NOW, scope=Scope("s", "street", c)) for c in streets]
+    for key in ("open", "in_progress", "overdue", "near_due"):
+        assert sum(p[key] for p in now_parts) == now_whole[key], key
+    hourly = hourly_today_vs_usual(store, NOW)
+    summed = sum(
+        hourly_today_vs_usual(store, NOW, scope=Scope("s", "street", c))["usual"] for c in streets
+    )
+    assert np.allclose(summed, hourly["usual"])
+
+
+def test_a_community_scope_counts_only_its_incidents(loaded, demo):
+    store, _streets = loaded
+    incidents = demo[1]
+    community = incidents["community_code"].value_counts().index[0]
+    today = incidents[
+        (incidents["community_code"] == community)
+        & (incidents["reported_at"] >= NOW.normalize())
+        & (incidents["reported_at"] < NOW)
+    ]
+    figures = day_figures(store, NOW, scope=Scope("c", "community", community))
+    assert figures["reported"] == len(today)
