@@ -16,6 +16,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
+from gridmap.dashboard.i18n import lang_of
 from gridmap.dashboard.live import TICKER_LENGTH, delta, to_ms
 from gridmap.dashboard.widgets import hourly_figure, kpi_cards, ticker_items
 
@@ -58,12 +59,13 @@ def wall_tick(
         "kpi_key": kpi_key,
         "hourly_key": hourly_key,
     }
+    lang = lang_of(state.get("lang"))
     return (
         change,
         new_state,
-        kpi_cards(kpis) if kpi_key != state.get("kpi_key") else no_update,
-        ticker_items(ticker) if fresh else no_update,
-        hourly_figure(hourly_frame, scale=scale)
+        kpi_cards(kpis, lang) if kpi_key != state.get("kpi_key") else no_update,
+        ticker_items(ticker, lang) if fresh else no_update,
+        hourly_figure(hourly_frame, scale=scale, lang=lang)
         if hourly_key != state.get("hourly_key")
         else no_update,
     )

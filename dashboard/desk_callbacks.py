@@ -6,12 +6,13 @@ loaded. Descriptions in the table are masked (personal data) like everywhere els
 
 from __future__ import annotations
 
-from dash import Input, Output, Patch, callback, html
+from dash import Input, Output, Patch, State, callback, clientside_callback, html
 
 from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.desk_data import desk_frames
+from gridmap.dashboard.i18n import lang_of, name_of, t
 from gridmap.dashboard.live import to_ms
 from gridmap.dashboard.mapview import GRID_CLASSES, HALO, HEAT, POINTS, due_of
 from gridmap.feed.access import Scope
@@ -24,9 +25,14 @@ TABLE_ROWS = 200
 
 
 def desk_update(
-    layers: list[str], categories: list[str] | None, statuses: list[str] | None, hours: int
+    layers: list[str],
+    categories: list[str] | None,
+    statuses: list[str] | None,
+    hours: int,
+    lang: str = "zh",
 ) -> tuple[Patch, html.Table]:
-    """The map patch and the table for the chosen layers and filters."""
+    """The map patch and the table for the chosen layers and filters (in the caller's
+    area, decided on the server)."""
     ctx = get_context()
     scope = current_scope()
     now = ctx.now()
@@ -60,30 +66,33 @@ def desk_update(
     for k in range(len(GRID_CLASSES)):
         patch["layout"]["map"]["layers"][k]["visible"] = "choropleth" in layers
     patch["layout"]["map"]["layers"][len(GRID_CLASSES)]["visible"] = "buildings" in layers
-    return patch, incident_table(incidents.head(TABLE_ROWS), due, ctx.names(), scope)
+    return patch, incident_table(incidents.head(TABLE_ROWS), due, ctx.names(), scope, lang)
 
 
 def incident_table(
-    incidents, due: list[str], names: dict[str, str], scope: Scope | None = None
+    incidents,
+    due: list[str],
+    names: dict[str, str],
+    scope: Scope | None = None,
+    lang: str = "zh",
 ) -> html.Table:
     """A dense table of incidents; user-typed text is escaped by React, personal data masked
     unless the caller's role may read it (``scope``; default the district centre: masked)."""
     scope = scope or Scope.district()
-    head = html.Thead(
-        html.Tr([html.Th(t) for t in ("编号", "类别", "街道", "状态", "时限", "上报时间", "描述")])
-    )
+    columns = ("id", "category", "street", "status", "due", "reported", "description")
+    head = html.Thead(html.Tr([html.Th(t(f"col_{c}", lang)) for c in columns]))
     rows = []
     for (_, r), d in zip(incidents.iterrows(), due, strict=False):
-        sub = SUBCATEGORY_NAMES.get(r["subcategory"], ("",))[0]
+        sub = SUBCATEGORY_NAMES.get(r["subcategory"], ("", ""))[1 if lang == "en" else 0]
         cat = CATEGORY_BY_CODE.get(r["category"])
         rows.append(
             html.Tr(
                 [
                     html.Td(r["incident_id"]),
-                    html.Td(f"{cat.name if cat else ''} · {sub}"),
+                    html.Td(f"{name_of(cat, lang) if cat else ''} · {sub}"),
                     html.Td(names.get(r.get("street_code") or "", "—")),
-                    html.Td(STATES[r["status"]].name),
-                    html.Td({"overdue": "超期", "near_due": "临期"}.get(d, "")),
+                    html.Td(name_of(STATES[r["status"]], lang)),
+                    html.Td(t(d, lang) if d in ("overdue", "near_due") else ""),
                     html.Td(f"{r['reported_at']:%m-%d %H:%M}"),
                     html.Td(scope.text(r.get("description") or "")),
                 ]
@@ -99,6 +108,49 @@ def incident_table(
     Input(ids.DESK_CATEGORY, "value"),
     Input(ids.DESK_STATUS, "value"),
     Input(ids.DESK_WINDOW, "value"),
+    State(ids.DESK_LANG, "value"),
 )
-def _desk(layers, categories, statuses, hours):
-    return desk_update(layers or [], categories, statuses, hours)
+def _desk(layers, categories, statuses, hours, lang):
+    return desk_update(layers or [], categories, statuses, hours, lang_of(lang))
+
+
+def export_href(
+    fmt: str | None, at: str | None, categories: list[str] | None, statuses: list[str] | None
+) -> str:
+    """The export link for the desk's filters (the server checks and scopes it again)."""
+    from urllib.parse import urlencode
+
+    params = {
+        "at": at or "",
+        "category": ",".join(categories or []),
+        "status": ",".join(statuses or []),
+    }
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"/export/{fmt or 'incidents.gpkg'}" + (f"?{query}" if query else "")
+
+
+@callback(
+    Output(ids.DESK_EXPORT_LINK, "href"),
+    Input(ids.DESK_EXPORT_FORMAT, "value"),
+    Input(ids.DESK_EXPORT_AT, "value"),
+    Input(ids.DESK_CATEGORY, "value"),
+    Input(ids.DESK_STATUS, "value"),
+)
+def _export_link(fmt, at, categories, statuses):
+    return export_href(fmt, at, categories, statuses)
+
+
+# the language switch reloads the page in the other language (?lang=…)
+clientside_callback(
+    """function (lang) {
+        const params = new URLSearchParams(window.location.search);
+        if ((params.get('lang') || 'zh') !== lang) {
+            params.set('lang', lang);
+            window.location.search = params.toString();
+        }
+        return window.dash_clientside.no_update;
+    }""",
+    Output(ids.DESK_LANG, "title"),
+    Input(ids.DESK_LANG, "value"),
+    prevent_initial_call=True,
+)

@@ -276,6 +276,7 @@ def ticker_line(row: dict[str, Any], names: dict[str, str] | None = None) -> dic
     return {
         "id": row["incident_id"],
         "time": f"{at:%H:%M:%S}",
+        "sub": sub,
         "category": (SUBCATEGORY_NAMES.get(sub, ("",))[0] if sub else "")
         or (category.name if category else ""),
         "street": names.get(row.get("street_code") or "", "—"),

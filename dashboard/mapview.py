@@ -51,6 +51,8 @@ DESK_THEME = {
     "grid_line": "#c3d3e6",
     "label": "#123",
     "building": "#c9d3de",
+    # open-count classes on a light page (the wall's GRID_CLASSES are for a dark one)
+    "classes": ("#f4f7fb", "#d6e8f5", "#9cc8e8", "#4f9bd4", "#1f5fa8"),
 }
 
 
@@ -90,7 +92,8 @@ def base_layers(
     leaves the choropleth out (the wall draws it itself, recoloured live by feature-state).
     """
     layers: list[dict[str, Any]] = []
-    for k, (_bound, colour) in enumerate(GRID_CLASSES if classes else ()):
+    colours = theme.get("classes") or [colour for _bound, colour in GRID_CLASSES]
+    for k, colour in enumerate(colours if classes else ()):
         layers.append(
             {
                 "sourcetype": "geojson",

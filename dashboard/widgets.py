@@ -9,21 +9,26 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
+from gridmap.dashboard.i18n import name_of, t
+from gridmap.feed.categories import SUBCATEGORY_NAMES
+from gridmap.feed.workflow import STATES
+
 KPI_CARDS = (
-    # (key, label, source, kind)
-    ("reported", "今日上报", "today", "count"),
-    ("dispatched", "今日派遣", "today", "count"),
-    ("in_progress", "处置中", "current", "count"),
-    ("overdue", "超期", "current", "count"),
-    ("on_time_rate", "按期处置率", "today", "rate"),
-    ("closure_rate", "结案率", "today", "rate"),
+    # (key, source, kind); the label is the i18n text "kpi_<key>"
+    ("reported", "today", "count"),
+    ("dispatched", "today", "count"),
+    ("in_progress", "current", "count"),
+    ("overdue", "current", "count"),
+    ("on_time_rate", "today", "rate"),
+    ("closure_rate", "today", "rate"),
 )
 
 
-def kpi_cards(kpis: dict[str, Any]) -> list[html.Div]:
+def kpi_cards(kpis: dict[str, Any], lang: str = "zh") -> list[html.Div]:
     """Big-numeral cards with the change against yesterday at the same time."""
     cards = []
-    for key, label, source, kind in KPI_CARDS:
+    for key, source, kind in KPI_CARDS:
+        label = t(f"kpi_{key}", lang)
         value = kpis[source].get(key)
         before = kpis["yesterday"].get(key) if source == "today" else None
         cards.append(
@@ -31,7 +36,7 @@ def kpi_cards(kpis: dict[str, Any]) -> list[html.Div]:
                 [
                     html.Div(label, className="kpi-label"),
                     html.Div(_fmt(value, kind), className="kpi-value"),
-                    html.Div(_change(value, before, kind), className="kpi-change"),
+                    html.Div(_change(value, before, kind, lang), className="kpi-change"),
                 ],
                 className="kpi-card" + (" kpi-alert" if key == "overdue" and value else ""),
                 id=f"kpi-{key}",
@@ -46,18 +51,18 @@ def _fmt(value: float | None, kind: str) -> str:
     return f"{value * 100:.1f}%" if kind == "rate" else f"{int(value):,}"
 
 
-def _change(value, before, kind) -> str:
+def _change(value, before, kind, lang: str = "zh") -> str:
     if before is None or value is None:
-        return "当前"
+        return t("now", lang)
     if any(isinstance(v, float) and math.isnan(v) for v in (value, before)):
-        return "较昨日 —"
+        return f"{t('vs_yesterday', lang)} —"
     diff = value - before
     arrow = "▲" if diff > 0 else ("▼" if diff < 0 else "＝")
-    text = f"{abs(diff) * 100:.1f}个百分点" if kind == "rate" else f"{abs(int(diff)):,}"
-    return f"较昨日 {arrow} {text}"
+    text = f"{abs(diff) * 100:.1f}{t('points', lang)}" if kind == "rate" else f"{abs(int(diff)):,}"
+    return f"{t('vs_yesterday', lang)} {arrow} {text}"
 
 
-def ticker_items(lines: list[dict[str, Any]]) -> list[html.Li]:
+def ticker_items(lines: list[dict[str, Any]], lang: str = "zh") -> list[html.Li]:
     """The newest events, newest first; urgent and overdue ones marked to flash."""
     items = []
     for line in lines:
@@ -70,9 +75,14 @@ def ticker_items(lines: list[dict[str, Any]]) -> list[html.Li]:
             html.Li(
                 [
                     html.Span(line["time"], className="tick-time"),
-                    html.Span(line["category"], className="tick-cat"),
+                    html.Span(_ticker_category(line, lang), className="tick-cat"),
                     html.Span(line["street"], className="tick-street"),
-                    html.Span(line["state"], className=f"tick-state state-{line['state_code']}"),
+                    html.Span(
+                        name_of(STATES[line["state_code"]], lang)
+                        if line.get("state_code") in STATES
+                        else line["state"],
+                        className=f"tick-state state-{line['state_code']}",
+                    ),
                 ],
                 className=cls,
             )
@@ -80,18 +90,31 @@ def ticker_items(lines: list[dict[str, Any]]) -> list[html.Li]:
     return items
 
 
-def hourly_figure(frame: pd.DataFrame, *, dark: bool = True, scale: float = 1.0) -> go.Figure:
+def _ticker_category(line: dict[str, Any], lang: str) -> str:
+    if lang == "en" and line.get("sub") in SUBCATEGORY_NAMES:
+        return SUBCATEGORY_NAMES[line["sub"]][1]
+    return line["category"]
+
+
+def hourly_figure(
+    frame: pd.DataFrame, *, dark: bool = True, scale: float = 1.0, lang: str = "zh"
+) -> go.Figure:
     """Reports per hour today against the usual day: a slim chart without notebook chrome.
 
     ``scale`` is the screen's width over 1920 px: type grows with the wall, not in pixels.
     """
     fg = "#9fd8ea" if dark else "#234"
     fig = go.Figure()
-    fig.add_bar(x=list(frame.index), y=frame["today"].tolist(), name="今日", marker_color="#22c3c9")
+    fig.add_bar(
+        x=list(frame.index),
+        y=frame["today"].tolist(),
+        name=t("today", lang),
+        marker_color="#22c3c9",
+    )
     fig.add_scatter(
         x=list(frame.index),
         y=frame["usual"].round(1).tolist(),
-        name="常态",
+        name=t("usual", lang),
         mode="lines",
         line={"color": "#ffb020", "width": 2, "dash": "dot"},
     )

@@ -18,8 +18,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         window.gridmapLive.ensure('wall-map');  /* attach the live layers once the map exists */
       }
       /* Beijing time, whatever the display machine's own time zone */
+      const en = state && state.lang === 'en';
       const now = new Date();
-      const part = (d, opts) => d.toLocaleString('zh-CN',
+      const part = (d, opts) => d.toLocaleString(en ? 'en-GB' : 'zh-CN',
         Object.assign({timeZone: 'Asia/Shanghai'}, opts));
       const fmt = d => part(d, {hour: '2-digit', minute: '2-digit', second: '2-digit',
                                 hour12: false});
@@ -28,8 +29,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       const asOf = state && state.as_of ? new Date(state.as_of) : null;
       const age = asOf ? (now - asOf) / 1000 : Infinity;
       const stale = age > 8;
-      const text = asOf ? `数据更新于 ${fmt(asOf)}` + (stale ? ' · 连接中断，正在重试' : '')
-                        : '等待数据';
+      const words = en ? ['Data as of ', ' · connection lost, retrying', 'Waiting for data']
+                       : ['数据更新于 ', ' · 连接中断，正在重试', '等待数据'];
+      const text = asOf ? words[0] + fmt(asOf) + (stale ? words[1] : '') : words[2];
       return [`${date} ${fmt(now)}`, text, stale ? 'wall-asof stale' : 'wall-asof'];
     },
 

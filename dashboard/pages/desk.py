@@ -9,29 +9,37 @@ from dash import dcc, html
 from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
+from gridmap.dashboard.i18n import lang_of, name_of, t
 from gridmap.dashboard.live import to_ms
 from gridmap.dashboard.mapview import DESK_THEME, map_figure
 from gridmap.feed.access import ROLES
 from gridmap.feed.categories import CATEGORIES
 from gridmap.feed.workflow import STATES
+from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
 dash.register_page(__name__, path="/", title="网格化管理 · 一张图")
 
-LAYER_OPTIONS = [
-    {"label": "事件热力", "value": "heat"},
-    {"label": "在办事件", "value": "points"},
-    {"label": "超期/临期", "value": "halo"},
-    {"label": "网格在办数", "value": "choropleth"},
-    {"label": "楼栋", "value": "buildings"},
-]
-WINDOWS = [
-    {"label": "24小时", "value": 24},
-    {"label": "7天", "value": 168},
-    {"label": "30天", "value": 720},
-]
+LAYERS = ("heat", "points", "halo", "choropleth", "buildings")
+WINDOWS = (("h24", 24), ("d7", 168), ("d30", 720))
+#: Export formats offered: (label, path under /export/).
+EXPORTS = (
+    ("GeoPackage · 事件 incidents", "incidents.gpkg"),
+    ("GeoJSON · 事件 incidents", "incidents.geojson"),
+    ("Shapefile (zip) · 事件 incidents", "incidents.shp.zip"),
+    ("CSV (Excel) · 事件 incidents", "incidents.csv"),
+    ("GeoParquet · 事件 incidents", "incidents.parquet"),
+    ("GeoPackage · 网格统计 grids", "grids.gpkg"),
+    ("Shapefile (zip) · 网格统计 grids", "grids.shp.zip"),
+    ("CSV (Excel) · 网格统计 grids", "grids.csv"),
+    ("HTML 地图 · map", "map.html"),
+    ("PNG 图片 · image", "map.png"),
+)
 
 
-def layout(**_query) -> html.Div:
+def layout(lang: str | None = None, **_query) -> html.Div:
+    """Build the page for the caller's area (called per page load, never at import);
+    ``?lang=en`` shows it in English."""
+    lang = lang_of(lang)
     ctx = get_context()
     now = ctx.now()
     from gridmap.dashboard.desk_data import desk_frames
@@ -46,7 +54,7 @@ def layout(**_query) -> html.Div:
         heat,
         now_ms=to_ms(now),
         center=center,
-        zoom=zoom,
+        zoom=zoom - 0.6,  # the desk's map is wider than tall: the whole area in view
         theme=DESK_THEME,
         tile_url=ctx.settings.tile_url,
         rev=scope.area_code or "all",
@@ -56,11 +64,11 @@ def layout(**_query) -> html.Div:
         [
             html.Header(
                 [
-                    html.H1(f"{district} · 网格化管理一张图"),
-                    _who(scope, ctx.settings.auth),
+                    html.H1(f"{district} · {t('desk_title', lang)}"),
+                    _who(scope, ctx.settings.auth, lang),
                     dcc.RadioItems(
                         id=ids.DESK_LANG,
-                        value="zh",
+                        value=lang,
                         inline=True,
                         options=[
                             {"label": "中文", "value": "zh"},
@@ -74,32 +82,42 @@ def layout(**_query) -> html.Div:
                 [
                     html.Aside(
                         [
-                            html.H4("图层"),
+                            html.H4(t("layers", lang)),
                             dcc.Checklist(
                                 id=ids.DESK_LAYERS,
-                                options=LAYER_OPTIONS,
+                                options=[
+                                    {"label": t(f"layer_{k}", lang), "value": k} for k in LAYERS
+                                ],
                                 value=["heat", "points", "halo", "choropleth"],
                             ),
-                            html.H4("事件大类"),
+                            _legend(lang),
+                            html.H4(t("category", lang)),
                             dcc.Dropdown(
                                 id=ids.DESK_CATEGORY,
                                 multi=True,
-                                placeholder="全部",
-                                options=[{"label": c.name, "value": c.code} for c in CATEGORIES],
+                                placeholder=t("all", lang),
+                                options=[
+                                    {"label": name_of(c, lang), "value": c.code} for c in CATEGORIES
+                                ],
                             ),
-                            html.H4("状态"),
+                            html.H4(t("status", lang)),
                             dcc.Dropdown(
                                 id=ids.DESK_STATUS,
                                 multi=True,
-                                placeholder="全部在办",
+                                placeholder=t("all_open", lang),
                                 options=[
-                                    {"label": s.name, "value": s.code}
+                                    {"label": name_of(s, lang), "value": s.code}
                                     for s in STATES.values()
                                     if s.is_open
                                 ],
                             ),
-                            html.H4("时间范围（热力）"),
-                            dcc.RadioItems(id=ids.DESK_WINDOW, options=WINDOWS, value=24),
+                            html.H4(t("window", lang)),
+                            dcc.RadioItems(
+                                id=ids.DESK_WINDOW,
+                                options=[{"label": t(k, lang), "value": v} for k, v in WINDOWS],
+                                value=24,
+                            ),
+                            _export_panel(lang),
                         ],
                         className="desk-aside",
                     ),
@@ -115,15 +133,63 @@ def layout(**_query) -> html.Div:
             html.Div(id=ids.DESK_TABLE, className="desk-table"),
         ],
         className="desk",
+        lang=lang,
     )
 
 
-def _who(scope, auth: bool) -> html.Span:
+def _legend(lang: str) -> html.Div:
+    """What the colours mean: workflow states, the due rings, open incidents per grid."""
+    states = [s for s in STATES.values() if s.is_open]
+    rows = [
+        html.Span([html.I(style={"background": STATE_COLOURS[s.code]}), name_of(s, lang)])
+        for s in states
+    ]
+    rows += [
+        html.Span([html.I(className="ring", style={"borderColor": DUE_COLOURS[d]}), t(d, lang)])
+        for d in ("near_due", "overdue")
+    ]
+    classes = [
+        html.Span([html.I(style={"background": colour}), label])
+        for colour, label in zip(DESK_THEME["classes"], ("0", "1", "2–3", "4–6", "7+"), strict=True)
+    ]
+    return html.Div(
+        [html.Div(rows, className="legend-row"), html.H5(t("grid_open", lang)), *classes],
+        className="desk-legend",
+    )
+
+
+def _export_panel(lang: str) -> html.Div:
+    """The snapshot export: a moment, a format, and a link the filters keep up to date."""
+    return html.Div(
+        [
+            html.H4(t("export", lang)),
+            html.Label(t("export_at", lang), htmlFor=ids.DESK_EXPORT_AT),
+            dcc.Input(id=ids.DESK_EXPORT_AT, type="datetime-local", debounce=True),
+            html.Label(t("export_format", lang), htmlFor=ids.DESK_EXPORT_FORMAT),
+            dcc.Dropdown(
+                id=ids.DESK_EXPORT_FORMAT,
+                options=[{"label": label, "value": path} for label, path in EXPORTS],
+                value="incidents.gpkg",
+                clearable=False,
+            ),
+            html.A(
+                t("download", lang),
+                id=ids.DESK_EXPORT_LINK,
+                href="/export/incidents.gpkg",
+                className="desk-export-link",
+            ),
+        ],
+        className="desk-export",
+    )
+
+
+def _who(scope, auth: bool, lang: str) -> html.Span:
     """Who is signed in and what they see (with a sign-out link when logins are on)."""
-    role = ROLES[scope.role].label
+    role = ROLES[scope.role].label if lang == "zh" else scope.role
+    area = scope.area_code or t("whole_district", lang)
     if not auth:
-        return html.Span(f"{role} · 全区", className="desk-who")
+        return html.Span(f"{role} · {area}", className="desk-who")
     return html.Span(
-        [f"{scope.user} · {role} · {scope.area_code or '全区'} ", html.A("退出", href="/logout")],
+        [f"{scope.user} · {role} · {area} ", html.A(t("sign_out", lang), href="/logout")],
         className="desk-who",
     )

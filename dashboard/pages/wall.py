@@ -9,9 +9,11 @@ from dash import dcc, html
 from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
+from gridmap.dashboard.i18n import lang_of, name_of, t
 from gridmap.dashboard.live import snapshot, to_ms
 from gridmap.dashboard.mapview import GRID_CLASSES, WALL_THEME, wall_map_figure
 from gridmap.dashboard.widgets import hourly_figure, kpi_cards, ticker_items
+from gridmap.feed.workflow import STATES
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
 dash.register_page(__name__, path="/wall", title="网格化管理 · 指挥大屏")
@@ -25,11 +27,13 @@ WALL_GRAPH_CONFIG = {
 }
 
 
-def layout(tour: str | None = None, **_query) -> html.Div:
+def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.Div:
     """Build the page from the store (called per page load, never at import).
 
-    Query ``?tour=20`` cycles through the streets every 20 seconds.
+    Query ``?tour=20`` cycles through the streets every 20 seconds; ``?lang=en`` shows the
+    screen in English.
     """
+    lang = lang_of(lang)
     ctx = get_context()
     now = ctx.now()
     scope = current_scope()
@@ -44,7 +48,7 @@ def layout(tour: str | None = None, **_query) -> html.Div:
                     html.Div(
                         [
                             html.Span(district, className="wall-district"),
-                            html.Span("网格化管理 · 一张图", className="wall-title"),
+                            html.Span(t("app_title", lang), className="wall-title"),
                         ],
                         className="wall-titles",
                     ),
@@ -61,7 +65,7 @@ def layout(tour: str | None = None, **_query) -> html.Div:
             html.Main(
                 [
                     html.Section(
-                        kpi_cards(ctx.kpis(scope)), id=ids.WALL_KPIS, className="wall-left"
+                        kpi_cards(ctx.kpis(scope), lang), id=ids.WALL_KPIS, className="wall-left"
                     ),
                     html.Section(
                         [
@@ -71,22 +75,22 @@ def layout(tour: str | None = None, **_query) -> html.Div:
                                 config=WALL_GRAPH_CONFIG,
                                 className="wall-map",
                             ),
-                            _legend(),
+                            _legend(lang),
                         ],
                         className="wall-center",
                     ),
                     html.Section(
                         [
-                            html.H3("今日每小时上报 · 与常态对比", className="panel-title"),
+                            html.H3(t("hourly_title", lang), className="panel-title"),
                             dcc.Graph(
                                 id=ids.WALL_HOURLY,
-                                figure=hourly_figure(ctx.hourly(scope)),
+                                figure=hourly_figure(ctx.hourly(scope), lang=lang),
                                 config={"displayModeBar": False, "staticPlot": True},
                                 className="wall-hourly",
                             ),
-                            html.H3("最新事件", className="panel-title"),
+                            html.H3(t("newest", lang), className="panel-title"),
                             html.Ul(
-                                ticker_items(snap["ticker"]),
+                                ticker_items(snap["ticker"], lang),
                                 id=ids.WALL_TICKER,
                                 className="wall-ticker",
                             ),
@@ -103,6 +107,7 @@ def layout(tour: str | None = None, **_query) -> html.Div:
                     "since_ms": to_ms(now),
                     "as_of": to_ms(now),
                     "ticker": snap["ticker"],
+                    "lang": lang,
                     "hour": now.hour,
                 },
             ),
@@ -129,6 +134,7 @@ def layout(tour: str | None = None, **_query) -> html.Div:
             ),
         ],
         className="wall",
+        lang=lang,
     )
 
 
@@ -139,21 +145,15 @@ def _tour_seconds(value: str | None) -> int:
         return 0
 
 
-def _legend() -> html.Div:
-    states = [
-        ("reported", "上报"),
-        ("accepted", "立案"),
-        ("dispatched", "派遣"),
-        ("in_progress", "处置中"),
-        ("handled", "已反馈"),
-        ("verified", "已核查"),
-    ]
+def _legend(lang: str = "zh") -> html.Div:
+    states = ("reported", "accepted", "dispatched", "in_progress", "handled", "verified")
     items = [
-        html.Span([html.I(style={"background": STATE_COLOURS[s]}), label]) for s, label in states
+        html.Span([html.I(style={"background": STATE_COLOURS[s]}), name_of(STATES[s], lang)])
+        for s in states
     ]
     items += [
-        html.Span([html.I(className="ring", style={"borderColor": DUE_COLOURS[d]}), t])
-        for d, t in (("near_due", "临期"), ("overdue", "超期"))
+        html.Span([html.I(className="ring", style={"borderColor": DUE_COLOURS[d]}), t(d, lang)])
+        for d in ("near_due", "overdue")
     ]
     classes = [
         html.Span([html.I(style={"background": colour}), label])
@@ -163,7 +163,7 @@ def _legend() -> html.Div:
         [
             html.Div(items, className="legend-row"),
             html.Div(
-                [html.Span("网格在办事件", className="legend-title"), *classes],
+                [html.Span(t("grid_open", lang), className="legend-title"), *classes],
                 className="legend-row",
             ),
         ],

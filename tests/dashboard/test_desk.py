@@ -70,3 +70,34 @@ def test_status_filter(app_ctx):
     expected = set(rows.loc[rows["status"] == "in_progress", "incident_id"])
     assert set(ops[("data", 2, "ids")]) == expected
     assert set(ops[("data", 1, "ids")]) <= expected  # rings only on shown incidents
+
+
+def test_english_switch_changes_the_words_not_the_data(app_ctx):
+    from gridmap.dashboard.desk_callbacks import desk_update
+    from gridmap.dashboard.pages.desk import layout
+    from gridmap.dashboard.pages.wall import layout as wall_layout
+
+    zh_patch, zh_table = desk_update(["points"], None, None, 24, "zh")
+    en_patch, en_table = desk_update(["points"], None, None, 24, "en")
+    assert _ops(zh_patch)[("data", 2, "ids")] == _ops(en_patch)[("data", 2, "ids")]
+    zh_head = [th.children for th in zh_table.children[0].children.children]
+    en_head = [th.children for th in en_table.children[0].children.children]
+    assert zh_head[0] == "编号" and en_head[0] == "Id" and "Description" in en_head
+    first = en_table.children[1].children[0].children
+    assert any(
+        state in first[3].children
+        for state in ("Reported", "Verified", "In progress", "Accepted", "Dispatched", "Handled")
+    )
+    page = str(layout(lang="en").to_plotly_json())
+    assert "Layers" in page and "Export a snapshot" in page and "图层" not in page
+    assert "图层" in str(layout().to_plotly_json())
+    wall = str(wall_layout(lang="en").to_plotly_json())
+    assert "Newest events" in wall and "Reported today" in wall and "最新事件" not in wall
+
+
+def test_export_link_follows_the_filters():
+    from gridmap.dashboard.desk_callbacks import export_href
+
+    assert export_href("incidents.csv", None, None, None) == "/export/incidents.csv"
+    href = export_href("map.png", "2026-11-25T10:30", ["SR", "TF"], ["in_progress"])
+    assert href == "/export/map.png?at=2026-11-25T10%3A30&category=SR%2CTF&status=in_progress"

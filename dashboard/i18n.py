@@ -1,0 +1,77 @@
+"""The dashboard's words in Chinese (the default) and English, chosen by ``?lang=en``.
+
+One table of plain data: pages and callbacks ask :func:`t` for a key in a language; state
+and category names come from their own tables (``name`` / ``name_en``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("zh", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # wall
+    "app_title": ("网格化管理 · 一张图", "Urban grid management · One map"),
+    "hourly_title": ("今日每小时上报 · 与常态对比", "Reports per hour today vs a usual day"),
+    "newest": ("最新事件", "Newest events"),
+    "today": ("今日", "Today"),
+    "usual": ("常态", "Usual"),
+    "kpi_reported": ("今日上报", "Reported today"),
+    "kpi_dispatched": ("今日派遣", "Dispatched today"),
+    "kpi_in_progress": ("处置中", "In progress"),
+    "kpi_overdue": ("超期", "Overdue"),
+    "kpi_on_time_rate": ("按期处置率", "Handled on time"),
+    "kpi_closure_rate": ("结案率", "Closure rate"),
+    "now": ("当前", "now"),
+    "vs_yesterday": ("较昨日", "vs yesterday"),
+    "points": ("个百分点", " pts"),
+    "near_due": ("临期", "Near due"),
+    "overdue": ("超期", "Overdue"),
+    "grid_open": ("网格在办事件", "Open per grid"),
+    "whole_district": ("全区", "whole district"),
+    "sign_out": ("退出", "Sign out"),
+    # desk
+    "desk_title": ("网格化管理一张图", "grid management map"),
+    "layers": ("图层", "Layers"),
+    "layer_heat": ("事件热力", "Incident heat"),
+    "layer_points": ("在办事件", "Open incidents"),
+    "layer_halo": ("超期/临期", "Overdue / near due"),
+    "layer_choropleth": ("网格在办数", "Open per grid"),
+    "layer_buildings": ("楼栋", "Buildings"),
+    "category": ("事件大类", "Category"),
+    "all": ("全部", "All"),
+    "status": ("状态", "Status"),
+    "all_open": ("全部在办", "All open"),
+    "window": ("时间范围（热力）", "Time window (heat)"),
+    "h24": ("24小时", "24 h"),
+    "d7": ("7天", "7 days"),
+    "d30": ("30天", "30 days"),
+    "export": ("导出快照", "Export a snapshot"),
+    "export_at": ("截至时间（空为现在）", "As of (empty: now)"),
+    "export_format": ("格式", "Format"),
+    "download": ("下载", "Download"),
+    "col_id": ("编号", "Id"),
+    "col_category": ("类别", "Category"),
+    "col_street": ("街道", "Street"),
+    "col_status": ("状态", "Status"),
+    "col_due": ("时限", "Deadline"),
+    "col_reported": ("上报时间", "Reported"),
+    "col_description": ("描述", "Description"),
+}
+
+
+def lang_of(value: Any) -> str:
+    """``"en"`` or ``"zh"`` from a query value (anything else is Chinese)."""
+    return "en" if str(value or "").lower().startswith("en") else "zh"
+
+
+def t(key: str, lang: str = "zh") -> str:
+    """The text of ``key`` in ``lang``."""
+    zh, en = TEXT[key]
+    return en if lang == "en" else zh
+
+
+def name_of(item: Any, lang: str = "zh") -> str:
+    """``item.name`` or ``item.name_en`` (states, categories)."""
+    return item.name_en if lang == "en" else item.name
