@@ -268,15 +268,27 @@ def map_figure(
             marker={"size": 30, "color": "#ff4d4f", "opacity": 0.6},
         )
     )
-    # the style goes by URL: an inline style object is diffed by MapLibre on every figure
-    # update (and it failed with "Map error." as soon as live updates flowed)
-    style = f"/map-style/{theme['name']}.json"
+    layers = base_layers(theme, rev, buildings=theme["name"] != "wall")
+    return _map_layout(fig, theme, center, zoom, layers, uirevision)
+
+
+def _map_layout(
+    fig: go.Figure,
+    theme: dict[str, str],
+    center: dict[str, float],
+    zoom: float,
+    layers: list[dict],
+    uirevision: str,
+) -> go.Figure:
+    """The map subplot of a theme, without chrome; zoom and pan survive updates."""
     fig.update_layout(
         map={
-            "style": style,
+            # the style goes by URL: an inline style object is diffed by MapLibre on every
+            # figure update (and it failed with "Map error." as soon as live updates flowed)
+            "style": f"/map-style/{theme['name']}.json",
             "center": center,
             "zoom": zoom,
-            "layers": base_layers(theme, rev, buildings=theme["name"] != "wall"),
+            "layers": layers,
             "uirevision": uirevision,
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
@@ -301,18 +313,5 @@ def wall_map_figure(
     empty trace is what makes plotly create the map.
     """
     fig = go.Figure(go.Scattermap(lat=[], lon=[], mode="markers", hoverinfo="skip"))
-    fig.update_layout(
-        map={
-            "style": f"/map-style/{theme['name']}.json",
-            "center": center,
-            "zoom": zoom,
-            "layers": base_layers(theme, buildings=False, classes=False),
-            "uirevision": uirevision,
-        },
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        paper_bgcolor=theme["background"],
-        plot_bgcolor=theme["background"],
-        showlegend=False,
-        uirevision=uirevision,
-    )
-    return fig
+    layers = base_layers(theme, buildings=False, classes=False)
+    return _map_layout(fig, theme, center, zoom, layers, uirevision)

@@ -4,15 +4,15 @@ area only, decided on the server."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 from gridmap.dashboard import ids
 from gridmap.dashboard.auth import _safe_next
-from gridmap.dashboard.cli import main
 from gridmap.feed.store import open_store
-from gridmap.settings import Settings, get_settings
+from gridmap.settings import Settings
+
+from .conftest import demo_store
 
 PASSWORD = "街道-secret-1"
 
@@ -20,18 +20,7 @@ PASSWORD = "街道-secret-1"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     data = tmp_path_factory.mktemp("auth")
-    old = os.environ.get("GRIDMAP_DATA_DIR")
-    os.environ["GRIDMAP_DATA_DIR"] = str(data)
-    get_settings.cache_clear()
-    try:
-        assert main(["demo-data", "--incidents", "4000", "--seed", "7"]) == 0
-    finally:
-        get_settings.cache_clear()
-        if old is None:
-            os.environ.pop("GRIDMAP_DATA_DIR")
-        else:
-            os.environ["GRIDMAP_DATA_DIR"] = old
-    url = f"sqlite:///{data / 'gridmap.db'}"
+    url = demo_store(data, incidents=4000, seed=7)
     with open_store(url) as store:
         counts = store.get_incidents(open_only=True)["street_code"].value_counts()
         street = counts.index[0]

@@ -6,31 +6,18 @@ import re
 
 import pytest
 
-from gridmap.dashboard.cli import main
 from gridmap.feed.store import open_store
 from gridmap.settings import Settings
+
+from .conftest import demo_store
 
 
 @pytest.fixture(scope="module")
 def app_ctx(tmp_path_factory):
-    import os
-
-    from gridmap.settings import get_settings
-
     data = tmp_path_factory.mktemp("desk")
-    old = os.environ.get("GRIDMAP_DATA_DIR")
-    os.environ["GRIDMAP_DATA_DIR"] = str(data)
-    get_settings.cache_clear()
-    try:
-        assert main(["demo-data", "--incidents", "6000", "--seed", "5"]) == 0
-    finally:
-        get_settings.cache_clear()
-        os.environ.pop("GRIDMAP_DATA_DIR") if old is None else os.environ.update(
-            GRIDMAP_DATA_DIR=old
-        )
+    url = demo_store(data, incidents=6000, seed=5)
     from gridmap.dashboard.app import create_app
 
-    url = f"sqlite:///{data / 'gridmap.db'}"
     app = create_app(Settings(store_url=url, data_dir=data))
     with app.server.app_context():
         yield url
@@ -73,9 +60,14 @@ def test_status_filter(app_ctx):
 
 
 def test_english_switch_changes_the_words_not_the_data(app_ctx):
+    import dash
+
     from gridmap.dashboard.desk_callbacks import desk_update
-    from gridmap.dashboard.pages.desk import layout
-    from gridmap.dashboard.pages.wall import layout as wall_layout
+
+    # the pages as Dash registered them (importing their modules again would register
+    # them twice)
+    pages = {page["path"]: page["layout"] for page in dash.page_registry.values()}
+    layout, wall_layout = pages["/"], pages["/wall"]
 
     zh_patch, zh_table = desk_update(["points"], None, None, 24, "zh")
     en_patch, en_table = desk_update(["points"], None, None, 24, "en")

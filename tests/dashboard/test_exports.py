@@ -4,7 +4,6 @@ with personal data as the caller's role may read it; bad parameters get a 400 na
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 
@@ -13,10 +12,11 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from gridmap.dashboard.cli import main
 from gridmap.dashboard.snapshot import SnapshotError, SnapshotQuery
 from gridmap.feed.store import open_store
-from gridmap.settings import Settings, get_settings
+from gridmap.settings import Settings
+
+from .conftest import demo_store
 
 PASSWORD = "export-secret-1"
 PHONE = "13912345678"
@@ -25,18 +25,7 @@ PHONE = "13912345678"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     data = tmp_path_factory.mktemp("exports")
-    old = os.environ.get("GRIDMAP_DATA_DIR")
-    os.environ["GRIDMAP_DATA_DIR"] = str(data)
-    get_settings.cache_clear()
-    try:
-        assert main(["demo-data", "--incidents", "3000", "--seed", "9"]) == 0
-    finally:
-        get_settings.cache_clear()
-        if old is None:
-            os.environ.pop("GRIDMAP_DATA_DIR")
-        else:
-            os.environ["GRIDMAP_DATA_DIR"] = old
-    url = f"sqlite:///{data / 'gridmap.db'}"
+    url = demo_store(data, incidents=3000, seed=9)
     with open_store(url) as store:
         street = store.get_incidents(open_only=True)["street_code"].value_counts().index[0]
         incident = store.get_incidents(open_only=True, area_code=street)["incident_id"].iloc[0]

@@ -3,13 +3,10 @@ callback call (a small demo store; the browser side is in test_wall_browser.py).
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from gridmap.dashboard.cli import main
 from gridmap.dashboard.live import (
     DUE_ORDER,
     STATE_ORDER,
@@ -23,24 +20,13 @@ from gridmap.dashboard.live import (
 from gridmap.dashboard.mapview import grid_class
 from gridmap.feed.service import IntakeService
 from gridmap.feed.store import open_store
-from gridmap.settings import get_settings
+
+from .conftest import demo_store
 
 
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory):
-    data = tmp_path_factory.mktemp("live")
-    old = os.environ.get("GRIDMAP_DATA_DIR")
-    os.environ["GRIDMAP_DATA_DIR"] = str(data)
-    get_settings.cache_clear()
-    try:
-        assert main(["demo-data", "--incidents", "3000", "--seed", "11"]) == 0
-    finally:
-        get_settings.cache_clear()
-        if old is None:
-            os.environ.pop("GRIDMAP_DATA_DIR")
-        else:
-            os.environ["GRIDMAP_DATA_DIR"] = old
-    return f"sqlite:///{data / 'gridmap.db'}"
+    return demo_store(tmp_path_factory.mktemp("live"), incidents=3000, seed=11)
 
 
 @pytest.fixture
