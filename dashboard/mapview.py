@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from gridmap.feed.store.base import to_epoch_ms
 from gridmap.layers.basemap import maplibre_style
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
@@ -184,9 +185,9 @@ def due_of(incidents: pd.DataFrame, now_ms: int) -> list[str]:
 
 
 def _ms(series: pd.Series) -> list[int | None]:
-    values = pd.to_datetime(series, utc=True)
-    ms = values.astype("int64") // 1_000_000
-    return [None if pd.isna(v) else int(m) for v, m in zip(values, ms, strict=True)]
+    """Epoch ms (``None`` for missing), whatever the resolution the times are held in
+    (pandas 3 keeps the store's ms; an ``astype("int64")`` would give ms, not ns)."""
+    return [None if v is None else int(v) for v in to_epoch_ms(series)]
 
 
 def map_figure(

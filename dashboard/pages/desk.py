@@ -88,7 +88,8 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                 options=[
                                     {"label": t(f"layer_{k}", lang), "value": k} for k in LAYERS
                                 ],
-                                value=["heat", "points", "halo", "choropleth"],
+                                # heat off at first: at desk zoom it hides the map
+                                value=["points", "halo", "choropleth"],
                             ),
                             _legend(lang),
                             html.H4(t("category", lang)),

@@ -93,3 +93,19 @@ def test_export_link_follows_the_filters():
     assert export_href("incidents.csv", None, None, None) == "/export/incidents.csv"
     href = export_href("map.png", "2026-11-25T10:30", ["SR", "TF"], ["in_progress"])
     assert href == "/export/map.png?at=2026-11-25T10%3A30&category=SR%2CTF&status=in_progress"
+
+
+def test_rings_mark_exactly_the_overdue_and_near_due(app_ctx):
+    import pandas as pd
+
+    from gridmap.dashboard.desk_callbacks import desk_update
+    from gridmap.feed.sla import due_status
+
+    patch, _ = desk_update(["points", "halo"], None, None, 24)
+    ringed = set(_ops(patch)[("data", 1, "ids")])
+    with open_store(app_ctx) as store:
+        rows = store.get_incidents(open_only=True).dropna(subset=["lon"])
+    due = due_status(rows["deadline"], rows["stage_entered_at"], pd.Timestamp.now(tz="UTC"))
+    expected = set(rows["incident_id"][pd.Series(due).isin(["overdue", "near_due"]).to_numpy()])
+    assert ringed and len(ringed) < len(rows)  # some, not all
+    assert len(ringed ^ expected) <= 2  # a deadline may pass between the two reads
