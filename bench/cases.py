@@ -13,7 +13,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from gridmap.bench import feed_cases
+from gridmap.bench import browser_cases, feed_cases
 from gridmap.demo.dataset import generate, read_manifest
 from gridmap.geo.assign import PolygonIndex
 from gridmap.geo.repair import repair_polygons
@@ -204,4 +204,5 @@ BENCHMARKS: dict[str, Callable[[BenchData, int], list[dict]]] = {
     "post_latency": feed_cases.bench_post_latency,
     "live_queries": feed_cases.bench_live_queries,
     "simulator_memory": feed_cases.bench_simulator_memory,
+    "browser": browser_cases.bench_browser,
 }

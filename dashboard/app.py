@@ -19,6 +19,7 @@ from gridmap.dashboard.context import AppContext
 from gridmap.dashboard.exports import install_export_routes
 from gridmap.dashboard.georoutes import install_geo_routes
 from gridmap.dashboard.liveroutes import install_live_routes
+from gridmap.dashboard.timing import install_server_timing
 from gridmap.feed.api import install_api
 from gridmap.feed.service import IntakeService
 from gridmap.feed.store import open_store
@@ -40,6 +41,16 @@ def create_app(settings: Settings) -> dash.Dash:
         assets_folder=str(HERE / "assets"),
         suppress_callback_exceptions=True,
     )
+    install_server_timing(app.server)  # first: its after-hook runs last, after compression
+    app.server.config["COMPRESS_MIMETYPES"] = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/geo+json",
+        "image/svg+xml",
+    ]
     Compress(app.server)
     store = open_store(settings.resolved_store_url)
     context = AppContext(settings=settings, store=store)

@@ -29,20 +29,41 @@ class AppContext:
     store: SQLStore
     _cache: dict[str, tuple[float, Any]] = dataclasses.field(default_factory=dict)
     _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+    _refreshing: set[str] = dataclasses.field(default_factory=set)
 
     def now(self) -> pd.Timestamp:
         return pd.Timestamp.now(tz=self.settings.timezone)
 
-    def cached(self, key: str, ttl: float, build):
-        """``build()``'s value, reused for ``ttl`` seconds."""
+    def cached(self, key: str, ttl: float, build, *, ahead: bool = False):
+        """``build()``'s value, reused for ``ttl`` seconds.
+
+        With ``ahead``, an expired value is still returned at once while one background
+        thread builds the next: a live tick never waits for a figure that is recomputed
+        every few seconds (only the very first call builds in line).
+        """
         with self._lock:
             hit = self._cache.get(key)
-            if hit and time.monotonic() - hit[0] < ttl:
+            fresh = hit is not None and time.monotonic() - hit[0] < ttl
+            if fresh or (ahead and hit is not None):
+                if not fresh and key not in self._refreshing:
+                    self._refreshing.add(key)
+                    threading.Thread(target=self._refresh, args=(key, build), daemon=True).start()
                 return hit[1]
         value = build()
         with self._lock:
             self._cache[key] = (time.monotonic(), value)
         return value
+
+    def _refresh(self, key: str, build) -> None:
+        try:
+            value = build()
+            with self._lock:
+                self._cache[key] = (time.monotonic(), value)
+        except Exception:  # the store is away: keep the last value, try again next time
+            pass
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
 
     def names(self) -> dict[str, str]:
         """Street and community code → display name."""
@@ -135,7 +156,7 @@ class AppContext:
                 "current": current_figures(self.store, now, scope=scope),
             }
 
-        return self.cached(f"kpis:{_area(scope)}", 10, build)
+        return self.cached(f"kpis:{_area(scope)}", 10, build, ahead=True)
 
     def hourly(self, scope: Scope | None = None) -> pd.DataFrame:
         """Reports per hour today vs the usual day, in ``scope`` (cached 60 s per area)."""
@@ -143,6 +164,7 @@ class AppContext:
             f"hourly:{_area(scope)}",
             60,
             lambda: hourly_today_vs_usual(self.store, self.now(), scope=scope),
+            ahead=True,
         )
 
 

@@ -184,15 +184,13 @@ def delta(
     2: see :func:`due_codes`)}``.
     """
     now_ms = to_ms(now)
-    events, new_cursor = store.events_since(cursor, limit=MAX_EVENTS_PER_TICK)
-    if scope is not None and scope.column is not None and len(events):
-        events = events[events[scope.column] == scope.area_code]
-    latest = events.drop_duplicates("incident_id", keep="last") if len(events) else events
-    changes = {r["incident_id"]: _change(r, now_ms) for r in latest.to_dict("records")}
+    events, new_cursor = recent_events(store, cursor, limit=MAX_EVENTS_PER_TICK)
+    events = [e for e in events if e["status"] is not None]  # (an incident since removed)
+    if scope is not None and scope.column is not None:
+        events = [e for e in events if e[scope.column] == scope.area_code]
+    changes = {e["incident_id"]: _change(e, now_ms) for e in events}  # the last one wins
     flash = [
-        r["incident_id"]
-        for r in events.to_dict("records")
-        if r["action"] == "report" and int(r["priority"] or 3) == 1
+        e["incident_id"] for e in events if e["action"] == "report" and int(e["priority"] or 3) == 1
     ]
     where, params = (scope or Scope.district()).where()
     newly_overdue = store._query(
@@ -215,26 +213,52 @@ def delta(
         )
         flash.append(incident_id)
     reports = [
-        [int(r["event_id"]), round(float(r["lon"]), 5), round(float(r["lat"]), 5), to_ms(r["at"])]
-        for r in events.to_dict("records")
-        if r["action"] == "report" and r["lon"] is not None and not pd.isna(r["lon"])
+        [e["event_id"], round(e["lon"], 5), round(e["lat"], 5), e["at"]]
+        for e in events
+        if e["action"] == "report" and e["lon"] is not None
     ]
     touched = sorted(
-        {g for g in (events["grid_code"] if len(events) else []) if isinstance(g, str) and g}
-        | {r[6] for r in newly_overdue if r[6]}
+        {e["grid_code"] for e in events if e["grid_code"]} | {r[6] for r in newly_overdue if r[6]}
     )
     return {
         "cursor": new_cursor,
         "changes": list(changes.values()),
         "reports": reports,
         "grids": grid_classes(store, touched) if touched else {},
-        "ticker": [
-            ticker_line(r, names) for r in events.iloc[::-1].head(TICKER_LENGTH).to_dict("records")
-        ]
-        if len(events)
-        else [],
+        "ticker": [ticker_line(e, names) for e in events[::-1][:TICKER_LENGTH]],
         "flash": flash,
     }
+
+
+def recent_events(
+    store: SQLStore, cursor: int, *, limit: int = MAX_EVENTS_PER_TICK
+) -> tuple[list[dict[str, Any]], int]:
+    """Events after ``cursor`` with their incident's current row, as plain dicts (times in
+    epoch ms): the live tick's hot path, without pandas. Returns (events oldest first, the
+    new cursor)."""
+    event_cols = ("event_id", "incident_id", "at", "action", "from_state", "to_state")
+    rows = store._query(
+        f"SELECT {', '.join(event_cols)} FROM events WHERE event_id > ? "
+        f"ORDER BY event_id LIMIT {int(limit)}",
+        (int(cursor),),
+    )
+    incident_cols = [c for c in LIVE_COLUMNS if c not in event_cols]
+    by_id: dict[str, tuple] = {}
+    ids = sorted({r[1] for r in rows})
+    for start in range(0, len(ids), 500):  # by primary key, whatever the planner thinks
+        chunk = ids[start : start + 500]
+        for row in store._query(
+            f"SELECT incident_id, {', '.join(incident_cols)} FROM incidents "
+            f"WHERE incident_id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ):
+            by_id[row[0]] = row[1:]
+    missing = (None,) * len(incident_cols)
+    events = [
+        dict(zip((*event_cols, *incident_cols), r + by_id.get(r[1], missing), strict=True))
+        for r in rows
+    ]
+    return events, (int(rows[-1][0]) if rows else int(cursor))
 
 
 def _change(row: dict[str, Any], now_ms: int) -> dict[str, Any]:
@@ -270,7 +294,9 @@ def _as_ms(value) -> int | None:
 def ticker_line(row: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any]:
     """One ticker entry: time, category, street, state, with personal data masked."""
     names = names or {}
-    at = pd.Timestamp(row["at"]).tz_convert("Asia/Shanghai")
+    at = row["at"]
+    at = pd.Timestamp(at, unit="ms", tz="UTC") if isinstance(at, (int, float)) else pd.Timestamp(at)
+    at = at.tz_convert("Asia/Shanghai")
     sub = row.get("subcategory")
     category = CATEGORY_BY_CODE.get(row.get("category") or "", None)
     return {

@@ -12,7 +12,7 @@ import json
 from flask import Flask, Response
 
 from gridmap.dashboard.live import grid_classes, heat_payload, open_payload
-from gridmap.dashboard.mapview import GRID_CLASSES
+from gridmap.dashboard.mapview import GRID_CLASSES, WALL_THEME
 
 
 def install_live_routes(server: Flask) -> None:
@@ -45,6 +45,7 @@ def install_live_routes(server: Flask) -> None:
         return respond(
             {
                 "colours": [colour for _bound, colour in GRID_CLASSES],
+                "line": WALL_THEME["grid_line"],
                 "codes": [c for c, k in classes.items() if k],
                 "k": [k for k in classes.values() if k],
             }

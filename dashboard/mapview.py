@@ -117,12 +117,14 @@ def base_layers(
                 "below": "traces",
             }
         )
-    for level, width, key in (
-        ("grid", 0.4, "grid_line"),
+    # the wall draws grid lines from its own live grid source (one download of the grids)
+    levels = [("grid", 0.4, "grid_line")] if classes else []
+    levels += [
         ("community", 0.8, "community_line"),
         ("street", 1.6, "street_line"),
         ("district", 3.0, "district_line"),
-    ):
+    ]
+    for level, width, key in levels:
         layers.append(
             {
                 "sourcetype": "geojson",

@@ -9,7 +9,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (!delta || !live || !live.apply(delta)) {
         return NO;
       }
-      return {cursor: Math.max((applied && applied.cursor) || 0, delta.cursor || 0)};
+      let cursor = Math.max((applied && applied.cursor) || 0, delta.cursor || 0);
+      if (live.replayFrom !== null) {  /* the layers' data is older than this cursor */
+        cursor = Math.min(cursor, live.replayFrom);
+        live.replayFrom = null;
+      }
+      return {cursor: cursor};
     },
 
     /* The live clock and the "data as of" line, warning when updates have stopped. */

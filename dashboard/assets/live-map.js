@@ -47,6 +47,22 @@
     heatHours: 24,
     nextHeatId: 1,
     flashTimer: null,
+    prefetched: null,    /* the three payloads, asked for as soon as this script runs */
+    replayFrom: null,    /* a cursor the server must send changes from again (see build) */
+    poller: null,
+
+    /* Ask for the live layers' data at once, while Dash and plotly are still starting. */
+    prefetch: function () {
+      this.prefetched = Promise.all([getJSON('/live/grid-classes.json'),
+                                     getJSON('/live/open.json'), getJSON('/live/heat.json')]);
+      this.prefetched.catch(() => { this.prefetched = null; });
+      /* look for the map every 100 ms until the layers are on it (then the clock's
+         once-a-second check takes over) */
+      this.poller = setInterval(() => {
+        this.ensure('wall-map');
+        if (this.ready) { clearInterval(this.poller); }
+      }, 100);
+    },
 
     /* The MapLibre map plotly made for the graph, if it exists yet. */
     mapOf: function (graphId) {
@@ -65,8 +81,11 @@
       this.ready = false;
       this.map = map;
       this.loading = true;
-      Promise.all([getJSON('/live/grid-classes.json'), getJSON('/live/open.json'),
-                   getJSON('/live/heat.json')])
+      const data = this.prefetched || Promise.all([getJSON('/live/grid-classes.json'),
+                                                   getJSON('/live/open.json'),
+                                                   getJSON('/live/heat.json')]);
+      this.prefetched = null;  /* used once: a later re-attach asks again */
+      data
         .then(([classes, open, heat]) => {
           if (this.map === map) { this.build(map, classes, open, heat); }
         })
@@ -75,6 +94,9 @@
     },
 
     build: function (map, classes, open, heat) {
+      ['gm-flash', 'gm-points', 'gm-rings', 'gm-heat', 'gm-grid-lines'].forEach(id => {
+        if (map.getLayer(id)) { map.removeLayer(id); }
+      });
       ['gm-flash', 'gm-points', 'gm-rings', 'gm-heat', 'gm-grids'].forEach(id => {
         if (map.getLayer(id)) { map.removeLayer(id); }
         if (map.getSource(id)) { map.removeSource(id); }
@@ -96,6 +118,8 @@
                                  promoteId: 'code'});
       map.addLayer({id: 'gm-grids', type: 'fill', source: 'gm-grids',
                     paint: {'fill-color': match, 'fill-opacity': 0.55}}, firstPlotly);
+      map.addLayer({id: 'gm-grid-lines', type: 'line', source: 'gm-grids', minzoom: 12.5,
+                    paint: {'line-color': classes.line, 'line-width': 0.4}}, firstPlotly);
       classes.codes.forEach((code, i) => {
         map.setFeatureState({source: 'gm-grids', id: code}, {k: classes.k[i]});
       });
@@ -146,6 +170,9 @@
                     paint: {'circle-radius': 16 * s, 'circle-color': '#ff4d4f',
                             'circle-opacity': 0.55, 'circle-stroke-color': '#ffd0d0',
                             'circle-stroke-width': 2 * s}});
+      /* the data may be older than the page's cursor (it was asked for first): have the
+         server send the changes since the data's own cursor (applying one twice is harmless) */
+      this.replayFrom = Math.min(open.cursor, heat.cursor);
       this.ready = true;
       map.once('idle', () => { window.gridmapPainted = performance.now(); });
     },
@@ -237,4 +264,7 @@
     openIds: function () { return Array.from(this.open.keys()); }
   };
   window.gridmapLive = live;
+  if (window.location.pathname.replace(/\/+$/, '') === '/wall') {
+    live.prefetch();
+  }
 })();

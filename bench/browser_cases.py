@@ -1,0 +1,216 @@
+"""Browser benchmarks: our wall page beside the naive live map, in headless Chromium.
+
+Both pages are served by real server processes on free loopback ports over the same store
+(:mod:`gridmap.bench.browser_store`): ours is ``gridmap run`` (``/wall``), the naive way is
+:mod:`gridmap.bench.naive_app`. Per page: seconds and bytes from navigation start to the first
+map paint (the median of ``min(repeat, 3)`` cold loads; the naive page without updates, since
+at the city tier it never paints with them), then, while the live simulator plays ~20
+requests/s through our API for :data:`WINDOW_S` seconds, the bytes and server time of each
+live update and the share of the time the page's main thread is busy.
+
+On a machine without a GPU Chromium draws WebGL in software, so time to paint is compared as a
+ratio to the naive way measured in the same run (DESIGN.md, "Benchmarks").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from gridmap.bench import browser_rows
+from gridmap.bench.browser_page import CHROMIUM, FLAGS, PageRun
+from gridmap.bench.browser_store import cached_store, fresh_copy
+
+#: Seconds to wait for the first paint before giving up (reported as not painted).
+PAINT_TIMEOUT_S = {"district": 30.0, "city": 90.0}
+#: Seconds of live updates watched per page, after a warm-up of :data:`WARMUP_S`.
+WINDOW_S = 30.0
+WARMUP_S = 3.0
+#: Simulator requests per second: ~35 % new reports, the rest workflow events, so about 20
+#: incidents change per 1-s tick of the wall (the budget is for ≤ 50).
+SIM_RATE = 20.0
+
+
+def bench_browser(data, repeat: int) -> list[dict]:
+    """Our ``/wall`` beside the naive app, at ``data.scale``: paint, bytes, live updates."""
+    timeout = PAINT_TIMEOUT_S[data.scale]
+    cached, info = cached_store(data.scale, data.folder, log=_log)
+    with tempfile.TemporaryDirectory(prefix="gridmap-bench-browser-") as tmp:
+        db = fresh_copy(cached, info, Path(tmp))
+        url = f"sqlite:///{db}"
+        key, facts = _store_facts(url)
+        facts.update(store=info["incidents"], buildings_loaded=info["buildings"])
+        # logins off whatever the caller's environment says: the wall as the centre sees it
+        env = {**os.environ, "GRIDMAP_STORE_URL": url, "GRIDMAP_DATA_DIR": tmp}
+        env["GRIDMAP_AUTH"] = "false"
+        from playwright.sync_api import sync_playwright
+
+        ours_cmd = ["-m", "gridmap.dashboard.cli", "run", "--port"]
+        with (
+            _serving(ours_cmd, env, "/healthz", Path(tmp) / "ours.log") as ours,
+            sync_playwright() as p,
+        ):
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            probe = "gridmapPainted" if _has_paint_flag(ours + "/wall") else "generic"
+            naive_cmd = ["-m", "gridmap.bench.naive_app", "--store", url, "--interval-ms"]
+            loads: dict[str, list[dict]] = {"ours": [], "naive": []}
+            with _serving([*naive_cmd, "0", "--port"], env, "/", Path(tmp) / "n0.log") as naive:
+                for i in range(min(max(repeat, 1), 3)):
+                    _log(f"browser: page load {i + 1}: ours, then naive")
+                    loads["ours"].append(_load(browser, ours + "/wall", probe, timeout))
+                    loads["naive"].append(_load(browser, naive + "/", "generic", timeout))
+            _log("browser: live updates on our page")
+            live = {"ours": _live(browser, ours + "/wall", probe, timeout, ours, key)}
+            with _serving([*naive_cmd, "2000", "--port"], env, "/", Path(tmp) / "n2.log") as naive:
+                _log("browser: live updates on the naive page")
+                live["naive"] = _live(browser, naive + "/", "generic", timeout, ours, key)
+            browser.close()
+    facts["probe"] = probe
+    return browser_rows.rows(data.scale, loads, live, facts)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _store_facts(url: str) -> tuple[str, dict[str, Any]]:
+    """An API key for the simulator, and what the store holds."""
+    from gridmap.feed.store import open_store
+
+    with open_store(url) as store:
+        key = store.add_api_key("bench-browser")
+        day_ago = int(time.time() * 1000) - 86_400_000
+        (open_n,) = store._query(
+            "SELECT count(*) FROM incidents WHERE status NOT IN ('closed', 'void')"
+        )[0]
+        (recent,) = store._query(
+            "SELECT count(*) FROM incidents WHERE reported_at >= ?", (day_ago,)
+        )[0]
+        counts = store.layer_counts()
+    return key, {
+        "open_incidents": int(open_n),
+        "reports_24h": int(recent),
+        "grids": counts["grid"],
+        "incidents_in_store": counts["incidents"],
+    }
+
+
+@contextmanager
+def _serving(args: list[str], env: dict, ready: str, log: Path) -> Iterator[str]:
+    """A server process (``python`` + ``args`` + a free port) until the block ends; yields
+    its base URL once ``ready`` answers."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, *args, str(port)], env=env, stdout=out, stderr=out)
+    try:
+        for _ in range(600):
+            if proc.poll() is not None:
+                raise RuntimeError(f"{args[1]} exited: {log.read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(base + ready, timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"{args[1]} did not answer at {base + ready}")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _has_paint_flag(page_url: str) -> bool:
+    """Whether one of the page's own scripts (``/assets/…js``) sets ``window.gridmapPainted``."""
+    base = page_url.split("/", 3)[:3]
+    try:
+        with urllib.request.urlopen(page_url, timeout=30) as resp:
+            html = resp.read().decode()
+        for src in re.findall(r'src="(/assets/[^"]+?\.js)[^"]*"', html):
+            with urllib.request.urlopen("/".join(base) + src, timeout=10) as resp:
+                if b"gridmapPainted" in resp.read():
+                    return True
+    except OSError:
+        return False
+    return False
+
+
+def _load(browser, url: str, probe: str, timeout: float) -> dict[str, Any]:
+    """One cold page load: seconds and bytes to the first paint, the largest responses until
+    then, and the Dash update responses so far (the naive page's one is its whole figure)."""
+    run = PageRun.open(browser, url)
+    try:
+        paint = run.wait_for_paint(probe, timeout)
+        loaded = run.loaded_by(paint)
+        largest = sorted(loaded, key=lambda item: -item[1])[:5]
+        return {
+            "painted": paint is not None,
+            "paint_s": paint,
+            "bytes": sum(size for _url, size in loaded) if paint is not None else None,
+            "largest": [[urlsplit(u).path, round(size / 1e3, 1)] for u, size in largest],
+            "updates": run.traffic.updates(),
+            "offhost": run.traffic.offhost,
+        }
+    finally:
+        run.close()
+
+
+@contextmanager
+def _simulator(base: str, key: str) -> Iterator[dict]:
+    from gridmap.feed.simulator import run_simulator
+
+    stop, stats = threading.Event(), {}
+    thread = threading.Thread(
+        target=lambda: stats.update(run_simulator(base, key, rate=SIM_RATE, seed=7, stop=stop)),
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield stats
+    finally:
+        stop.set()
+        thread.join(30)
+
+
+def _live(browser, url: str, probe: str, timeout: float, api: str, key: str) -> dict[str, Any]:
+    """Open the page, wait for its paint (or the time-out), then watch live updates."""
+    run = PageRun.open(browser, url)
+    try:
+        painted = run.wait_for_paint(probe, timeout) is not None
+        started = time.monotonic()
+        with _simulator(api, key) as stats:
+            run.page.wait_for_timeout(WARMUP_S * 1000)
+            window = run.update_window(WINDOW_S)
+            seconds = time.monotonic() - started
+        window.update(
+            painted=painted,
+            sim_requests_per_s=round(
+                (stats.get("reports", 0) + stats.get("events", 0)) / seconds, 1
+            ),
+            offhost=run.traffic.offhost,
+        )
+        return window
+    finally:
+        run.close()

@@ -1,0 +1,173 @@
+"""The browser benchmarks' result rows, from what :mod:`gridmap.bench.browser_cases` saw.
+
+Rows follow :mod:`gridmap.bench.cases` (``name``, ``value``, ``unit``, ``baseline``,
+``baseline_name``, ``ratio``, ``goal`` and extras); a value is ``None`` where nothing was
+measured (a page that never painted, a window in which no update finished).
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+NAIVE = "naive Dash app: whole figure rebuilt by one callback (inline GeoJSON, no compression)"
+#: gridmap.dashboard.ids.WALL_DELTA: an output of the wall's tick callback, named in its body
+WALL_DELTA = "wall-delta"
+#: Time-to-paint budgets on a wall-screen PC with a GPU (not this machine), seconds.
+GPU_BUDGET_S = {"district": 1.5, "city": 3.0}
+
+
+def row(name, value, unit, baseline, baseline_name, goal=None, **extra) -> dict[str, Any]:
+    """A result row as in :mod:`gridmap.bench.cases` (``value`` may be ``None``)."""
+    ratio = round(value / baseline, 2) if value is not None and baseline else None
+    return {
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
+        "baseline_name": baseline_name,
+        "ratio": ratio,
+        "goal": goal,
+        **extra,
+    }
+
+
+def percentiles(values: list[float]) -> tuple[float | None, float | None]:
+    """(p50, p95) of ``values``, rounded; ``(None, None)`` for none."""
+    if not values:
+        return None, None
+    p50, p95 = np.percentile(values, [50, 95])
+    return round(float(p50), 2), round(float(p95), 2)
+
+
+def median(values: list[float | None]) -> float | None:
+    """Median of the values that are not ``None``, rounded; ``None`` if there are none."""
+    values = [v for v in values if v is not None]
+    return round(statistics.median(values), 2) if values else None
+
+
+def wall_ticks(updates: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(the wall tick callback's responses, the other Dash responses)."""
+    tick = [r for r in updates if WALL_DELTA in r.get("post", "")]
+    return tick, [r for r in updates if WALL_DELTA not in r.get("post", "")]
+
+
+def _per_path(requests: list[dict]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for r in requests:
+        n, kb = out.get(urlsplit(r["url"]).path, [0, 0.0])
+        out[urlsplit(r["url"]).path] = [n + 1, round(kb + r.get("bytes", 0) / 1e3, 1)]
+    return dict(sorted(out.items())[:20])
+
+
+def rows(scale: str, loads: dict, live: dict, facts: dict) -> list[dict[str, Any]]:
+    """The five rows of the browser case.
+
+    Parameters
+    ----------
+    loads
+        ``{"ours": [load, …], "naive": [load, …]}``, each load a dict with ``painted``,
+        ``paint_s``, ``bytes``, ``largest``, ``updates``, ``offhost``.
+    live
+        ``{"ours": window, "naive": window}`` from
+        :meth:`gridmap.bench.browser_page.PageRun.update_window`, plus ``painted``,
+        ``sim_requests_per_s``, ``offhost``.
+    facts
+        What the store holds and how the page was probed, added to the first row.
+    """
+    paint = {k: median([x["paint_s"] for x in v]) for k, v in loads.items()}
+    mb = {k: median([x["bytes"] and x["bytes"] / 1e6 for x in v]) for k, v in loads.items()}
+    painted = {k: [x["painted"] for x in v] for k, v in loads.items()}
+    offhost = {u for v in loads.values() for x in v for u in x["offhost"]}
+    offhost |= {u for w in live.values() for u in w["offhost"]}
+    ups, others = wall_ticks(live["ours"]["updates"])
+    naive_ups, naive_from = live["naive"]["updates"], "updates every 2 s"
+    if not naive_ups:  # none finished (city tier): each would be the whole figure again
+        naive_ups = [r for x in loads["naive"] for r in x["updates"]]
+        naive_from = "no update finished in the window; the figure responses of the page loads"
+    kb = {k: percentiles([r["bytes"] / 1e3 for r in v]) for k, v in (("", ups), ("n", naive_ups))}
+    ms = {
+        k: percentiles([r["server_ms"] for r in v if "server_ms" in r])
+        for k, v in (("", ups), ("n", naive_ups))
+    }
+    counts = {
+        "updates": len(ups),
+        "updates_naive": len(live["naive"]["updates"]),
+        "unfinished": live["ours"]["unfinished"],
+        "unfinished_naive": live["naive"]["unfinished"],
+        "naive_baseline_from": naive_from,
+    }
+    share = {(k, m): round(w[m], 3) for k, w in live.items() for m in ("busy_share", "cpu_share")}
+    every = NAIVE + ", every 2 s"
+    return [
+        row(
+            "browser_first_paint_s",
+            paint["ours"],
+            "s",
+            paint["naive"],
+            NAIVE + ", no updates",
+            painted=painted["ours"],
+            painted_naive=painted["naive"],
+            samples=[x["paint_s"] for x in loads["ours"]],
+            samples_naive=[x["paint_s"] for x in loads["naive"]],
+            budget_with_gpu_s=GPU_BUDGET_S[scale],
+            offline=not offhost,
+            offhost_requests=sorted(offhost)[:20],
+            **facts,
+        ),
+        row(
+            "browser_bytes_to_first_paint",
+            mb["ours"],
+            "MB",
+            mb["naive"],
+            NAIVE + ", no updates",
+            goal=4.0 if scale == "city" else None,
+            painted=painted["ours"],
+            painted_naive=painted["naive"],
+            largest_kb=loads["ours"][-1]["largest"],
+            largest_kb_naive=loads["naive"][-1]["largest"],
+        ),
+        row(
+            "browser_update_bytes_p95",
+            kb[""][1],
+            "KB",
+            kb["n"][1],
+            every,
+            goal=10.0,
+            p50=kb[""][0],
+            p50_naive=kb["n"][0],
+            **counts,
+            other_dash_responses_kb=[round(r["bytes"] / 1e3, 1) for r in others][:20],
+            other_requests_in_window=_per_path(live["ours"]["other"]),
+        ),
+        row(
+            "browser_update_server_ms_p95",
+            ms[""][1],
+            "ms",
+            ms["n"][1],
+            every,
+            goal=20.0,
+            p50=ms[""][0],
+            p50_naive=ms["n"][0],
+            **counts,
+        ),
+        row(
+            "browser_main_thread_busy",
+            share["ours", "busy_share"],
+            "share",
+            share["naive", "busy_share"],
+            every,
+            goal=0.10,
+            cpu_share=share["ours", "cpu_share"],
+            cpu_share_naive=share["naive", "cpu_share"],
+            map_renders_per_s=round(live["ours"]["renders_per_s"], 1),
+            map_renders_per_s_naive=round(live["naive"]["renders_per_s"], 1),
+            painted_before_window=live["ours"]["painted"],
+            painted_before_window_naive=live["naive"]["painted"],
+            sim_requests_per_s=live["ours"]["sim_requests_per_s"],
+            sim_requests_per_s_naive=live["naive"]["sim_requests_per_s"],
+        ),
+    ]

@@ -1,0 +1,73 @@
+"""The browser benchmarks' rows from what the pages reported (no browser here)."""
+
+from __future__ import annotations
+
+from gridmap.bench.browser_rows import median, percentiles, row, rows, wall_ticks
+
+
+def _load(paint_s, size, updates=()):
+    return {
+        "painted": paint_s is not None,
+        "paint_s": paint_s,
+        "bytes": size,
+        "largest": [["/x", 1.0]],
+        "updates": list(updates),
+        "offhost": [],
+    }
+
+
+def _window(updates, busy=0.5, offhost=()):
+    return {
+        "updates": updates,
+        "unfinished": 0,
+        "other": [{"url": "http://127.0.0.1:1/live/open.json", "bytes": 2000}],
+        "busy_share": busy,
+        "cpu_share": busy / 2,
+        "renders_per_s": 1.0,
+        "painted": True,
+        "sim_requests_per_s": 19.0,
+        "offhost": list(offhost),
+    }
+
+
+def _update(size, ms, post='{"output": "..wall-delta.data.."}'):
+    return {
+        "url": "http://127.0.0.1:1/_dash-update-component",
+        "post": post,
+        "bytes": size,
+        "server_ms": ms,
+    }
+
+
+def test_helpers():
+    assert row("x", None, "s", 2.0, "naive")["ratio"] is None
+    assert row("x", 1.0, "s", 4.0, "naive")["ratio"] == 0.25
+    assert median([None, 3.0, 1.0, 2.0]) == 2.0 and median([None]) is None
+    assert percentiles([]) == (None, None) and percentiles([1.0, 1.0, 1.0]) == (1.0, 1.0)
+    tick, other = wall_ticks([_update(1, 1), _update(2, 2, post='{"output": "clock"}')])
+    assert [r["bytes"] for r in tick] == [1] and [r["bytes"] for r in other] == [2]
+
+
+def test_rows_compare_ours_with_the_naive_way():
+    loads = {
+        "ours": [_load(4.0, 2_000_000), _load(None, None), _load(6.0, 3_000_000)],
+        "naive": [_load(2.0, 8_000_000, [_update(2_700_000, 1200.0, post="")])] * 3,
+    }
+    live = {
+        "ours": _window([_update(2000, 30.0)] * 10 + [_update(500, 5.0, post="x")]),
+        "naive": _window([], busy=0.1, offhost=["http://example.com/a"]),
+    }
+    out = {r["name"]: r for r in rows("city", loads, live, {"grids": 3})}
+    paint = out["browser_first_paint_s"]
+    assert (paint["value"], paint["baseline"], paint["ratio"]) == (5.0, 2.0, 2.5)
+    assert paint["painted"] == [True, False, True] and paint["grids"] == 3
+    assert not paint["offline"] and paint["offhost_requests"] == ["http://example.com/a"]
+    assert out["browser_bytes_to_first_paint"]["value"] == 2.5
+    assert out["browser_bytes_to_first_paint"]["goal"] == 4.0
+    size = out["browser_update_bytes_p95"]
+    assert (size["value"], size["updates"], size["other_dash_responses_kb"]) == (2.0, 10, [0.5])
+    assert size["baseline"] == 2700.0 and "page loads" in size["naive_baseline_from"]
+    assert size["other_requests_in_window"] == {"/live/open.json": [1, 2.0]}
+    assert out["browser_update_server_ms_p95"]["value"] == 30.0
+    busy = out["browser_main_thread_busy"]
+    assert (busy["value"], busy["baseline"], busy["goal"]) == (0.5, 0.1, 0.1)
