@@ -75,13 +75,14 @@ PROBES = {
 }
 
 
-def server_timing(headers: dict[str, str]) -> float | None:
-    """Milliseconds of ``Server-Timing: app;dur=<ms>`` in response headers, if present."""
+def server_timing(headers: dict[str, str], metric: str = "app") -> float | None:
+    """Milliseconds of ``metric`` (``app``: by the clock, ``cpu``: the thread's CPU) in a
+    ``Server-Timing`` response header, if present."""
     for name, value in headers.items():
         if name.lower() == "server-timing":
             for part in value.split(","):
-                metric, _, params = part.strip().partition(";")
-                if metric == "app" and "dur=" in params:
+                name_, _, params = part.strip().partition(";")
+                if name_ == metric and "dur=" in params:
                     return float(params.split("dur=", 1)[1].split(";", 1)[0])
     return None
 
@@ -117,7 +118,11 @@ class Traffic:
             return
         # the server's own account (Server-Timing: app;dur=…, both apps send it), else the
         # time to the first byte of the answer
-        server = server_timing(event["response"].get("headers") or {})
+        headers_in = event["response"].get("headers") or {}
+        server = server_timing(headers_in)
+        cpu = server_timing(headers_in, "cpu")
+        if cpu is not None:
+            item["server_cpu_ms"] = cpu
         timing = event["response"].get("timing")
         if server is not None:
             item["server_ms"] = server
