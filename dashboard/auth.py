@@ -36,7 +36,7 @@ PUBLIC_PREFIXES = (
     "/api/v1/",
 )
 #: Pages (a browser is sent to the login form; anything else gets a 401).
-PAGE_PATHS = ("/", "/wall", "/desk")
+PAGE_PATHS = ("/", "/wall")
 
 
 def current_scope() -> Scope:

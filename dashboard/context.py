@@ -89,7 +89,7 @@ class AppContext:
             x0, y0, x1, y1 = areas.total_bounds
             span = max(x1 - x0, (y1 - y0) * 1.2, 1e-3)
             zoom = float(max(8.0, min(14.0, 9.9 - math.log2(span / 0.6))))
-            name = str(areas["name"].iloc[0]) if len(areas) == 1 else "网格化管理"
+            name = str(areas["name"].iloc[0]) if len(areas) == 1 else "全市"  # several districts
             return {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2}, zoom, name
 
         return self.cached("district-view", 300, build)

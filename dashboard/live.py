@@ -71,8 +71,8 @@ def open_payload(store: SQLStore, now: pd.Timestamp, scope: Scope | None = None)
     Returns
     -------
     dict
-        ``{"cursor", "ids", "lon", "lat" (WGS84 degrees, 6 decimals), "s" (state number in
-        ``states``), "due" (0 none, 1 near-due, 2 overdue at ``now``), "states",
+        ``{"cursor", "ids", "lon", "lat" (WGS84 degrees, 5 decimals: about 1 m), "s" (state
+        number in ``states``), "due" (0 none, 1 near-due, 2 overdue at ``now``), "states",
         "state_colours", "due_colours"}``. ``cursor`` is the last event the rows reflect.
     """
     cursor = store.last_event_id()  # read first: the rows are at least this new
@@ -89,8 +89,8 @@ def open_payload(store: SQLStore, now: pd.Timestamp, scope: Scope | None = None)
     return {
         "cursor": cursor,
         "ids": frame["id"].tolist(),
-        "lon": frame["lon"].astype(float).round(6).tolist(),
-        "lat": frame["lat"].astype(float).round(6).tolist(),
+        "lon": frame["lon"].astype(float).round(5).tolist(),
+        "lat": frame["lat"].astype(float).round(5).tolist(),
         "s": [_STATE_INDEX[s] for s in frame["status"]],
         "due": due.tolist(),
         "states": list(STATE_ORDER),
@@ -275,8 +275,8 @@ def _change(row: dict[str, Any], now_ms: int) -> dict[str, Any]:
     located = lon is not None and not pd.isna(lon)
     return {
         "id": row["incident_id"],
-        "lon": round(float(lon), 6) if located else None,
-        "lat": round(float(lat), 6) if located else None,
+        "lon": round(float(lon), 5) if located else None,
+        "lat": round(float(lat), 5) if located else None,
         "open": STATES[status].is_open,
         "s": _STATE_INDEX[status],
         "due": due,

@@ -15,6 +15,9 @@
  */
 (function () {
   const FLASH_MS = 4000;
+  /* more open incidents than this are drawn as dots only from zoom DENSE_MINZOOM on */
+  const DENSE = 20000;
+  const DENSE_MINZOOM = 11;
   const HEAT_RAMP = ['interpolate', ['linear'], ['heatmap-density'],
     0, 'rgba(0,0,0,0)', 0.3, 'rgba(34,195,201,0.35)', 0.6, 'rgba(255,196,0,0.55)',
     1, 'rgba(255,64,64,0.8)'];
@@ -41,6 +44,9 @@
     scale: 1,
     open: new Map(),     /* incident id -> feature, to place flashes */
     fids: new Map(),     /* incident id -> numeric feature id */
+    pending: new Map(),  /* numeric id -> feature to add, or null to remove, not yet sent */
+    heatAdd: [],
+    heatRemove: [],
     nextFid: 1,
     heatQueue: [],       /* [reported ms, feature id], oldest first, to expire */
     heatCursor: 0,
@@ -76,7 +82,10 @@
     ensure: function (graphId) {
       const map = this.mapOf(graphId);
       if (!map || this.loading) { return; }
-      if (map === this.map && map.getSource('gm-open')) { return; }
+      if (map === this.map && map.getSource('gm-open')) {
+        this.flush();
+        return;
+      }
       if (!(map.style && map.style._loaded)) { return; }
       this.ready = false;
       this.map = map;
@@ -146,6 +155,9 @@
       stateColour.push('#9fb3c8');
       const dueColour = ['match', ['get', 'due'], 1, open.due_colours[1], open.due_colours[2]];
       this.open = new Map();
+      this.pending = new Map();
+      this.heatAdd = [];
+      this.heatRemove = [];
       const features = open.ids.map((id, i) => {
         const f = point(this.fid(id), open.lon[i], open.lat[i], {s: open.s[i],
                                                                  due: open.due[i]});
@@ -154,12 +166,15 @@
       });
       map.addSource('gm-open', {type: 'geojson',
                                 data: {type: 'FeatureCollection', features: features}});
-      map.addLayer({id: 'gm-rings', type: 'circle', source: 'gm-open',
+      /* a city's worth of dots is a smear at city zoom: there the grid colours and the heat
+         tell the story, and the dots (not even loaded) come in from street zoom */
+      const minzoom = open.ids.length > DENSE ? DENSE_MINZOOM : 0;
+      map.addLayer({id: 'gm-rings', type: 'circle', source: 'gm-open', minzoom: minzoom,
                     filter: ['>', ['get', 'due'], 0],
                     paint: {'circle-radius': 7 * s, 'circle-color': 'rgba(0,0,0,0)',
                             'circle-stroke-color': dueColour, 'circle-stroke-width': 2 * s,
                             'circle-stroke-opacity': 0.9}}, firstSymbol);
-      map.addLayer({id: 'gm-points', type: 'circle', source: 'gm-open',
+      map.addLayer({id: 'gm-points', type: 'circle', source: 'gm-open', minzoom: minzoom,
                     paint: {'circle-radius': 2.6 * s, 'circle-color': stateColour,
                             'circle-opacity': 0.9}}, firstSymbol);
 
@@ -174,7 +189,24 @@
          server send the changes since the data's own cursor (applying one twice is harmless) */
       this.replayFrom = Math.min(open.cursor, heat.cursor);
       this.ready = true;
-      map.once('idle', () => { window.gridmapPainted = performance.now(); });
+      this.watchFirstPaint(map);
+    },
+
+    /* ``window.gridmapPainted``: the time of the first frame drawn once every live source has
+       loaded (a map under a stream of updates may never be "idle"). */
+    watchFirstPaint: function (map) {
+      /* the dots' source counts only where its layers are drawn at this zoom */
+      const ids = ['gm-grids', 'gm-heat'], seen = new Set();
+      if (map.getZoom() >= (map.getLayer('gm-points').minzoom || 0)) { ids.push('gm-open'); }
+      const onData = e => {
+        if (ids.includes(e.sourceId) && map.isSourceLoaded(e.sourceId)) { seen.add(e.sourceId); }
+        if (seen.size === ids.length) {
+          map.off('sourcedata', onData);
+          map.once('render', () => { window.gridmapPainted = performance.now(); });
+          map.triggerRepaint();
+        }
+      };
+      map.on('sourcedata', onData);
     },
 
     /* The numeric feature id of an incident (the same one every time). */
@@ -192,22 +224,19 @@
     apply: function (delta) {
       const map = this.map;
       if (!this.ready || !map || !map.getSource('gm-open')) { return false; }
-      const add = [], remove = [];
       for (const c of delta.changes || []) {
         if (c.open && c.lat !== null) {
           const f = point(this.fid(c.id), c.lon, c.lat, {s: c.s, due: c.due});
           this.open.set(c.id, f);
-          add.push(f);  /* an add with a known id replaces that feature */
+          this.pending.set(f.id, f);  /* an add with a known id replaces that feature */
         } else if (this.open.has(c.id)) {
-          remove.push(this.open.get(c.id).id);
+          this.pending.set(this.open.get(c.id).id, null);
           this.open.delete(c.id);
           this.fids.delete(c.id);  /* closed for good: forget it (the wall runs for days) */
         }
       }
-      if (add.length || remove.length) {
-        map.getSource('gm-open').updateData({add: add, remove: remove});
-      }
-      this.applyHeat(map, delta.reports || []);
+      this.applyHeat(delta.reports || []);
+      this.flush();
       for (const code in delta.grids || {}) {
         map.setFeatureState({source: 'gm-grids', id: code}, {k: delta.grids[code]});
       }
@@ -215,8 +244,29 @@
       return true;
     },
 
-    applyHeat: function (map, reports) {
-      const add = [], remove = [];
+    /* Hand the collected changes to MapLibre, one update per source at a time: a source
+       still indexing the last update (its worker re-tiles all of its points) keeps them for
+       the next call, so updates coalesce instead of queueing behind each other (and the
+       source would never count as loaded). Called on every delta and every second. */
+    flush: function () {
+      const map = this.map;
+      if (!this.ready || !map) { return; }
+      const open = map.getSource('gm-open'), heat = map.getSource('gm-heat');
+      if (open && this.pending.size && open.loaded()) {
+        const add = [], remove = [];
+        for (const [fid, f] of this.pending) { (f ? add : remove).push(f || fid); }
+        this.pending.clear();
+        open.updateData({add: add, remove: remove});
+      }
+      if (heat && (this.heatAdd.length || this.heatRemove.length) && heat.loaded()) {
+        heat.updateData({add: this.heatAdd, remove: this.heatRemove});
+        this.heatAdd = [];
+        this.heatRemove = [];
+      }
+    },
+
+    applyHeat: function (reports) {
+      const add = this.heatAdd, remove = this.heatRemove;
       let cursor = this.heatCursor;
       for (const r of reports) {  /* [event id, lon, lat, reported ms] */
         if (r[0] <= this.heatCursor) { continue; }  /* already in the first load */
@@ -229,9 +279,6 @@
       const oldest = Date.now() - this.heatHours * 3600000;
       while (this.heatQueue.length && this.heatQueue[0][0] < oldest) {
         remove.push(this.heatQueue.shift()[1]);
-      }
-      if (add.length || remove.length) {
-        map.getSource('gm-heat').updateData({add: add, remove: remove});
       }
     },
 
