@@ -64,7 +64,7 @@ def create_app(settings: Settings) -> dash.Dash:
     install_export_routes(app.server)
     app.layout = dash.html.Div(dash.page_container)
 
-    from gridmap.dashboard import callbacks, desk_callbacks  # noqa: F401  (registers them)
+    _register_callbacks()
 
     @app.server.get("/healthz")
     def healthz():
@@ -75,3 +75,42 @@ def create_app(settings: Settings) -> dash.Dash:
         return jsonify({"ok": ok}), 200 if ok else 503
 
     return app
+
+
+#: The callbacks our modules registered with ``dash.callback``, kept after the first import.
+_CALLBACKS: tuple[dict, list, list] | None = None
+
+
+def _register_callbacks() -> None:
+    """Make the callbacks of our modules available to this app.
+
+    ``dash.callback`` registers into module-level lists that the first app to serve a
+    request takes and empties; a second app in the same process (tests, or two apps behind
+    one WSGI server) would have none. So the registrations are kept and put back for each new
+    app (``dash._callback`` is Dash's own registry; nothing else of Dash's internals is used).
+    """
+    global _CALLBACKS
+    from dash import _callback
+
+    if _CALLBACKS is None:
+        from gridmap.dashboard import (  # noqa: F401  (importing registers them)
+            callbacks,
+            desk_callbacks,
+            desk_detail,
+        )
+
+        _CALLBACKS = (
+            dict(_callback.GLOBAL_CALLBACK_MAP),
+            list(_callback.GLOBAL_CALLBACK_LIST),
+            list(_callback.GLOBAL_INLINE_SCRIPTS),
+        )
+        return
+    functions, dependencies, scripts = _CALLBACKS
+    for key, value in functions.items():
+        _callback.GLOBAL_CALLBACK_MAP.setdefault(key, value)
+    for item in dependencies:
+        if item not in _callback.GLOBAL_CALLBACK_LIST:
+            _callback.GLOBAL_CALLBACK_LIST.append(item)
+    for script in scripts:
+        if script not in _callback.GLOBAL_INLINE_SCRIPTS:
+            _callback.GLOBAL_INLINE_SCRIPTS.append(script)

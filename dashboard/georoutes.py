@@ -56,7 +56,7 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
     def area_layer(level: str):
         if level not in LEVELS:
             abort(404)
-        return respond(cache.get(level, lambda: area_geojson(store.get_areas(level))))
+        return respond(cache.get(level, lambda: outline_geojson(store.get_areas(level))))
 
     @server.get("/geo/street-labels.geojson")
     def street_labels():
@@ -111,10 +111,27 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
     return cache
 
 
+#: Above this many areas in a layer (a city's grids) it is simplified more: on the wall the
+#: whole city is a few hundred pixels across, and the layer is the page's largest download.
+MANY_AREAS = 5000
+
+
+def outline_geojson(areas) -> bytes:
+    """An area layer for the map: the code only (the map's sources address features by it),
+    coordinates to 1 m, simplified as a coverage by 3 m, or 10 m above :data:`MANY_AREAS`."""
+    return area_geojson(
+        areas,
+        properties=("code",),
+        id_field=None,
+        precision=5,
+        tolerance_m=3.0 if len(areas) <= MANY_AREAS else 10.0,
+    )
+
+
 def _grid_class(cache: GeoCache, k: int, scope: Scope) -> bytes:
     """Class ``k``'s grids of the caller's area, cut from the whole simplified grid layer (so
     neighbouring classes share their simplified edges exactly)."""
-    whole = json.loads(cache.get("grid", lambda: area_geojson(cache.store.get_areas("grid"))))
+    whole = json.loads(cache.get("grid", lambda: outline_geojson(cache.store.get_areas("grid"))))
     classes = grid_classes(cache.store, scope=scope)
     features = [f for f in whole["features"] if classes.get(f["properties"].get("code"), -1) == k]
     return json.dumps(

@@ -58,6 +58,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_due": ("时限", "Deadline"),
     "col_reported": ("上报时间", "Reported"),
     "col_description": ("描述", "Description"),
+    "department": ("责任单位", "Responsible unit"),
+    "history": ("处置过程", "Workflow history"),
+    "no_incident": ("无此事件或不在本辖区", "No such incident in your area"),
+    "click_hint": ("点击地图上的事件查看详情", "Click an incident on the map for details"),
 }
 
 

@@ -190,6 +190,15 @@
       this.replayFrom = Math.min(open.cursor, heat.cursor);
       this.ready = true;
       this.watchFirstPaint(map);
+      /* a source done with its last update takes what has been collected meanwhile */
+      if (!map.gridmapFlushHook) {
+        map.gridmapFlushHook = true;
+        map.on('sourcedata', e => {
+          if ((e.sourceId === 'gm-open' || e.sourceId === 'gm-heat') && e.isSourceLoaded) {
+            this.flush();
+          }
+        });
+      }
     },
 
     /* ``window.gridmapPainted``: the time of the first frame drawn once every live source has

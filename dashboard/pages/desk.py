@@ -122,11 +122,19 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                         ],
                         className="desk-aside",
                     ),
-                    dcc.Graph(
-                        id=ids.DESK_MAP,
-                        figure=figure,
-                        className="desk-map",
-                        config={"displaylogo": False, "scrollZoom": True},
+                    html.Div(
+                        [
+                            dcc.Graph(
+                                id=ids.DESK_MAP,
+                                figure=figure,
+                                className="desk-map",
+                                config={"displaylogo": False, "scrollZoom": True},
+                            ),
+                            html.Div(
+                                t("click_hint", lang), id=ids.DESK_DETAIL, className="desk-detail"
+                            ),
+                        ],
+                        className="desk-center",
                     ),
                 ],
                 className="desk-body",

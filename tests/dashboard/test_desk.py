@@ -109,3 +109,30 @@ def test_rings_mark_exactly_the_overdue_and_near_due(app_ctx):
     expected = set(rows["incident_id"][pd.Series(due).isin(["overdue", "near_due"]).to_numpy()])
     assert ringed and len(ringed) < len(rows)  # some, not all
     assert len(ringed ^ expected) <= 2  # a deadline may pass between the two reads
+
+
+def test_drill_down_to_one_incident_and_its_history(app_ctx):
+    from gridmap.dashboard.desk_detail import incident_detail
+    from gridmap.feed.access import Scope
+
+    with open_store(app_ctx) as store:
+        rows = store.get_incidents(open_only=True)
+        row = rows[rows["status"] == "in_progress"].iloc[0]
+        store._execute(
+            "UPDATE incidents SET description = ? WHERE incident_id = ?",
+            ("路灯不亮，联系人：王先生，电话13912345678", row["incident_id"]),
+        )
+        n_events = len(store.get_events(row["incident_id"]))
+        other = rows[rows["street_code"] != row["street_code"]]["street_code"].iloc[0]
+        centre = str(
+            incident_detail(store, row["incident_id"], Scope.district(), {}).to_plotly_json()
+        )
+        street = Scope("s", "street", row["street_code"])
+        own = incident_detail(store, row["incident_id"], street, {}, "en")
+        elsewhere = incident_detail(store, row["incident_id"], Scope("o", "street", other), {})
+    assert row["incident_id"] in centre and "13912345678" not in centre and "139****5678" in centre
+    history = own.children[3].children
+    assert len(history) == n_events >= 4  # reported, accepted, dispatched, started at least
+    text = str(own.to_plotly_json())
+    assert "13912345678" in text and "Workflow history" in text and "Dispatch" in text
+    assert elsewhere.children == "无此事件或不在本辖区"  # another street's: as if unknown
