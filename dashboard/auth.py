@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, jsonify, redirect, request, session
+from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, session
 
 from gridmap.feed.access import ROLES, Scope
 from gridmap.feed.store.sql import SQLStore
@@ -40,8 +40,18 @@ PAGE_PATHS = ("/", "/wall")
 
 
 def current_scope() -> Scope:
-    """The scope of the request being served (set by the guard :func:`install_auth` adds)."""
-    return g.get("scope") or Scope.district()
+    """The scope of the request being served (set by the guard :func:`install_auth` adds).
+
+    Without one (a path the guard let through, or no request at all), logins on means 401,
+    never the whole district; logins off means the district centre.
+    """
+    scope = g.get("scope")
+    if scope is not None:
+        return scope
+    settings = current_app.config.get("GRIDMAP_SETTINGS")
+    if settings is not None and settings.auth:
+        abort(401)
+    return Scope.district()
 
 
 def install_auth(server: Flask, store: SQLStore, settings: Settings) -> None:

@@ -3,8 +3,9 @@
 The server reads what changed since the browser's cursor (kept in the page, so the server
 stays stateless) and answers with a delta of a few KB; ``assets/live-map.js`` applies it to the
 map's own MapLibre sources (``updateData`` and feature-state: the browser's work grows with what
-changed, not with the map), and ``assets/gridmap.js`` keeps the clock and the "data as of"
-warning and drives the auto-tour.
+changed, not with the map), and ``assets/gridmap.js`` fits the map to the screen and drives the
+auto-tour. The clock and the "data as of" warning are plain script outside Dash (a callback a
+second costs the page's main thread more than the clock is worth).
 """
 
 from __future__ import annotations
@@ -102,15 +103,6 @@ clientside_callback(
     Input(ids.WALL_DELTA, "data"),
     State(ids.WALL_APPLIED, "data"),
     prevent_initial_call=True,
-)
-
-clientside_callback(
-    ClientsideFunction(namespace="gridmap", function_name="clock"),
-    Output(ids.WALL_CLOCK, "children"),
-    Output(ids.WALL_ASOF, "children"),
-    Output(ids.WALL_ASOF, "className"),
-    Input(ids.WALL_CLOCK_TICK, "n_intervals"),
-    State(ids.WALL_STATE, "data"),
 )
 
 clientside_callback(

@@ -49,7 +49,10 @@ def install_export_routes(server: Flask) -> None:
             if name == "map.html":
                 data = map_html(layers, scope, query, ctx.names())
                 return _download(data, f"gridmap-map-{stamp}.html", "text/html; charset=utf-8")
-            data = map_png(layers, query, ctx.area_view(scope)[2])
+            try:
+                data = map_png(layers, query, ctx.area_view(scope)[2])
+            except RuntimeError as exc:  # no Chromium for kaleido on this machine
+                return jsonify({"field": "path", "error": f"cannot draw the image: {exc}"}), 503
             return _download(data, f"gridmap-map-{stamp}.png", "image/png")
         layer, _, fmt = name.partition(".")
         if layer not in LAYERS or fmt not in GIS_FORMATS:

@@ -118,13 +118,15 @@ MANY_AREAS = 5000
 
 def outline_geojson(areas) -> bytes:
     """An area layer for the map: the code only (the map's sources address features by it),
-    coordinates to 1 m, simplified as a coverage by 3 m, or 10 m above :data:`MANY_AREAS`."""
+    simplified as a coverage by 3 m with coordinates to 1 m, or above :data:`MANY_AREAS` by
+    10 m with coordinates to 10 m (shared edges stay shared: they round alike)."""
+    many = len(areas) > MANY_AREAS
     return area_geojson(
         areas,
         properties=("code",),
         id_field=None,
-        precision=5,
-        tolerance_m=3.0 if len(areas) <= MANY_AREAS else 10.0,
+        precision=4 if many else 5,
+        tolerance_m=10.0 if many else 3.0,
     )
 
 

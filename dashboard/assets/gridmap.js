@@ -6,7 +6,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     applyDelta: function (delta, applied) {
       const NO = window.dash_clientside.no_update;
       const live = window.gridmapLive;
-      if (!delta || !live || !live.apply(delta)) {
+      if (!delta) {
+        return NO;
+      }
+      window.gridmapAsOf = Date.now();  /* the server answered: the data is as of now */
+      if (!live || !live.apply(delta)) {
         return NO;
       }
       let cursor = Math.max((applied && applied.cursor) || 0, delta.cursor || 0);
@@ -15,29 +19,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         live.replayFrom = null;
       }
       return {cursor: cursor};
-    },
-
-    /* The live clock and the "data as of" line, warning when updates have stopped. */
-    clock: function (_n, state) {
-      if (window.gridmapLive) {
-        window.gridmapLive.ensure('wall-map');  /* attach the live layers once the map exists */
-      }
-      /* Beijing time, whatever the display machine's own time zone */
-      const en = state && state.lang === 'en';
-      const now = new Date();
-      const part = (d, opts) => d.toLocaleString(en ? 'en-GB' : 'zh-CN',
-        Object.assign({timeZone: 'Asia/Shanghai'}, opts));
-      const fmt = d => part(d, {hour: '2-digit', minute: '2-digit', second: '2-digit',
-                                hour12: false});
-      const date = part(now, {year: 'numeric', month: 'long', day: 'numeric',
-                              weekday: 'long'});
-      const asOf = state && state.as_of ? new Date(state.as_of) : null;
-      const age = asOf ? (now - asOf) / 1000 : Infinity;
-      const stale = age > 8;
-      const words = en ? ['Data as of ', ' · connection lost, retrying', 'Waiting for data']
-                       : ['数据更新于 ', ' · 连接中断，正在重试', '等待数据'];
-      const text = asOf ? words[0] + fmt(asOf) + (stale ? words[1] : '') : words[2];
-      return [`${date} ${fmt(now)}`, text, stale ? 'wall-asof stale' : 'wall-asof'];
     },
 
     /* Fit the map and its type to the wall: MapLibre zooms in pixels, so a 3840-px wall needs
@@ -76,3 +57,31 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     }
   }
 });
+
+/* The wall's clock and "data as of" line, once a second, outside Dash: Beijing time whatever
+   the display machine's zone; a warning colour once no update has arrived for 8 s. */
+(function () {
+  const fmt = (d, en, opts) => d.toLocaleString(en ? 'en-GB' : 'zh-CN',
+    Object.assign({timeZone: 'Asia/Shanghai'}, opts));
+  const hms = {hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false};
+  const tick = () => {
+    const wall = document.querySelector('.wall');
+    const clock = document.getElementById('wall-clock');
+    const asOfEl = document.getElementById('wall-asof');
+    if (!wall || !clock || !asOfEl) { return; }
+    if (window.gridmapLive) { window.gridmapLive.ensure('wall-map'); }
+    const en = wall.lang === 'en';
+    const now = new Date();
+    const date = fmt(now, en, {year: 'numeric', month: 'long', day: 'numeric',
+                              weekday: 'long'});
+    clock.textContent = `${date} ${fmt(now, en, hms)}`;
+    const asOf = window.gridmapAsOf ? new Date(window.gridmapAsOf) : null;
+    const stale = !asOf || (now - asOf) / 1000 > 8;
+    const words = en ? ['Data as of ', ' · connection lost, retrying', 'Waiting for data']
+                     : ['数据更新于 ', ' · 连接中断，正在重试', '等待数据'];
+    asOfEl.textContent = asOf ? words[0] + fmt(asOf, en, hms) + (stale ? words[1] : '')
+                              : words[2];
+    asOfEl.className = asOf && stale ? 'wall-asof stale' : 'wall-asof';
+  };
+  setInterval(tick, 1000);
+})();

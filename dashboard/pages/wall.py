@@ -126,7 +126,8 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
                 },
             ),
             dcc.Interval(id=ids.WALL_TICK, interval=1000),
-            dcc.Interval(id=ids.WALL_CLOCK_TICK, interval=1000),
+            # fits the map to the screen's size (the clock itself is plain script)
+            dcc.Interval(id=ids.WALL_CLOCK_TICK, interval=5000),
             dcc.Interval(
                 id=ids.WALL_TOUR_TICK,
                 interval=max(tour_seconds, 1) * 1000,

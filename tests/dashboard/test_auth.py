@@ -170,3 +170,12 @@ def test_roles_and_areas_are_checked(app):
             store.add_user("x", "mayor", None)
         with pytest.raises(ValueError, match="no area"):
             store.add_user("x", "street", "510108999")
+
+
+def test_without_a_scope_logins_on_means_nothing_not_everything(app):
+    from werkzeug.exceptions import Unauthorized
+
+    from gridmap.dashboard.auth import current_scope
+
+    with app.server.test_request_context("/somewhere"), pytest.raises(Unauthorized):
+        current_scope()
