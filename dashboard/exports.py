@@ -17,6 +17,7 @@ from flask import Flask, Response, jsonify, request
 
 from gridmap.dashboard.snapshot import SnapshotError, SnapshotQuery, areas_at, incidents_at
 from gridmap.feed.access import Scope
+from gridmap.feed.categories import CATEGORY_BY_CODE
 from gridmap.feed.workflow import STATES
 
 #: File formats of the GIS exports: URL suffix → (file suffix, MIME type).
@@ -92,10 +93,24 @@ def snapshot_layers(store, scope: Scope, query: SnapshotQuery, names) -> dict:
     }
     if not scope.area_code:
         layers["districts"] = areas_at(store, scope, "district", incidents, query.at)
-    start = query.at - pd.Timedelta(hours=24)
-    reported = pd.to_datetime(incidents["reported_at"], utc=True)
-    layers["incidents_24h"] = incidents[reported > start][["lon", "lat"]].dropna()
+    layers["incidents_24h"] = reports_before(store, scope, query)
     return layers
+
+
+def reports_before(store, scope: Scope, query: SnapshotQuery, hours: int = 24) -> pd.DataFrame:
+    """``lon``, ``lat`` (WGS84) of every incident of the scope and categories reported in the
+    ``hours`` before the snapshot's moment, whatever its state since (the heat layer)."""
+    end = int(query.at.value // 1_000_000)
+    where, params = scope.where()
+    sql = (
+        "SELECT lon, lat FROM incidents WHERE reported_at > ? AND reported_at <= ? "
+        f"AND lon IS NOT NULL AND {where}"
+    )
+    params = [end - hours * 3_600_000, end, *params]
+    if query.categories:
+        sql += f" AND category IN ({','.join('?' * len(query.categories))})"
+        params += list(query.categories)
+    return pd.DataFrame.from_records(store._query(sql, params), columns=["lon", "lat"])
 
 
 def map_html(layers: dict, scope: Scope, query: SnapshotQuery, names) -> bytes:
@@ -118,7 +133,7 @@ def map_png(layers: dict, query: SnapshotQuery, area_name: str) -> bytes:
     outlines = [(layers["communities"], "#8aa9cf", 0.8), (layers["streets"], "#1d4e89", 1.8)]
     if "districts" in layers:
         outlines.append((layers["districts"], "#0b2545", 3.0))
-    filters = "、".join(query.categories) or "全部类别"
+    filters = "、".join(CATEGORY_BY_CODE[c].name for c in query.categories) or "全部类别"
     fig = snapshot_figure(
         layers["grids"],
         figure="open",

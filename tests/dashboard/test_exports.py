@@ -148,3 +148,21 @@ def test_snapshot_query_reads_local_times():
     assert query.categories == ("SR", "TF")
     with pytest.raises(SnapshotError, match="future"):
         SnapshotQuery.from_args({"at": "2026-11-26T10:30"}, now)
+
+
+def test_the_heat_of_a_snapshot_counts_every_report_of_the_day(app):
+    from gridmap.dashboard.exports import reports_before
+    from gridmap.feed.access import Scope
+
+    now = pd.Timestamp.now(tz="Asia/Shanghai")
+    query = SnapshotQuery(at=now, categories=("SR",))
+    with open_store(app.url) as store:
+        all_ = store.get_incidents()
+        heat = reports_before(store, Scope("s", "street", app.street), query)
+    day = all_[
+        (all_["reported_at"] > now - pd.Timedelta(hours=24))
+        & (all_["category"] == "SR")
+        & (all_["street_code"] == app.street)
+    ].dropna(subset=["lon"])
+    assert len(heat) == len(day) > 0
+    assert (day["status"] == "closed").any() or len(day) < 5  # closed ones count too
