@@ -13,26 +13,13 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from gridmap.bench.rows import row
+
 NAIVE = "naive Dash app: whole figure rebuilt by one callback (inline GeoJSON, no compression)"
 #: gridmap.dashboard.ids.WALL_DELTA: an output of the wall's tick callback, named in its body
 WALL_DELTA = "wall-delta"
 #: Time-to-paint budgets on a wall-screen PC with a GPU (not this machine), seconds.
 GPU_BUDGET_S = {"district": 1.5, "city": 3.0}
-
-
-def row(name, value, unit, baseline, baseline_name, goal=None, **extra) -> dict[str, Any]:
-    """A result row as in :mod:`gridmap.bench.cases` (``value`` may be ``None``)."""
-    ratio = round(value / baseline, 2) if value is not None and baseline else None
-    return {
-        "name": name,
-        "value": value,
-        "unit": unit,
-        "baseline": baseline,
-        "baseline_name": baseline_name,
-        "ratio": ratio,
-        "goal": goal,
-        **extra,
-    }
 
 
 def percentiles(values: list[float]) -> tuple[float | None, float | None]:

@@ -14,6 +14,7 @@ import pyogrio
 import shapely
 
 from gridmap.bench import browser_cases, feed_cases
+from gridmap.bench.rows import row as _row
 from gridmap.demo.dataset import generate, read_manifest
 from gridmap.geo.assign import PolygonIndex
 from gridmap.geo.repair import repair_polygons
@@ -44,19 +45,6 @@ class BenchData:
     def points(self) -> tuple[np.ndarray, np.ndarray]:
         table = pd.read_parquet(self.folder / "incidents.parquet", columns=["lon", "lat"])
         return table["lon"].to_numpy(), table["lat"].to_numpy()
-
-
-def _row(name, value, unit, baseline, baseline_name, goal=None, **extra) -> dict:
-    return {
-        "name": name,
-        "value": value,
-        "unit": unit,
-        "baseline": baseline,
-        "baseline_name": baseline_name,
-        "ratio": round(value / baseline, 2) if baseline else None,
-        "goal": goal,
-        **extra,
-    }
 
 
 def _median(fn, repeat):

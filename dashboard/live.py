@@ -184,7 +184,7 @@ def delta(
     2: see :func:`due_codes`)}``.
     """
     now_ms = to_ms(now)
-    events, new_cursor = recent_events(store, cursor, limit=MAX_EVENTS_PER_TICK)
+    events, new_cursor = store.event_rows_since(cursor, limit=MAX_EVENTS_PER_TICK)
     events = [e for e in events if e["status"] is not None]  # (an incident since removed)
     if scope is not None and scope.column is not None:
         events = [e for e in events if e[scope.column] == scope.area_code]
@@ -228,37 +228,6 @@ def delta(
         "ticker": [ticker_line(e, names) for e in events[::-1][:TICKER_LENGTH]],
         "flash": flash,
     }
-
-
-def recent_events(
-    store: SQLStore, cursor: int, *, limit: int = MAX_EVENTS_PER_TICK
-) -> tuple[list[dict[str, Any]], int]:
-    """Events after ``cursor`` with their incident's current row, as plain dicts (times in
-    epoch ms): the live tick's hot path, without pandas. Returns (events oldest first, the
-    new cursor)."""
-    event_cols = ("event_id", "incident_id", "at", "action", "from_state", "to_state")
-    rows = store._query(
-        f"SELECT {', '.join(event_cols)} FROM events WHERE event_id > ? "
-        f"ORDER BY event_id LIMIT {int(limit)}",
-        (int(cursor),),
-    )
-    incident_cols = [c for c in LIVE_COLUMNS if c not in event_cols]
-    by_id: dict[str, tuple] = {}
-    ids = sorted({r[1] for r in rows})
-    for start in range(0, len(ids), 500):  # by primary key, whatever the planner thinks
-        chunk = ids[start : start + 500]
-        for row in store._query(
-            f"SELECT incident_id, {', '.join(incident_cols)} FROM incidents "
-            f"WHERE incident_id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        ):
-            by_id[row[0]] = row[1:]
-    missing = (None,) * len(incident_cols)
-    events = [
-        dict(zip((*event_cols, *incident_cols), r + by_id.get(r[1], missing), strict=True))
-        for r in rows
-    ]
-    return events, (int(rows[-1][0]) if rows else int(cursor))
 
 
 def _change(row: dict[str, Any], now_ms: int) -> dict[str, Any]:

@@ -375,8 +375,17 @@ class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
     def events_since(self, cursor: int, *, limit: int = 1000) -> tuple[pd.DataFrame, int]:
         """Events after ``cursor`` (an ``event_id``) joined with their incident's current row.
 
-        Returns the events (oldest first, at most ``limit``) and the new cursor.
+        Returns the events (oldest first, at most ``limit``; times tz-aware) and the new cursor.
         """
+        rows, new_cursor = self.event_rows_since(cursor, limit=limit)
+        frame = pd.DataFrame.from_records(rows, columns=list(LIVE_COLUMNS))
+        for column in ("at", "deadline", "stage_entered_at"):
+            frame[column] = from_epoch_ms(frame[column])
+        return frame, new_cursor
+
+    def event_rows_since(self, cursor: int, *, limit: int = 1000) -> tuple[list[dict], int]:
+        """:meth:`events_since` as plain dicts with times in epoch ms (no pandas: the live
+        tick's hot path)."""
         event_cols = ("event_id", "incident_id", "at", "action", "from_state", "to_state")
         events = self._query(
             f"SELECT {', '.join(event_cols)} FROM events WHERE event_id > ? "
@@ -395,14 +404,9 @@ class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
             ):
                 by_id[row[0]] = row[1:]
         missing = (None,) * len(incident_cols)
-        frame = pd.DataFrame.from_records(
-            [e + by_id.get(e[1], missing) for e in events],
-            columns=[*event_cols, *incident_cols],
-        )[list(LIVE_COLUMNS)]
-        new_cursor = int(frame["event_id"].iloc[-1]) if len(frame) else int(cursor)
-        for column in ("at", "deadline", "stage_entered_at"):
-            frame[column] = from_epoch_ms(frame[column])
-        return frame, new_cursor
+        names = (*event_cols, *incident_cols)
+        rows = [dict(zip(names, e + by_id.get(e[1], missing), strict=True)) for e in events]
+        return rows, (int(events[-1][0]) if events else int(cursor))
 
     def last_event_id(self) -> int:
         return int(self._query("SELECT COALESCE(max(event_id), 0) FROM events")[0][0])
