@@ -8,6 +8,7 @@ tile URL is configured.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import dash
@@ -57,6 +58,7 @@ def create_app(settings: Settings) -> dash.Dash:
     app.server.config["GRIDMAP_SETTINGS"] = settings
     app.server.config["GRIDMAP_CONTEXT"] = context
     service = IntakeService(store, timezone=settings.timezone)
+    threading.Thread(target=service.warm_up, name="intake-warm-up", daemon=True).start()
     install_auth(app.server, store, settings)
     install_api(app.server, lambda: service)
     install_geo_routes(app.server, store)

@@ -119,14 +119,15 @@ MANY_AREAS = 5000
 def outline_geojson(areas) -> bytes:
     """An area layer for the map: the code only (the map's sources address features by it),
     simplified as a coverage by 3 m with coordinates to 1 m, or above :data:`MANY_AREAS` by
-    10 m with coordinates to 10 m (shared edges stay shared: they round alike)."""
+    20 m with coordinates to 10 m (shared edges stay shared: they round alike). For a city's
+    20,000 grids that is 1.0 MB on the wire instead of 1.3 MB at 10 m."""
     many = len(areas) > MANY_AREAS
     return area_geojson(
         areas,
         properties=("code",),
         id_field=None,
         precision=4 if many else 5,
-        tolerance_m=10.0 if many else 3.0,
+        tolerance_m=20.0 if many else 3.0,
     )
 
 

@@ -87,6 +87,15 @@ class IntakeService:
         self._next_check = 0.0
         self._committer = GroupCommitter(store)
 
+    def warm_up(self) -> None:
+        """Build the grid lookup and parse the default CRS now (a server calls this in a
+        background thread at start), so the first request does not pay for them."""
+        try:
+            _parse_crs_cached("EPSG:4326")
+            self.grid_index()
+        except Exception:  # the store is not there yet: the first request will try again
+            pass
+
     # --- grids ---------------------------------------------------------------------------
     def grid_index(self) -> PolygonIndex | None:
         """The grid lookup, built once from the store's grids (``None`` if it has none; an
