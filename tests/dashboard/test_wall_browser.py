@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from gridmap.dashboard.cli import main
 from gridmap.feed.store import open_store
+
+from .conftest import demo_store
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -70,24 +71,12 @@ class Server:
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("wall")
     env = {**os.environ, "GRIDMAP_DATA_DIR": str(data)}
-    old = os.environ.get("GRIDMAP_DATA_DIR")
-    os.environ["GRIDMAP_DATA_DIR"] = str(data)
-    from gridmap.settings import get_settings
-
-    get_settings.cache_clear()
-    try:
-        assert main(["demo-data", "--scale", "district", "--incidents", "4000", "--seed", "3"]) == 0
-    finally:
-        get_settings.cache_clear()
-        if old is None:
-            os.environ.pop("GRIDMAP_DATA_DIR")
-        else:
-            os.environ["GRIDMAP_DATA_DIR"] = old
-    with open_store(f"sqlite:///{data / 'gridmap.db'}") as store:
+    url = demo_store(data, incidents=4000, seed=3)
+    with open_store(url) as store:
         key = store.add_api_key("browser-test")
     srv = Server(env, _free_port())
     srv.key = key
-    srv.env_store = f"sqlite:///{data / 'gridmap.db'}"
+    srv.env_store = url
     srv.start()
     yield srv
     if srv.proc and srv.proc.poll() is None:
