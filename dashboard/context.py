@@ -20,6 +20,10 @@ from gridmap.feed.figures import current_figures, day_figures, hourly_today_vs_u
 from gridmap.feed.store.sql import SQLStore
 from gridmap.settings import Settings
 
+#: Zoom levels past the whole area's view from which a map of several districts names the
+#: streets (before that: the districts).
+LABEL_STREETS_AFTER = 1.5
+
 
 @dataclasses.dataclass
 class AppContext:
@@ -93,6 +97,14 @@ class AppContext:
             return {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2}, zoom, name
 
         return self.cached("district-view", 300, build)
+
+    def label_split(self, scope: Scope | None, zoom: float) -> float | None:
+        """Zoom from which a map of the caller's area names streets instead of districts:
+        ``None`` (streets at every zoom) unless the area holds several districts."""
+        if scope is not None and scope.area_code:
+            return None
+        count = self.cached("district-count", 300, lambda: len(self.store.get_areas("district")))
+        return zoom + LABEL_STREETS_AFTER if count > 1 else None
 
     def area_view(self, scope: Scope | None) -> tuple[dict[str, float], float, str]:
         """Map centre, zoom and name of the caller's area (the district for district roles)."""

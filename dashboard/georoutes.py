@@ -58,13 +58,15 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
             abort(404)
         return respond(cache.get(level, lambda: outline_geojson(store.get_areas(level))))
 
-    @server.get("/geo/street-labels.geojson")
-    def street_labels():
-        def build() -> bytes:
-            points = label_points(store.get_areas("street"))
-            return _points_geojson(points)
+    @server.get("/geo/labels/<level>.geojson")
+    def area_labels(level: str):
+        if level not in ("district", "street", "community"):
+            abort(404)
 
-        return respond(cache.get("street-labels", build))
+        def build() -> bytes:
+            return _points_geojson(label_points(store.get_areas(level)))
+
+        return respond(cache.get(f"labels:{level}", build))
 
     @server.get("/geo/grid-class/<int:k>.geojson")
     def grid_class_layer(k: int):

@@ -84,13 +84,20 @@ def grid_class(open_count: float) -> int:
 
 
 def base_layers(
-    theme: dict[str, str], rev: str = "0", *, buildings: bool = True, classes: bool = True
+    theme: dict[str, str],
+    rev: str = "0",
+    *,
+    buildings: bool = True,
+    classes: bool = True,
+    label_split: float | None = None,
 ) -> list[dict]:
-    """``layout.map.layers``: choropleth classes, outlines, buildings, street labels.
+    """``layout.map.layers``: choropleth classes, outlines, buildings, area labels.
 
     Every source is a URL served by :mod:`gridmap.dashboard.georoutes`; ``rev`` versions the
     choropleth class files so a change of classes refetches only those. ``classes=False``
     leaves the choropleth out (the wall draws it itself, recoloured live by feature-state).
+    ``label_split`` (a web-map zoom level), for a map of several districts: district names
+    below it, street names from it on; ``None`` labels the streets at every zoom.
     """
     layers: list[dict[str, Any]] = []
     colours = theme.get("classes") or [colour for _bound, colour in GRID_CLASSES]
@@ -136,25 +143,33 @@ def base_layers(
                 **({"minzoom": 13} if level == "grid" else {}),
             }
         )
-    layers.append(
-        {
-            "sourcetype": "geojson",
-            "source": "/geo/street-labels.geojson",
-            "type": "symbol",
-            # icon "" : plotly's default icon ("marker") would be fetched from a CDN
-            "symbol": {
-                "text": "{name}",
-                "placement": "point",
-                "icon": "",
-                "textfont": {
-                    "size": 15,
-                    "color": theme["label"],
-                    "family": "Noto Sans CJK SC Regular",
-                },
-            },
-        }
-    )
+    if label_split is None:
+        layers.append(_label_layer("street", theme, 15))
+    else:
+        layers.append(_label_layer("district", theme, 18, maxzoom=label_split))
+        layers.append(_label_layer("street", theme, 15, minzoom=label_split))
     return layers
+
+
+def _label_layer(level: str, theme: dict[str, str], size: int, **zooms: float) -> dict:
+    """A symbol layer of the names of one level's areas, one label inside each area."""
+    return {
+        "sourcetype": "geojson",
+        "source": f"/geo/labels/{level}.geojson",
+        "type": "symbol",
+        # icon "" : plotly's default icon ("marker") would be fetched from a CDN
+        "symbol": {
+            "text": "{name}",
+            "placement": "point",
+            "icon": "",
+            "textfont": {
+                "size": size,
+                "color": theme["label"],
+                "family": "Noto Sans CJK SC Regular",
+            },
+        },
+        **zooms,
+    }
 
 
 def _point_arrays(incidents: pd.DataFrame, now_ms: int) -> dict[str, list]:
@@ -203,6 +218,7 @@ def map_figure(
     tile_url: str = "",
     rev: str = "0",
     uirevision: str = "map",
+    label_split: float | None = None,
 ) -> go.Figure:
     """The map: offline style, base layers by URL, and the four live traces.
 
@@ -271,7 +287,7 @@ def map_figure(
             marker={"size": 30, "color": "#ff4d4f", "opacity": 0.6},
         )
     )
-    layers = base_layers(theme, rev, buildings=theme["name"] != "wall")
+    layers = base_layers(theme, rev, buildings=theme["name"] != "wall", label_split=label_split)
     return _map_layout(fig, theme, center, zoom, layers, uirevision)
 
 
@@ -304,7 +320,12 @@ def _map_layout(
 
 
 def wall_map_figure(
-    *, center: dict[str, float], zoom: float, theme: dict[str, str], uirevision: str = "wall"
+    *,
+    center: dict[str, float],
+    zoom: float,
+    theme: dict[str, str],
+    uirevision: str = "wall",
+    label_split: float | None = None,
 ) -> go.Figure:
     """The wall's map: the offline style and the static layers by URL, and no data at all.
 
@@ -316,5 +337,5 @@ def wall_map_figure(
     empty trace is what makes plotly create the map.
     """
     fig = go.Figure(go.Scattermap(lat=[], lon=[], mode="markers", hoverinfo="skip"))
-    layers = base_layers(theme, buildings=False, classes=False)
+    layers = base_layers(theme, buildings=False, classes=False, label_split=label_split)
     return _map_layout(fig, theme, center, zoom, layers, uirevision)

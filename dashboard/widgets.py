@@ -125,8 +125,21 @@ def hourly_figure(
         font={"color": fg, "size": round(12 * scale)},
         legend={"orientation": "h", "y": 1.12, "x": 0},
         xaxis={"showgrid": False, "tickmode": "array", "tickvals": [0, 6, 12, 18, 23]},
-        yaxis={"showgrid": True, "gridcolor": "rgba(120,180,220,0.15)", "zeroline": False},
+        # counts: never below zero, and a day with no reports yet still shows 0–5, not ±1
+        yaxis={
+            "showgrid": True,
+            "gridcolor": "rgba(120,180,220,0.15)",
+            "zeroline": False,
+            "rangemode": "nonnegative",
+            **({} if _peak(frame) > 0 else {"range": [0, 5]}),
+        },
         bargap=0.25,
         uirevision="hourly",
     )
     return fig
+
+
+def _peak(frame: pd.DataFrame) -> float:
+    """The highest count of the chart (0 for a day with no reports and no usual day)."""
+    values = pd.concat([frame["today"], frame["usual"]]).fillna(0)
+    return float(values.max()) if len(values) else 0.0

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from gridmap.geo.crs import parse_crs, resolve_source_crs, to_wgs84
+from gridmap.geo.divisions import check_codes
 from gridmap.geo.load import find_column, read_layer
 from gridmap.geo.repair import repair_polygons
 from gridmap.geo.validate import check_hierarchy, find_duplicate_ids
@@ -99,7 +100,8 @@ class ImportResult:
         ``parent_code`` for areas) beside the original ones.
     report
         JSON-serialisable: source, CRS used and why, notes, counts, repairs per feature,
-        duplicates, hierarchy issues, rejected features with reasons.
+        duplicates, hierarchy issues, codes the division table does not hold, rejected
+        features with reasons.
     """
 
     frame: gpd.GeoDataFrame
@@ -120,6 +122,7 @@ class ImportResult:
             ),
         ]
         lines += [f"note: {n}" for n in r.get("notes", [])]
+        lines += [f"code: {issue['message']}" for issue in r.get("codes", [])]
         for kind, n in sorted(r.get("repair_actions", {}).items()):
             lines.append(f"repaired: {kind} × {n}")
         for item in r.get("rejected", [])[:20]:
@@ -211,6 +214,11 @@ def import_areas(
             child_id_column="code",
         )
         report["hierarchy"] = [i.to_dict() for i in issues]
+    report["codes"] = (
+        check_codes(clean["code"], clean["name"], level)
+        if {"code", "name"} <= set(clean.columns)
+        else []
+    )
     repaired = sum(1 for r in repair.records if r.status == "repaired")
     report["counts"] = {
         "loaded": loaded_count,

@@ -59,6 +59,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         tile_url=ctx.settings.tile_url,
         rev=scope.area_code or "all",
         uirevision="desk",
+        label_split=ctx.label_split(scope, zoom - 0.6),
     )
     return html.Div(
         [

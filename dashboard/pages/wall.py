@@ -43,7 +43,9 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
     scope = current_scope()
     snap = snapshot(ctx.store, ctx.names(), scope)
     center, zoom, district = ctx.area_view(scope)
-    figure = wall_map_figure(center=center, zoom=zoom, theme=WALL_THEME)
+    figure = wall_map_figure(
+        center=center, zoom=zoom, theme=WALL_THEME, label_split=ctx.label_split(scope, zoom)
+    )
     tour_seconds = _tour_seconds(tour)
     return html.Div(
         [

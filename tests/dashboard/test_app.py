@@ -34,3 +34,21 @@ def test_geometry_and_live_data_go_compressed(client, path):
     assert packed.headers.get("Content-Encoding") == "gzip"
     if len(plain.data) > 2000:
         assert len(packed.data) < len(plain.data) / 2
+
+
+def test_area_labels_lie_inside_their_areas(client):
+    import shapely
+
+    streets = {
+        f["properties"]["code"]: shapely.geometry.shape(f["geometry"])
+        for f in client.get("/geo/street.geojson").get_json()["features"]
+    }
+    labels = client.get("/geo/labels/street.geojson").get_json()["features"]
+    assert len(labels) == len(streets) == 11  # Chenghua's streets
+    for label in labels:
+        point = shapely.geometry.shape(label["geometry"])
+        assert label["properties"]["name"].endswith("街道")
+        assert streets[label["properties"]["code"]].buffer(1e-4).contains(point)
+    (district,) = client.get("/geo/labels/district.geojson").get_json()["features"]
+    assert district["properties"]["name"] == "成华区"
+    assert client.get("/geo/labels/grid.geojson").status_code == 404

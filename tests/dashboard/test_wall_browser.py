@@ -4,67 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from gridmap.feed.store import open_store
 
+from .browser import BROWSER_MARKS, CHROMIUM, FLAGS, Server, free_port
 from .conftest import demo_store
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-#: Chromium flags: headless, no background traffic, and no name resolves but loopback.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, env: dict, port: int) -> None:
-        self.env, self.port, self.proc = env, port, None
-        self.url = f"http://127.0.0.1:{port}"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gridmap.dashboard.cli", "run", "--port", str(self.port)],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("server did not start")
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +24,7 @@ def server(tmp_path_factory):
     url = demo_store(data, incidents=4000, seed=3)
     with open_store(url) as store:
         key = store.add_api_key("browser-test")
-    srv = Server(env, _free_port())
+    srv = Server(env, free_port())
     srv.key = key
     srv.env_store = url
     srv.start()
