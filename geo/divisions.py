@@ -40,6 +40,11 @@ def _plain_name(name: str) -> str:
     return name
 
 
+def _stem(name: str) -> str:
+    """A district's name without 区/县/市, which changes when a county becomes a district."""
+    return name[:-1] if len(name) > 2 and name[-1] in "区县市" else name
+
+
 def reference(level: str) -> dict[str, str]:
     """Code → name of every area of ``level`` (district, street, community) in the table."""
     code_col, name_col = _COLUMNS[level]
@@ -72,6 +77,9 @@ def check_codes(codes: pd.Series, names: pd.Series, level: str) -> list[dict[str
     by_name: dict[str, list[str]] = {}
     for code, name in known.items():
         by_name.setdefault(name, []).append(code)
+    by_stem: dict[str, list[str]] = {}
+    for code, name in known.items():
+        by_stem.setdefault(_stem(name), []).append(code)
     city_prefixes = {code[:4] for code in reference("district")}
     issues = []
     for code, name in zip(codes.astype(str), names.fillna("").astype(str), strict=True):
@@ -91,9 +99,9 @@ def check_codes(codes: pd.Series, names: pd.Series, level: str) -> list[dict[str
                     }
                 )
             continue
-        matches = by_name.get(plain, [])
+        matches = by_name.get(plain) or by_stem.get(_stem(plain), [])
         suggested = matches[0] if len(matches) == 1 else ""
-        hint = f"; the table has {plain} as {suggested}" if suggested else ""
+        hint = f"; the table has {known[suggested]} as {suggested}" if suggested else ""
         issues.append(
             {
                 "code": code,

@@ -40,7 +40,7 @@ def test_real_district_file_imports_whole_and_reports_old_codes(
     assert report["counts"]["loaded"] == report["counts"]["kept"] == 20
     assert report["rejected"] == []
     old = {issue["code"]: issue["suggested"] for issue in report["codes"]}
-    assert old == {"510124": "510117", "510132": "", "510180": "510185"}
+    assert old == {"510124": "510117", "510132": "510118", "510180": "510185"}
     assert "510117" in out  # the user reads the new code on the console too
     with open_store(isolated_settings.resolved_store_url) as store:
         districts = store.get_areas("district")

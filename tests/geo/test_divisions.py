@@ -26,6 +26,9 @@ def test_old_and_misnamed_codes_are_reported_with_todays_code():
     assert "510117" in issues["510124"]["message"]
     assert issues["510104"]["problem"] == "other_name" and "锦江区" in issues["510104"]["message"]
     assert issues["510199"]["suggested"] == ""
+    # a county that became a district keeps its name but for 县 → 区
+    (county,) = check_codes(pd.Series(["510132"]), pd.Series(["新津县"]), "district")
+    assert county["suggested"] == "510118" and "新津区" in county["message"]
 
 
 def test_community_names_match_with_or_without_their_suffix():
