@@ -36,7 +36,10 @@ FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
 VIEWPORT = {"width": 1920, "height": 1080}
-UPDATE_PATH = "/_dash-update-component"
+#: Paths of live updates: our wall's tick (plain fetch) and Dash callbacks (the naive page's
+#: figure, our panels).
+TICK_PATH = "/live/tick.json"
+UPDATE_PATHS = ("/_dash-update-component", TICK_PATH)
 
 #: A generic paint probe (any page with a plotly map): the first MapLibre ``idle`` event at
 #: which the map has loaded, every source of its style is loaded and the traces have data.
@@ -157,12 +160,12 @@ class Traffic:
         return out
 
     def updates(self) -> list[dict[str, Any]]:
-        """The page's finished Dash update requests (``url``, ``post``, ``bytes``,
-        ``server_ms``)."""
+        """The page's finished update requests, ticks and Dash callbacks (``url``, ``post``,
+        ``bytes``, ``server_ms``)."""
         return [
             r
             for r in self.requests.values()
-            if "bytes" in r and urlsplit(r["url"]).path == UPDATE_PATH
+            if "bytes" in r and urlsplit(r["url"]).path in UPDATE_PATHS
         ]
 
 
@@ -227,7 +230,7 @@ class PageRun:
         Returns
         -------
         dict
-            ``updates``: Dash update requests that finished in the window (or, sent in it,
+            ``updates``: update requests that finished in the window (or, sent in it,
             within ``grace_s`` after); ``unfinished``: how many sent in it never finished;
             ``other``: the page's other requests sent in the window; ``busy_share`` and
             ``cpu_share`` of the main thread; ``renders_per_s`` of the maps.
@@ -242,7 +245,7 @@ class PageRun:
         deadline = time.monotonic() + grace_s
         while any("bytes" not in r for r in sent) and time.monotonic() < deadline:
             self.page.wait_for_timeout(200)
-        is_update = [urlsplit(r["url"]).path == UPDATE_PATH for r in sent]
+        is_update = [urlsplit(r["url"]).path in UPDATE_PATHS for r in sent]
         return {
             "updates": [
                 r for r in self.traffic.updates() if r["sent_in_window"] or r["finished_in_window"]

@@ -13,11 +13,10 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from gridmap.bench.browser_page import TICK_PATH
 from gridmap.bench.rows import row
 
 NAIVE = "naive Dash app: whole figure rebuilt by one callback (inline GeoJSON, no compression)"
-#: gridmap.dashboard.ids.WALL_DELTA: an output of the wall's tick callback, named in its body
-WALL_DELTA = "wall-delta"
 #: Time-to-paint budgets on a wall-screen PC with a GPU (not this machine), seconds.
 GPU_BUDGET_S = {"district": 1.5, "city": 3.0}
 
@@ -37,9 +36,9 @@ def median(values: list[float | None]) -> float | None:
 
 
 def wall_ticks(updates: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(the wall tick callback's responses, the other Dash responses)."""
-    tick = [r for r in updates if WALL_DELTA in r.get("post", "")]
-    return tick, [r for r in updates if WALL_DELTA not in r.get("post", "")]
+    """(the wall's ticks, the other update responses: Dash callbacks of the panels)."""
+    tick = [r for r in updates if urlsplit(r["url"]).path == TICK_PATH]
+    return tick, [r for r in updates if urlsplit(r["url"]).path != TICK_PATH]
 
 
 def _per_path(requests: list[dict]) -> dict[str, list[float]]:

@@ -5,7 +5,8 @@
 (served once per page by :mod:`gridmap.dashboard.liveroutes`); :func:`delta` is what changed
 since the browser's cursor: the incidents touched by new events, the ones whose deadline passed
 since the last tick (overdue is a matter of time, not of events), new reports for the heat,
-grids whose colour class changed, ticker lines and which points flash.
+grids whose colour class changed, ticker lines and which points flash; :func:`tick_payload`
+is one tick of the wall as the browser asks for it (``/live/tick.json``), ticker text rendered.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridmap.dashboard.i18n import name_of
 from gridmap.dashboard.mapview import grid_class
 from gridmap.feed.access import Scope
 from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
@@ -33,6 +35,9 @@ _OPEN_WHERE = "status NOT IN ('closed', 'void')"
 #: Events read per tick at most (a backlog drains over the next ticks).
 MAX_EVENTS_PER_TICK = 500
 TICKER_LENGTH = 12
+#: How far back a tick looks for deadlines that passed (a page that was away longer than
+#: this reloads its layers when it comes back anyway), ms.
+MAX_SINCE_AGE_MS = 3_600_000
 
 
 def to_ms(stamp: pd.Timestamp) -> int:
@@ -279,4 +284,46 @@ def ticker_line(row: dict[str, Any], names: dict[str, str] | None = None) -> dic
         "state_code": row["to_state"],
         "urgent": int(row.get("priority") or 3) == 1,
         "text": mask_personal((row.get("description") or "")[:40]),
+    }
+
+
+def tick_payload(
+    store: SQLStore,
+    cursor: int,
+    since_ms: int,
+    now: pd.Timestamp,
+    names: dict[str, str],
+    scope: Scope | None = None,
+    lang: str = "zh",
+) -> dict[str, Any]:
+    """One tick of the wall: the map's delta since ``cursor`` (see :func:`delta`), the server's
+    now (epoch ms: the next tick's ``since_ms``) and the new ticker lines as display cells.
+
+    ``cursor`` below 0 counts as 0, and ``since_ms`` is held to the last
+    :data:`MAX_SINCE_AGE_MS`, so a stale or forged query cannot make the server scan the
+    whole history.
+    """
+    now_ms = to_ms(now)
+    since_ms = min(max(since_ms, now_ms - MAX_SINCE_AGE_MS), now_ms)
+    change = delta(store, max(cursor, 0), since_ms, now, names, scope)
+    lines = change.pop("ticker")
+    return {"delta": change, "now": now_ms, "ticker": [ticker_cells(x, lang) for x in lines]}
+
+
+def ticker_cells(line: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
+    """A ticker line as the screen shows it: ``key`` (the same event gives the same key),
+    ``time``, ``category``, ``street``, ``state`` in ``lang``, ``state_code`` and ``urgent``."""
+    if lang == "en" and line.get("sub") in SUBCATEGORY_NAMES:
+        category = SUBCATEGORY_NAMES[line["sub"]][1]
+    else:
+        category = line["category"]
+    code = line.get("state_code")
+    return {
+        "key": f"{line['id']}|{line['time']}|{code}",
+        "time": line["time"],
+        "category": category,
+        "street": line["street"],
+        "state": name_of(STATES[code], lang) if code in STATES else line["state"],
+        "state_code": code,
+        "urgent": bool(line.get("urgent")),
     }

@@ -1,28 +1,34 @@
-"""The wall map's live layers, served once per page load as compact JSON columns.
+"""The wall's live data: the map's layers once per page load as compact JSON columns, then
+one small tick a second.
 
-The browser (``assets/live-map.js``) builds MapLibre sources from them and from then on
-applies only deltas. They hold every open incident of the caller's area (its scope, decided on
-the server), so they are never cached: each answer is as new as the cursor it carries.
+The browser (``assets/live-map.js``) builds MapLibre sources from the layers and from then on
+applies only the deltas that ``assets/wall-tick.js`` fetches from ``/live/tick.json``, outside
+Dash's callback machinery (a Dash callback a second kept the page's main thread busier than
+drawing the map). Everything is of the caller's area (its scope, decided on the server) and
+never cached: each answer is as new as the cursor it carries.
 """
 
 from __future__ import annotations
 
 import json
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
-from gridmap.dashboard.live import grid_classes, heat_payload, open_payload
+from gridmap.dashboard.i18n import lang_of
+from gridmap.dashboard.live import grid_classes, heat_payload, open_payload, tick_payload
 from gridmap.dashboard.mapview import GRID_CLASSES, WALL_THEME
 
 
 def install_live_routes(server: Flask) -> None:
-    """Register ``/live/open.json``, ``/live/heat.json`` and ``/live/grid-classes.json``."""
+    """Register ``/live/open.json``, ``/live/heat.json``, ``/live/grid-classes.json`` and
+    ``/live/tick.json``."""
     from gridmap.dashboard.auth import current_scope
     from gridmap.dashboard.context import get_context
 
-    def respond(payload: dict) -> Response:
+    def respond(payload: dict, status: int = 200) -> Response:
         response = Response(
             json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+            status=status,
             mimetype="application/json",
         )
         response.headers["Cache-Control"] = "no-store"
@@ -50,3 +56,25 @@ def install_live_routes(server: Flask) -> None:
                 "k": [k for k in classes.values() if k],
             }
         )
+
+    @server.get("/live/tick.json")
+    def live_tick():
+        """``?cursor=<last applied event id>&since=<last tick's now, epoch ms>&lang=zh|en``."""
+        try:
+            cursor = int(request.args["cursor"])
+            since = int(request.args["since"])
+        except (KeyError, ValueError):
+            return respond(
+                {"error": "cursor (an event id) and since (epoch ms) must be integers"}, 400
+            )
+        ctx = get_context()
+        payload = tick_payload(
+            ctx.store,
+            cursor,
+            since,
+            ctx.now(),
+            ctx.names(),
+            current_scope(),
+            lang_of(request.args.get("lang")),
+        )
+        return respond(payload)

@@ -9,9 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
-from gridmap.dashboard.i18n import name_of, t
-from gridmap.feed.categories import SUBCATEGORY_NAMES
-from gridmap.feed.workflow import STATES
+from gridmap.dashboard.i18n import t
 
 KPI_CARDS = (
     # (key, source, kind); the label is the i18n text "kpi_<key>"
@@ -60,40 +58,6 @@ def _change(value, before, kind, lang: str = "zh") -> str:
     arrow = "▲" if diff > 0 else ("▼" if diff < 0 else "＝")
     text = f"{abs(diff) * 100:.1f}{t('points', lang)}" if kind == "rate" else f"{abs(int(diff)):,}"
     return f"{t('vs_yesterday', lang)} {arrow} {text}"
-
-
-def ticker_items(lines: list[dict[str, Any]], lang: str = "zh") -> list[html.Li]:
-    """The newest events, newest first; urgent and overdue ones marked to flash."""
-    items = []
-    for line in lines:
-        cls = "tick"
-        if line.get("urgent"):
-            cls += " tick-urgent"
-        if line.get("fresh"):
-            cls += " tick-fresh"
-        items.append(
-            html.Li(
-                [
-                    html.Span(line["time"], className="tick-time"),
-                    html.Span(_ticker_category(line, lang), className="tick-cat"),
-                    html.Span(line["street"], className="tick-street"),
-                    html.Span(
-                        name_of(STATES[line["state_code"]], lang)
-                        if line.get("state_code") in STATES
-                        else line["state"],
-                        className=f"tick-state state-{line['state_code']}",
-                    ),
-                ],
-                className=cls,
-            )
-        )
-    return items
-
-
-def _ticker_category(line: dict[str, Any], lang: str) -> str:
-    if lang == "en" and line.get("sub") in SUBCATEGORY_NAMES:
-        return SUBCATEGORY_NAMES[line["sub"]][1]
-    return line["category"]
 
 
 def hourly_figure(

@@ -1,26 +1,7 @@
-/* Clientside callbacks of the wall screen (the map's live layers are in live-map.js). */
+/* Clientside callbacks of the wall screen (the map's live layers are in live-map.js, the
+   once-a-second tick in wall-tick.js). */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   gridmap: {
-    /* Hand a server delta to the map's live layers (assets/live-map.js); the applied
-       cursor moves only once they have taken it, so nothing is skipped while they load. */
-    applyDelta: function (delta, applied) {
-      const NO = window.dash_clientside.no_update;
-      const live = window.gridmapLive;
-      if (!delta) {
-        return NO;
-      }
-      window.gridmapAsOf = Date.now();  /* the server answered: the data is as of now */
-      if (!live || !live.apply(delta)) {
-        return NO;
-      }
-      let cursor = Math.max((applied && applied.cursor) || 0, delta.cursor || 0);
-      if (live.replayFrom !== null) {  /* the layers' data is older than this cursor */
-        cursor = Math.min(cursor, live.replayFrom);
-        live.replayFrom = null;
-      }
-      return {cursor: cursor};
-    },
-
     /* Fit the map and its type to the wall: MapLibre zooms in pixels, so a 3840-px wall needs
        one zoom level more than a 1920-px one, and labels twice the size. */
     fit: function (_n, scale, fig) {

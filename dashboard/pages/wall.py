@@ -3,23 +3,26 @@ around it, live within seconds, nothing to click."""
 
 from __future__ import annotations
 
+import json
+
 import dash
 from dash import dcc, html
 
 from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
+from gridmap.dashboard.callbacks import PANEL_TICK_MS, panel_keys
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.i18n import lang_of, name_of, t
-from gridmap.dashboard.live import snapshot, to_ms
+from gridmap.dashboard.live import snapshot, ticker_cells, to_ms
 from gridmap.dashboard.mapview import GRID_CLASSES, WALL_THEME, wall_map_figure
-from gridmap.dashboard.widgets import hourly_figure, kpi_cards, ticker_items
+from gridmap.dashboard.widgets import hourly_figure, kpi_cards
 from gridmap.feed.workflow import STATES
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
 dash.register_page(__name__, path="/wall", title="网格化管理 · 指挥大屏")
 
-#: Milliseconds between live updates: a new event is on the map within about two ticks and a
-#: frame, well inside the 3 s the centre is promised.
+#: Milliseconds between live updates (``assets/wall-tick.js`` reads it from the page): a new
+#: event is on the map within a tick and a frame, well inside the 3 s the centre is promised.
 TICK_MS = 1000
 
 #: Graph config of the wall: no mode bar, no scroll zoom, nothing that looks like a notebook.
@@ -43,6 +46,7 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
     scope = current_scope()
     snap = snapshot(ctx.store, ctx.names(), scope)
     center, zoom, district = ctx.area_view(scope)
+    kpis, hourly = ctx.kpis(scope), ctx.hourly(scope)
     figure = wall_map_figure(
         center=center, zoom=zoom, theme=WALL_THEME, label_split=ctx.label_split(scope, zoom)
     )
@@ -70,9 +74,7 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
             ),
             html.Main(
                 [
-                    html.Section(
-                        kpi_cards(ctx.kpis(scope), lang), id=ids.WALL_KPIS, className="wall-left"
-                    ),
+                    html.Section(kpi_cards(kpis, lang), id=ids.WALL_KPIS, className="wall-left"),
                     html.Section(
                         [
                             dcc.Graph(
@@ -90,16 +92,13 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
                             html.H3(t("hourly_title", lang), className="panel-title"),
                             dcc.Graph(
                                 id=ids.WALL_HOURLY,
-                                figure=hourly_figure(ctx.hourly(scope), lang=lang),
+                                figure=hourly_figure(hourly, lang=lang),
                                 config={"displayModeBar": False, "staticPlot": True},
                                 className="wall-hourly",
                             ),
                             html.H3(t("newest", lang), className="panel-title"),
-                            html.Ul(
-                                ticker_items(snap["ticker"], lang),
-                                id=ids.WALL_TICKER,
-                                className="wall-ticker",
-                            ),
+                            # filled and kept by assets/wall-tick.js (from data-ticker below)
+                            html.Ul(id=ids.WALL_TICKER, className="wall-ticker"),
                         ],
                         className="wall-right",
                     ),
@@ -107,22 +106,10 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
                 className="wall-main",
             ),
             dcc.Store(
-                id=ids.WALL_STATE,
-                data={
-                    "cursor": snap["cursor"],
-                    "since_ms": to_ms(now),
-                    "as_of": to_ms(now),
-                    "ticker": snap["ticker"],
-                    "lang": lang,
-                    "hour": now.hour,
-                },
+                id=ids.WALL_PANELS,
+                data={"lang": lang, **panel_keys(kpis, hourly.to_json(), now.hour, 1.0)},
             ),
-            dcc.Store(id=ids.WALL_DELTA),
             dcc.Store(id=ids.WALL_SCALE, data={"scale": 1.0, "zoom": zoom}),
-            # the cursor of the last delta the map has applied: the next delta starts there,
-            # so a delta the browser never applied (updates coalesce while it is busy
-            # drawing) is sent again rather than lost
-            dcc.Store(id=ids.WALL_APPLIED, data={"cursor": snap["cursor"]}),
             dcc.Store(
                 id=ids.WALL_TOUR,
                 data={
@@ -131,7 +118,7 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
                     "home": {"center": center, "zoom": zoom},
                 },
             ),
-            dcc.Interval(id=ids.WALL_TICK, interval=TICK_MS),
+            dcc.Interval(id=ids.WALL_PANEL_TICK, interval=PANEL_TICK_MS),
             # fits the map to the screen's size (the clock itself is plain script)
             dcc.Interval(id=ids.WALL_CLOCK_TICK, interval=5000),
             dcc.Interval(
@@ -142,6 +129,16 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
         ],
         className="wall",
         lang=lang,
+        # where assets/wall-tick.js starts: the event cursor and the time of this picture,
+        # the tick, and the ticker's lines
+        **{
+            "data-cursor": str(snap["cursor"]),
+            "data-since": str(to_ms(now)),
+            "data-tick-ms": str(TICK_MS),
+            "data-ticker": json.dumps(
+                [ticker_cells(line, lang) for line in snap["ticker"]], ensure_ascii=False
+            ),
+        },
     )
 
 

@@ -30,13 +30,8 @@ def _window(updates, busy=0.5, offhost=()):
     }
 
 
-def _update(size, ms, post='{"output": "..wall-delta.data.."}'):
-    return {
-        "url": "http://127.0.0.1:1/_dash-update-component",
-        "post": post,
-        "bytes": size,
-        "server_ms": ms,
-    }
+def _update(size, ms, path="/live/tick.json?cursor=1&since=2"):
+    return {"url": "http://127.0.0.1:1" + path, "post": "", "bytes": size, "server_ms": ms}
 
 
 def test_helpers():
@@ -44,17 +39,22 @@ def test_helpers():
     assert row("x", 1.0, "s", 4.0, "naive")["ratio"] == 0.25
     assert median([None, 3.0, 1.0, 2.0]) == 2.0 and median([None]) is None
     assert percentiles([]) == (None, None) and percentiles([1.0, 1.0, 1.0]) == (1.0, 1.0)
-    tick, other = wall_ticks([_update(1, 1), _update(2, 2, post='{"output": "clock"}')])
+    tick, other = wall_ticks([_update(1, 1), _update(2, 2, path="/_dash-update-component")])
     assert [r["bytes"] for r in tick] == [1] and [r["bytes"] for r in other] == [2]
 
 
 def test_rows_compare_ours_with_the_naive_way():
     loads = {
         "ours": [_load(4.0, 2_000_000), _load(None, None), _load(6.0, 3_000_000)],
-        "naive": [_load(2.0, 8_000_000, [_update(2_700_000, 1200.0, post="")])] * 3,
+        "naive": [
+            _load(2.0, 8_000_000, [_update(2_700_000, 1200.0, path="/_dash-update-component")])
+        ]
+        * 3,
     }
     live = {
-        "ours": _window([_update(2000, 30.0)] * 10 + [_update(500, 5.0, post="x")]),
+        "ours": _window(
+            [_update(2000, 30.0)] * 10 + [_update(500, 5.0, path="/_dash-update-component")]
+        ),
         "naive": _window([], busy=0.1, offhost=["http://example.com/a"]),
     }
     out = {r["name"]: r for r in rows("city", loads, live, {"grids": 3})}

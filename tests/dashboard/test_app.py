@@ -52,3 +52,44 @@ def test_area_labels_lie_inside_their_areas(client):
     (district,) = client.get("/geo/labels/district.geojson").get_json()["features"]
     assert district["properties"]["name"] == "成华区"
     assert client.get("/geo/labels/grid.geojson").status_code == 404
+
+
+def test_the_tick_names_a_bad_query(client):
+    answer = client.get("/live/tick.json?cursor=abc&since=0")
+    assert answer.status_code == 400 and "cursor" in answer.get_json()["error"]
+    assert client.get("/live/tick.json?cursor=1").status_code == 400  # since is missing
+    ok = client.get("/live/tick.json?cursor=0&since=0").get_json()
+    assert set(ok) == {"delta", "now", "ticker"} and ok["delta"]["cursor"] > 0
+
+
+def _panels(client, panels: dict) -> dict:
+    """The wall's panel callback, as the browser posts it."""
+    from gridmap.dashboard import ids
+
+    outputs = [(ids.WALL_KPIS, "children"), (ids.WALL_HOURLY, "figure"), (ids.WALL_PANELS, "data")]
+    body = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [{"id": ids.WALL_PANEL_TICK, "property": "n_intervals", "value": 1}],
+        "state": [
+            {"id": ids.WALL_PANELS, "property": "data", "value": panels},
+            {"id": ids.WALL_SCALE, "property": "data", "value": {"scale": 1}},
+        ],
+        "changedPropIds": [f"{ids.WALL_PANEL_TICK}.n_intervals"],
+    }
+    answer = client.post("/_dash-update-component", json=body)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    return answer.get_json()["response"]
+
+
+def test_panels_go_on_the_wire_only_when_they_changed(client):
+    from gridmap.dashboard import ids
+
+    first = _panels(client, {"lang": "zh"})
+    assert {ids.WALL_KPIS, ids.WALL_HOURLY, ids.WALL_PANELS} <= set(first)
+    assert "今日上报" in str(first[ids.WALL_KPIS])
+    keys = first[ids.WALL_PANELS]["data"]
+    again = _panels(client, keys)
+    assert set(again) == {ids.WALL_PANELS}  # nothing changed: only the fingerprints
+    english = _panels(client, {"lang": "en"})
+    assert "Reported today" in str(english[ids.WALL_KPIS])

@@ -3,11 +3,8 @@ area only, decided on the server."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from gridmap.dashboard import ids
 from gridmap.dashboard.auth import _safe_next
 from gridmap.feed.store import open_store
 from gridmap.settings import Settings
@@ -86,28 +83,8 @@ def test_the_centre_gets_the_whole_district(app):
 
 
 def _wall_tick(client, cursor: int):
-    """The wall's tick callback, as the browser posts it."""
-    body = {
-        "output": (
-            f"..{ids.WALL_DELTA}.data...{ids.WALL_STATE}.data...{ids.WALL_KPIS}.children..."
-            f"{ids.WALL_TICKER}.children...{ids.WALL_HOURLY}.figure.."
-        ),
-        "outputs": [
-            {"id": ids.WALL_DELTA, "property": "data"},
-            {"id": ids.WALL_STATE, "property": "data"},
-            {"id": ids.WALL_KPIS, "property": "children"},
-            {"id": ids.WALL_TICKER, "property": "children"},
-            {"id": ids.WALL_HOURLY, "property": "figure"},
-        ],
-        "inputs": [{"id": ids.WALL_TICK, "property": "n_intervals", "value": 1}],
-        "state": [
-            {"id": ids.WALL_STATE, "property": "data", "value": {"since_ms": 0}},
-            {"id": ids.WALL_APPLIED, "property": "data", "value": {"cursor": cursor}},
-            {"id": ids.WALL_SCALE, "property": "data", "value": {"scale": 1}},
-        ],
-        "changedPropIds": [f"{ids.WALL_TICK}.n_intervals"],
-    }
-    return client.post("/_dash-update-component", json=body)
+    """The wall's tick, as the browser asks for it."""
+    return client.get(f"/live/tick.json?cursor={cursor}&since=0")
 
 
 def test_the_wall_tick_sends_only_the_callers_area(app):
@@ -119,8 +96,7 @@ def test_the_wall_tick_sends_only_the_callers_area(app):
     _login(client, "street1")
     answer = _wall_tick(client, last - 300)
     assert answer.status_code == 200
-    response = json.loads(answer.get_data(as_text=True))["response"]
-    delta = response[ids.WALL_DELTA]["data"]
+    delta = answer.get_json()["delta"]
     changed = {c["id"] for c in delta["changes"]}
     with open_store(app.url) as store:
         streets = {store.get_incident(i)["street_code"] for i in changed}
@@ -128,8 +104,10 @@ def test_the_wall_tick_sends_only_the_callers_area(app):
     assert all(code.startswith(app.street) for code in delta["grids"])
     centre = app.server.test_client()
     _login(centre, "centre1")
-    everything = json.loads(_wall_tick(centre, last - 300).get_data(as_text=True))["response"]
-    assert len(everything[ids.WALL_DELTA]["data"]["changes"]) > len(changed)
+    everything = _wall_tick(centre, last - 300).get_json()["delta"]
+    assert len(everything["changes"]) > len(changed)
+    anonymous = app.server.test_client()
+    assert _wall_tick(anonymous, last - 300).status_code == 401
 
 
 def test_a_removed_user_is_signed_out_at_once(app):

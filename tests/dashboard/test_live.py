@@ -1,5 +1,5 @@
-"""The wall's live payloads and deltas, through the plain functions the routes and the tick
-callback call (a small demo store; the browser side is in test_wall_browser.py)."""
+"""The wall's live payloads, deltas and ticks, through the plain functions the routes call
+(a small demo store; the browser side is in test_wall_browser.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from gridmap.dashboard.live import (
     grid_classes,
     heat_payload,
     open_payload,
+    tick_payload,
     to_ms,
 )
 from gridmap.dashboard.mapview import grid_class
@@ -115,3 +116,38 @@ def test_closing_an_incident_is_a_change_to_closed(store):
     (mine,) = [c for c in change["changes"] if c["id"] == incident]
     assert mine["open"] is False and STATE_ORDER[mine["s"]] == "closed"
     assert np.isfinite(mine["lon"])
+
+
+def test_a_tick_carries_the_delta_and_ticker_text_in_the_screens_language(store):
+    grids = store.get_areas("grid")
+    point = grids.geometry.iloc[1].representative_point()
+    cursor = store.last_event_id()
+    now = pd.Timestamp.now(tz="Asia/Shanghai")
+    row, _ = IntakeService(store).submit_request(
+        {"service_code": "TF01", "lat": point.y, "long": point.x, "description": "电话13912345678"},
+        client="test",
+    )
+    names = {row["street_code"]: "某某街道"}
+    zh = tick_payload(store, cursor, to_ms(now), now, names)
+    en = tick_payload(store, cursor, to_ms(now), now, names, lang="en")
+    assert zh["now"] == to_ms(now) and zh["delta"]["cursor"] > cursor
+    assert row["incident_id"] in {c["id"] for c in zh["delta"]["changes"]}
+    (line,) = zh["ticker"]
+    assert (
+        line["street"] == "某某街道"
+        and line["state"] == "上报"
+        and line["state_code"] == "reported"
+    )
+    assert (
+        line["key"].startswith(row["incident_id"] + "|") and line["key"] == en["ticker"][0]["key"]
+    )
+    assert en["ticker"][0]["state"] != line["state"] and en["ticker"][0]["category"].isascii()
+    assert "13912345678" not in str(zh)  # no personal data on the wall
+
+
+def test_a_tick_never_scans_further_back_than_an_hour(store):
+    now = pd.Timestamp.now(tz="Asia/Shanghai")
+    forged = tick_payload(store, -5, 0, now, {})  # since 1970, cursor before the first event
+    hour_ago = tick_payload(store, 0, to_ms(now) - 3_600_000, now, {})
+    assert forged["delta"]["changes"] == hour_ago["delta"]["changes"]
+    assert forged["delta"]["cursor"] == hour_ago["delta"]["cursor"]

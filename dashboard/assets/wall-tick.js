@@ -1,0 +1,100 @@
+/* The wall's live tick, outside Dash's callback machinery.
+ *
+ * Once a second: ask /live/tick.json for what changed since the cursor the map last applied,
+ * hand the map's part to window.gridmapLive (live-map.js) and put new ticker lines on top.
+ * A Dash callback a second (request, store updates, React renders) cost the page's main
+ * thread more than drawing the map; this is one fetch and a few DOM nodes.
+ *
+ * The cursor moves only once the map has taken a delta, so a delta it could not take (its
+ * layers still loading) is asked for again. A failed fetch keeps the last picture: the clock
+ * (gridmap.js) turns "data as of" to the warning colour after 8 s and it recovers by itself.
+ * Ticker text is set with textContent, never parsed as HTML.
+ */
+(function () {
+  const TICKER_LENGTH = 12;
+  const state = {root: null, cursor: 0, since: 0, lang: 'zh', keys: [], busy: false,
+                 timer: null, tickMs: 1000};
+
+  /* (Re)start from the page's data attributes when a wall page is (re)rendered. */
+  function attach() {
+    const root = document.querySelector('.wall[data-cursor]');
+    if (!root) { state.root = null; return false; }
+    if (root === state.root) { return true; }
+    state.root = root;
+    state.cursor = Number(root.dataset.cursor);
+    state.since = Number(root.dataset.since);
+    state.lang = root.lang || 'zh';
+    state.keys = [];
+    const list = document.getElementById('wall-ticker');
+    if (list) { list.textContent = ''; }
+    addLines(JSON.parse(root.dataset.ticker || '[]'), false);
+    const tickMs = Number(root.dataset.tickMs) || 1000;
+    if (tickMs !== state.tickMs || !state.timer) {
+      clearInterval(state.timer);
+      state.tickMs = tickMs;
+      state.timer = setInterval(tick, tickMs);
+    }
+    return true;
+  }
+
+  function span(text, className) {
+    const el = document.createElement('span');
+    el.className = className;
+    el.textContent = text;
+    return el;
+  }
+
+  /* New lines (newest first) on top of the ticker; ones already shown are skipped. */
+  function addLines(lines, fresh) {
+    const list = document.getElementById('wall-ticker');
+    if (!list) { return; }
+    const items = [];
+    for (const line of lines) {
+      if (state.keys.includes(line.key)) { continue; }
+      state.keys.push(line.key);
+      const li = document.createElement('li');
+      li.className = 'tick' + (line.urgent ? ' tick-urgent' : '') + (fresh ? ' tick-fresh' : '');
+      li.append(span(line.time, 'tick-time'), span(line.category, 'tick-cat'),
+                span(line.street, 'tick-street'),
+                span(line.state, 'tick-state state-' + line.state_code));
+      items.push(li);
+    }
+    if (!items.length) { return; }
+    list.prepend(...items);
+    while (list.children.length > TICKER_LENGTH) { list.lastElementChild.remove(); }
+    state.keys = state.keys.slice(-4 * TICKER_LENGTH);
+  }
+
+  function tick() {
+    if (!attach() || state.busy) { return; }
+    state.busy = true;
+    const root = state.root;
+    const url = '/live/tick.json?cursor=' + state.cursor + '&since=' + state.since +
+                '&lang=' + encodeURIComponent(state.lang);
+    fetch(url, {cache: 'no-store'})
+      .then(r => {
+        if (!r.ok) { throw new Error('tick answered ' + r.status); }
+        return r.json();
+      })
+      .then(body => {
+        if (root !== state.root) { return; }  /* the page changed meanwhile */
+        window.gridmapAsOf = Date.now();  /* the server answered: the data is as of now */
+        const live = window.gridmapLive;
+        if (live && live.apply(body.delta)) {
+          let cursor = Math.max(state.cursor, body.delta.cursor || 0);
+          if (live.replayFrom !== null) {  /* the layers' data is older than this cursor */
+            cursor = Math.min(cursor, live.replayFrom);
+            live.replayFrom = null;
+          }
+          state.cursor = cursor;
+          state.since = body.now;
+        }
+        addLines(body.ticker || [], true);
+      })
+      .catch(() => { /* keep the last picture; the clock shows the data's age */ })
+      .finally(() => { state.busy = false; });
+  }
+
+  state.timer = setInterval(tick, state.tickMs);
+  window.gridmapTick = state;  /* for tests and the benchmark */
+})();
