@@ -98,7 +98,10 @@ class Traffic:
     requests: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     finished: list[Any] = dataclasses.field(default_factory=list)
     offhost: list[str] = dataclasses.field(default_factory=list)
-    in_window: bool = False
+    #: The number of the window being watched (0: none); requests note the one they were
+    #: sent and finished in.
+    window: int = 0
+    windows: int = 0
 
     def attach(self, context, cdp) -> None:
         context.on("request", lambda r: self.note_url(r.url))
@@ -112,7 +115,7 @@ class Traffic:
         self.requests[event["requestId"]] = {
             "url": request["url"],
             "post": request.get("postData", ""),
-            "sent_in_window": self.in_window,
+            "sent_in": self.window,
         }
 
     def _received(self, event: dict) -> None:
@@ -139,7 +142,7 @@ class Traffic:
         item = self.requests.get(event["requestId"])
         if item is not None:
             item["bytes"] = event["encodedDataLength"]
-            item["finished_in_window"] = self.in_window
+            item["finished_in"] = self.window
 
     def note_url(self, url: str) -> None:
         parts = urlsplit(url)
@@ -236,19 +239,22 @@ class PageRun:
             ``cpu_share`` of the main thread; ``renders_per_s`` of the maps.
         """
         before = self.metrics()
-        self.traffic.in_window = True
+        self.traffic.windows += 1
+        number = self.traffic.window = self.traffic.windows
         self.page.wait_for_timeout(seconds * 1000)  # (events are dispatched while waiting)
-        self.traffic.in_window = False
+        self.traffic.window = 0  # between windows: belongs to none
         after = self.metrics()
         elapsed = max(after["Timestamp"] - before["Timestamp"], 1e-9)
-        sent = [r for r in self.traffic.requests.values() if r["sent_in_window"]]
+        sent = [r for r in self.traffic.requests.values() if r["sent_in"] == number]
         deadline = time.monotonic() + grace_s
         while any("bytes" not in r for r in sent) and time.monotonic() < deadline:
             self.page.wait_for_timeout(200)
         is_update = [urlsplit(r["url"]).path in UPDATE_PATHS for r in sent]
         return {
             "updates": [
-                r for r in self.traffic.updates() if r["sent_in_window"] or r["finished_in_window"]
+                r
+                for r in self.traffic.updates()
+                if r["sent_in"] == number or r.get("finished_in") == number
             ],
             "unfinished": sum(u and "bytes" not in r for r, u in zip(sent, is_update, strict=True)),
             "other": [r for r, u in zip(sent, is_update, strict=True) if not u],
