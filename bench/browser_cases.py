@@ -15,7 +15,6 @@ ratio to the naive way measured in the same run (DESIGN.md, "Benchmarks").
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -67,7 +66,7 @@ def bench_browser(data, repeat: int) -> list[dict]:
             sync_playwright() as p,
         ):
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            probe = "gridmapPainted" if _has_paint_flag(ours + "/wall") else "generic"
+            probe = "generic"  # the same test of "painted" for both pages
             naive_cmd = ["-m", "gridmap.bench.naive_app", "--store", url, "--interval-ms"]
             loads: dict[str, list[dict]] = {"ours": [], "naive": []}
             with _serving([*naive_cmd, "0", "--port"], env, "/", Path(tmp) / "n0.log") as naive:
@@ -144,21 +143,6 @@ def _serving(args: list[str], env: dict, ready: str, log: Path) -> Iterator[str]
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-def _has_paint_flag(page_url: str) -> bool:
-    """Whether one of the page's own scripts (``/assets/…js``) sets ``window.gridmapPainted``."""
-    base = page_url.split("/", 3)[:3]
-    try:
-        with urllib.request.urlopen(page_url, timeout=30) as resp:
-            html = resp.read().decode()
-        for src in re.findall(r'src="(/assets/[^"]+?\.js)[^"]*"', html):
-            with urllib.request.urlopen("/".join(base) + src, timeout=10) as resp:
-                if b"gridmapPainted" in resp.read():
-                    return True
-    except OSError:
-        return False
-    return False
 
 
 def _load(browser, url: str, probe: str, timeout: float) -> dict[str, Any]:

@@ -41,20 +41,29 @@ VIEWPORT = {"width": 1920, "height": 1080}
 TICK_PATH = "/live/tick.json"
 UPDATE_PATHS = ("/_dash-update-component", TICK_PATH)
 
-#: A generic paint probe (any page with a plotly map): the first MapLibre ``idle`` event at
-#: which the map has loaded, every source of its style is loaded and the traces have data.
-#: It also counts the maps' ``render`` events (frames drawn), to tell drawing from waiting.
+#: The paint probe, the same for every page with a plotly map: the first frame MapLibre drew
+#: (a ``render`` event) once the map had loaded, every source of its style had loaded, every
+#: trace with data had its source there and every layer of ``layout.map.layers`` its own; and,
+#: on our wall, once its live sources were on the map. (An ``idle`` event is no such moment:
+#: the naive page's first one came before plotly had added its traces' sources, so a check
+#: that every source was loaded held with none there.) It also counts the maps' frames.
 GENERIC_PROBE = """
 (() => {
   const probe = (window.__benchPaint = {painted: null, renders: 0});
   const seen = new WeakSet();
+  const size = (a) => (a ? a.length || (a.bdata || "").length : 0);  // plain or typed
+  const n = (t) => size(t.lat) || size(t.locations);
   const ready = (map, gd) => {
     if (!map.loaded()) return false;
     const sources = Object.keys(map.getStyle().sources || {});
-    if (!sources.every((id) => map.isSourceLoaded(id))) return false;
-    const size = (a) => (a ? a.length || (a.bdata || "").length : 0);  // plain or typed
-    const n = (t) => size(t.lat) || size(t.locations);
-    return Array.isArray(gd.data) && gd.data.some((t) => n(t) > 0);
+    if (!sources.length || !sources.every((id) => map.isSourceLoaded(id))) return false;
+    const traces = (gd._fullData || []).filter((t) => t.visible !== false && n(t) > 0);
+    if (!traces.length && !window.gridmapLive) return false;
+    if (!traces.every((t) => sources.some((id) => id.indexOf("-" + t.uid) >= 0))) return false;
+    const layers = ((gd._fullLayout.map || {}).layers || []).filter((l) => l.visible !== false);
+    if (sources.filter((id) => /-map-\\d+$/.test(id)).length < layers.length) return false;
+    const live = window.gridmapLive;
+    return !live || (live.ready && live.map === map && !!map.getSource("gm-open"));
   };
   const watch = () => {
     for (const gd of document.querySelectorAll(".js-plotly-plot")) {
@@ -62,12 +71,12 @@ GENERIC_PROBE = """
       const map = sub && sub.map;
       if (!map || seen.has(map)) continue;
       seen.add(map);
-      map.on("render", () => probe.renders++);
-      map.on("idle", () => {
+      map.on("render", () => {
+        probe.renders++;
         if (probe.painted === null && ready(map, gd)) probe.painted = performance.now();
       });
     }
-    setTimeout(watch, probe.painted === null ? 50 : 500);
+    if (probe.painted === null) setTimeout(watch, 50);
   };
   watch();
 })();

@@ -47,8 +47,9 @@ def to_ms(stamp: pd.Timestamp) -> int:
 def snapshot(
     store: SQLStore, names: dict[str, str] | None = None, scope: Scope | None = None
 ) -> dict[str, Any]:
-    """The first picture of the panels: the event cursor and the newest ticker lines
-    (``names``: street code → name) of the incidents in ``scope``."""
+    """The first picture of the panels: the event cursor and the newest ticker lines, newest
+    first by the time of the event (``names``: street code → name), of the incidents in
+    ``scope``. (Events loaded in bulk, such as a day's backlog, come in no order of time.)"""
     cursor = store.last_event_id()
     where, params = (scope or Scope.district()).where("i")
     columns = [c for c in LIVE_COLUMNS if c not in ("event_id", "incident_id")]
@@ -58,7 +59,7 @@ def snapshot(
         store._query(
             f"SELECT e.event_id, e.incident_id, {select} FROM events e "
             f"JOIN incidents i ON i.incident_id = e.incident_id WHERE {where} "
-            f"ORDER BY e.event_id DESC LIMIT {TICKER_LENGTH}",
+            f"ORDER BY e.at DESC, e.event_id DESC LIMIT {TICKER_LENGTH}",
             params,
         ),
         columns=["event_id", "incident_id", *columns],
