@@ -1,24 +1,33 @@
-"""Callbacks of the desk page: layer toggles, filters and the incident table.
+"""Callbacks of the desk page: layer switches, the areas' figure, filters and the table.
 
-Filters change only the incident traces (a Patch); the geometry layers stay as they were
-loaded. Descriptions in the table are masked (personal data) like everywhere else.
+Filters change only the incident traces (a Patch); switches only visibility; a new figure only
+the choropleth layers' sources and colours. The geometry layers stay as they were loaded.
+Descriptions in the table are masked (personal data) like everywhere else.
 """
 
 from __future__ import annotations
 
-from dash import Input, Output, Patch, State, callback, clientside_callback, html
+from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, html
 
 from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.desk_data import desk_frames
+from gridmap.dashboard.desk_layers import (
+    desk_legend,
+    desk_parts,
+    desk_specs,
+    incident_frames,
+    source_url,
+)
 from gridmap.dashboard.i18n import lang_of, name_of, t
 from gridmap.dashboard.live import to_ms
-from gridmap.dashboard.mapview import GRID_CLASSES, HALO, HEAT, POINTS, due_of
+from gridmap.dashboard.mapview import due_of
 from gridmap.feed.access import Scope
 from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
 from gridmap.feed.workflow import STATES
-from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
+from gridmap.layers.plotly_map import dispatch_arrays
+from gridmap.layers.spec import CHOROPLETH_FIGURES
 
 #: Rows in the table under the map.
 TABLE_ROWS = 200
@@ -30,43 +39,54 @@ def desk_update(
     statuses: list[str] | None,
     hours: int,
     lang: str = "zh",
-) -> tuple[Patch, html.Table]:
-    """The map patch and the table for the chosen layers and filters (in the caller's
-    area, decided on the server)."""
-    ctx = get_context()
+    figure: str = "open",
+    figure_changed: bool = False,
+) -> tuple[Patch, html.Table, list]:
+    """The map patch, the table and the legend for the chosen layers, figure and filters
+    (in the caller's area, decided on the server)."""
+    figure = figure if figure in CHOROPLETH_FIGURES else "open"
+    context = get_context()
     scope = current_scope()
-    now = ctx.now()
+    now = context.now()
     incidents, heat = desk_frames(
-        ctx.store,
+        context.store,
         now,
         categories=categories or None,
         statuses=statuses or None,
         hours=int(hours or 24),
         area_code=scope.area_code,
     )
+    frames = incident_frames(incidents, heat, to_ms(now))
+    rev = scope.area_code or "all"
+    parts = desk_parts(figure, rev)
     patch = Patch()
-    due = due_of(incidents, to_ms(now))
-    patch["data"][HEAT]["lat"] = heat["lat"].round(5).tolist()
-    patch["data"][HEAT]["lon"] = heat["lon"].round(5).tolist()
-    patch["data"][HEAT]["visible"] = "heat" in layers
-    patch["data"][POINTS]["ids"] = incidents["incident_id"].tolist()
-    patch["data"][POINTS]["customdata"] = incidents["incident_id"].tolist()
-    patch["data"][POINTS]["lat"] = incidents["lat"].round(6).tolist()
-    patch["data"][POINTS]["lon"] = incidents["lon"].round(6).tolist()
-    patch["data"][POINTS]["marker"]["color"] = [
-        STATE_COLOURS.get(s, "#9fb3c8") for s in incidents["status"]
-    ]
-    patch["data"][POINTS]["visible"] = "points" in layers
-    halo = [i for i, d in enumerate(due) if d]
-    patch["data"][HALO]["ids"] = incidents["incident_id"].iloc[halo].tolist()
-    patch["data"][HALO]["lat"] = incidents["lat"].iloc[halo].round(6).tolist()
-    patch["data"][HALO]["lon"] = incidents["lon"].iloc[halo].round(6).tolist()
-    patch["data"][HALO]["marker"]["color"] = [DUE_COLOURS[due[i]] for i in halo]
-    patch["data"][HALO]["visible"] = "halo" in layers
-    for k in range(len(GRID_CLASSES)):
-        patch["layout"]["map"]["layers"][k]["visible"] = "choropleth" in layers
-    patch["layout"]["map"]["layers"][len(GRID_CLASSES)]["visible"] = "buildings" in layers
-    return patch, incident_table(incidents.head(TABLE_ROWS), due, ctx.names(), scope, lang)
+    for spec in desk_specs(figure):
+        for where, i in parts.parts.get(spec.id, []):
+            target = patch["data"][i] if where == "data" else patch["layout"]["map"]["layers"][i]
+            target["visible"] = spec.id in layers
+        if spec.kind == "incident_heat":
+            i = parts.trace_index(spec.id)
+            patch["data"][i]["lat"] = frames[spec.data_id]["lat"].round(5).tolist()
+            patch["data"][i]["lon"] = frames[spec.data_id]["lon"].round(5).tolist()
+        elif spec.kind == "dispatch_status":
+            rings, points = dispatch_arrays(spec, frames[spec.data_id])
+            for n, arrays in enumerate((rings, points)):
+                i = parts.trace_index(spec.id, n)
+                for key in ("ids", "lat", "lon"):
+                    patch["data"][i][key] = arrays[key]
+                patch["data"][i]["marker"]["color"] = arrays["marker_color"]
+            patch["data"][parts.trace_index(spec.id, 1)]["customdata"] = points["ids"]
+        elif spec.kind == "area_choropleth" and figure_changed:
+            url = source_url(figure, rev)
+            layer_indices = [i for where, i in parts.parts[spec.id] if where == "layers"]
+            for k, i in enumerate(layer_indices):
+                patch["layout"]["map"]["layers"][i]["source"] = url(spec, k)
+                patch["layout"]["map"]["layers"][i]["color"] = spec.channels["color"].range[k]
+    # the table lists every incident, those without a location too (a hotline call may have
+    # none), with the same due mark as the map
+    shown = incidents.head(TABLE_ROWS)
+    table = incident_table(shown, due_of(shown, to_ms(now)), context.names(), scope, lang)
+    return patch, table, desk_legend(lang, figure)
 
 
 def incident_table(
@@ -104,14 +124,17 @@ def incident_table(
 @callback(
     Output(ids.DESK_MAP, "figure"),
     Output(ids.DESK_TABLE, "children"),
+    Output(ids.DESK_LEGEND, "children"),
     Input(ids.DESK_LAYERS, "value"),
     Input(ids.DESK_CATEGORY, "value"),
     Input(ids.DESK_STATUS, "value"),
     Input(ids.DESK_WINDOW, "value"),
+    Input(ids.DESK_FIGURE, "value"),
     State(ids.DESK_LANG, "value"),
 )
-def _desk(layers, categories, statuses, hours, lang):
-    return desk_update(layers or [], categories, statuses, hours, lang_of(lang))
+def _desk(layers, categories, statuses, hours, figure, lang):
+    changed = ctx.triggered_id == ids.DESK_FIGURE
+    return desk_update(layers or [], categories, statuses, hours, lang_of(lang), figure, changed)
 
 
 def export_href(

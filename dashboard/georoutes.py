@@ -11,14 +11,13 @@ import json
 import threading
 import time
 
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, request
 
 from gridmap.dashboard.auth import current_scope
-from gridmap.dashboard.live import grid_classes
-from gridmap.dashboard.mapview import GRID_CLASSES
-from gridmap.feed.access import Scope
+from gridmap.dashboard.desk_layers import choropleth_classes, desk_specs
 from gridmap.feed.store.sql import SQLStore
 from gridmap.layers.geojson import area_geojson, label_points
+from gridmap.layers.plotly_map import AREA_LEVELS
 
 TTL_S = 300.0
 LEVELS = ("district", "street", "community", "grid")
@@ -31,11 +30,14 @@ class GeoCache:
         self.store = store
         self._items: dict[str, tuple[float, bytes]] = {}
         self._lock = threading.Lock()
+        #: held while building values that several requests ask for at once
+        self.building = threading.Lock()
 
-    def get(self, key: str, build) -> bytes:
+    def get(self, key: str, build, ttl: float = TTL_S):
+        """The value of ``key``, built by ``build()`` if missing or older than ``ttl`` s."""
         with self._lock:
             hit = self._items.get(key)
-            if hit and time.monotonic() - hit[0] < TTL_S:
+            if hit and time.monotonic() - hit[0] < ttl:
                 return hit[1]
         data = build()
         with self._lock:
@@ -68,15 +70,37 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
 
         return respond(cache.get(f"labels:{level}", build))
 
-    @server.get("/geo/grid-class/<int:k>.geojson")
-    def grid_class_layer(k: int):
-        if not 0 <= k < len(GRID_CLASSES):
+    @server.get("/geo/choropleth/<spec_id>/<int:k>.geojson")
+    def choropleth_layer(spec_id: str, k: int):
+        """Class ``k`` of a desk choropleth (``?figure=open|overdue|on_time_rate``): figures
+        are incident data, so only the caller's area; rebuilt at most every minute."""
+        from gridmap.dashboard.context import get_context
+
+        scope = current_scope()
+        figure = request.args.get("figure", "open")
+        spec = next((s for s in desk_specs() if s.id == spec_id), None)
+        if spec is None or spec.kind != "area_choropleth":
             abort(404)
-        scope = current_scope()  # open counts are incident data: only the caller's area
-        area = scope.area_code or ""
-        response = respond(
-            cache.get(f"grid-class-{k}-{area}", lambda: _grid_class(cache, k, scope))
-        )
+        level = AREA_LEVELS[spec.data_id]
+
+        def build() -> list[bytes]:
+            whole = cache.get(level, lambda: outline_geojson(store.get_areas(level)))
+            return choropleth_classes(store, whole, spec_id, figure, scope, get_context().now())
+
+        try:
+            with cache.building:  # the classes come together: one build for all requests
+                classes = cache.get(
+                    f"choropleth:{spec_id}:{figure}:{scope.area_code or ''}", build, ttl=60.0
+                )
+        except KeyError as exc:
+            return Response(
+                json.dumps({"field": "figure", "error": str(exc.args[0])}, ensure_ascii=False),
+                status=400,
+                mimetype="application/json",
+            )
+        if not 0 <= k < len(classes):
+            abort(404)
+        response = respond(classes[k])
         response.headers["Cache-Control"] = "private, max-age=60"
         return response
 
@@ -131,19 +155,6 @@ def outline_geojson(areas) -> bytes:
         precision=4 if many else 5,
         tolerance_m=20.0 if many else 3.0,
     )
-
-
-def _grid_class(cache: GeoCache, k: int, scope: Scope) -> bytes:
-    """Class ``k``'s grids of the caller's area, cut from the whole simplified grid layer (so
-    neighbouring classes share their simplified edges exactly)."""
-    whole = json.loads(cache.get("grid", lambda: outline_geojson(cache.store.get_areas("grid"))))
-    classes = grid_classes(cache.store, scope=scope)
-    features = [f for f in whole["features"] if classes.get(f["properties"].get("code"), -1) == k]
-    return json.dumps(
-        {"type": "FeatureCollection", "features": features},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
 
 
 def _points_geojson(points) -> bytes:

@@ -16,6 +16,8 @@ WALL_LEGEND = "wall-legend"
 
 DESK_MAP = "desk-map"
 DESK_LAYERS = "desk-layers"
+DESK_FIGURE = "desk-figure"
+DESK_LEGEND = "desk-legend"
 DESK_CATEGORY = "desk-category"
 DESK_STATUS = "desk-status"
 DESK_WINDOW = "desk-window"

@@ -116,6 +116,49 @@ def current_figures(
     }
 
 
+#: The incidents column holding each area level's code.
+AREA_COLUMNS = {"grid": "grid_code", "community": "community_code", "street": "street_code"}
+
+
+def area_figures_now(
+    store: SQLStore, now: pd.Timestamp, level: str, *, scope: Scope | None = None
+) -> pd.DataFrame:
+    """Figures per area of ``level`` (grid, community or street) in ``scope``, one row per
+    area with incidents, indexed by area code: ``open`` and ``overdue`` now, ``handled``
+    and ``late_handled`` today (handle events, late when after the deadline then in force,
+    as in :func:`day_figures`) and ``on_time_rate`` (NaN where nothing was handled today)."""
+    if level not in AREA_COLUMNS:
+        raise ValueError(f"no area figures for level {level!r}; allowed: {list(AREA_COLUMNS)}")
+    column = AREA_COLUMNS[level]
+    now_ms = int(now.value // 1_000_000)
+    start, _end = day_bounds(now)
+    where, params = (scope or Scope.district()).where()
+    backlog = store._query(
+        f"SELECT {column}, count(*), sum(CASE WHEN deadline < ? THEN 1 ELSE 0 END) "
+        f"FROM incidents WHERE {_OPEN} AND {column} IS NOT NULL AND {where} GROUP BY {column}",
+        (now_ms, *params),
+    )
+    where, params = (scope or Scope.district()).where("i")
+    handled = store._query(
+        f"SELECT i.{column}, count(*), sum(CASE WHEN h.at > (SELECT s.deadline FROM events s "
+        "WHERE s.incident_id = h.incident_id AND s.at <= h.at AND s.action IN ('start', "
+        "'extend') ORDER BY s.at DESC LIMIT 1) THEN 1 ELSE 0 END) FROM events h JOIN incidents "
+        f"i ON i.incident_id = h.incident_id WHERE h.action = 'handle' AND h.at >= ? AND "
+        f"h.at <= ? AND i.{column} IS NOT NULL AND {where} GROUP BY i.{column}",
+        (start, now_ms, *params),
+    )
+    frame = pd.DataFrame(backlog, columns=["code", "open", "overdue"]).set_index("code")
+    done = pd.DataFrame(handled, columns=["code", "handled", "late_handled"]).set_index("code")
+    frame = frame.join(done, how="outer")
+    frame = frame.fillna({"open": 0, "overdue": 0, "handled": 0, "late_handled": 0})
+    counts = ["open", "overdue", "handled", "late_handled"]
+    frame[counts] = frame[counts].astype("int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = 1 - frame["late_handled"] / frame["handled"].where(frame["handled"] > 0)
+    frame["on_time_rate"] = rate.astype(float)
+    return frame.sort_index()
+
+
 def hourly_today_vs_usual(
     store: SQLStore, now: pd.Timestamp, *, days: int = 28, scope: Scope | None = None
 ) -> pd.DataFrame:

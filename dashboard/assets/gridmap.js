@@ -12,10 +12,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }
       const P = new window.dash_clientside.Patch();
       P.assign(['layout', 'map', 'zoom'], scale.zoom + Math.log2(s));
+      const before = (scale && scale.scale) || 1;  /* label sizes are at this scale now */
       (fig.layout.map.layers || []).forEach((layer, i) => {
-        if (layer.type === 'symbol') {
+        const font = layer.type === 'symbol' && layer.symbol && layer.symbol.textfont;
+        if (font && font.size) {
           P.assign(['layout', 'map', 'layers', i, 'symbol', 'textfont', 'size'],
-                   Math.round(15 * s));
+                   Math.round(font.size * s / before));
         }
       });
       if (window.gridmapLive) {

@@ -1,5 +1,6 @@
-"""The desk page (``/``): the same map, light and dense, with layer toggles, legend, filters
-(category, status, time window) and a table of the incidents shown."""
+"""The desk page (``/``): the same map, light and dense, with the layer catalogue's switches,
+the figure the areas are coloured by, legend, filters (category, status, time window) and a
+table of the incidents shown."""
 
 from __future__ import annotations
 
@@ -9,17 +10,22 @@ from dash import dcc, html
 from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
+from gridmap.dashboard.desk_layers import (
+    desk_legend,
+    desk_map,
+    desk_specs,
+    figure_options,
+    incident_frames,
+    layer_options,
+)
 from gridmap.dashboard.i18n import lang_of, name_of, t
 from gridmap.dashboard.live import to_ms
-from gridmap.dashboard.mapview import DESK_THEME, map_figure
 from gridmap.feed.access import ROLES
 from gridmap.feed.categories import CATEGORIES
 from gridmap.feed.workflow import STATES
-from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
 dash.register_page(__name__, path="/", title="网格化管理 · 一张图")
 
-LAYERS = ("heat", "points", "halo", "choropleth", "buildings")
 WINDOWS = (("h24", 24), ("d7", 168), ("d30", 720))
 #: Export formats offered: (label, path under /export/).
 EXPORTS = (
@@ -49,17 +55,12 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         ctx.store, now, categories=None, statuses=None, hours=24, area_code=scope.area_code
     )
     center, zoom, district = ctx.area_view(scope)
-    figure = map_figure(
-        open_incidents,
-        heat,
-        now_ms=to_ms(now),
+    figure, _parts = desk_map(
+        incident_frames(open_incidents, heat, to_ms(now)),
         center=center,
         zoom=zoom - 0.6,  # the desk's map is wider than tall: the whole area in view
-        theme=DESK_THEME,
-        tile_url=ctx.settings.tile_url,
+        figure="open",
         rev=scope.area_code or "all",
-        uirevision="desk",
-        label_split=ctx.label_split(scope, zoom - 0.6),
     )
     return html.Div(
         [
@@ -84,15 +85,22 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                     html.Aside(
                         [
                             html.H4(t("layers", lang)),
+                            # the layer catalogue's switches; shown at first what its specs
+                            # say (heat off: at desk zoom it hides the map)
                             dcc.Checklist(
                                 id=ids.DESK_LAYERS,
-                                options=[
-                                    {"label": t(f"layer_{k}", lang), "value": k} for k in LAYERS
-                                ],
-                                # heat off at first: at desk zoom it hides the map
-                                value=["points", "halo", "choropleth"],
+                                options=layer_options(lang),
+                                value=[spec.id for spec in desk_specs() if spec.visible],
                             ),
-                            _legend(lang),
+                            html.H4(t("area_figure", lang)),
+                            dcc.RadioItems(
+                                id=ids.DESK_FIGURE, options=figure_options(lang), value="open"
+                            ),
+                            html.Div(
+                                desk_legend(lang, "open"),
+                                id=ids.DESK_LEGEND,
+                                className="desk-legend",
+                            ),
                             html.H4(t("category", lang)),
                             dcc.Dropdown(
                                 id=ids.DESK_CATEGORY,
@@ -144,27 +152,6 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         ],
         className="desk",
         lang=lang,
-    )
-
-
-def _legend(lang: str) -> html.Div:
-    """What the colours mean: workflow states, the due rings, open incidents per grid."""
-    states = [s for s in STATES.values() if s.is_open]
-    rows = [
-        html.Span([html.I(style={"background": STATE_COLOURS[s.code]}), name_of(s, lang)])
-        for s in states
-    ]
-    rows += [
-        html.Span([html.I(className="ring", style={"borderColor": DUE_COLOURS[d]}), t(d, lang)])
-        for d in ("near_due", "overdue")
-    ]
-    classes = [
-        html.Span([html.I(style={"background": colour}), label])
-        for colour, label in zip(DESK_THEME["classes"], ("0", "1", "2–3", "4–6", "7+"), strict=True)
-    ]
-    return html.Div(
-        [html.Div(rows, className="legend-row"), html.H5(t("grid_open", lang)), *classes],
-        className="desk-legend",
     )
 
 

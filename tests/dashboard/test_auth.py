@@ -66,9 +66,11 @@ def test_a_street_office_gets_only_its_street(app):
     assert 0 < len(mine) < len(open_now)
     classes = client.get("/live/grid-classes.json").get_json()
     assert classes["codes"] and all(c.startswith(app.street) for c in classes["codes"])
-    for k in range(1, 5):
-        features = client.get(f"/geo/grid-class/{k}.geojson").get_json()["features"]
-        assert all(f["properties"]["code"].startswith(app.street) for f in features)
+    shown = []
+    for k in range(5):
+        url = f"/geo/choropleth/grid_choropleth/{k}.geojson?figure=overdue"
+        shown += client.get(url).get_json()["features"]
+    assert shown and all(f["properties"]["code"].startswith(app.street) for f in shown)
     page = client.get("/wall")
     assert page.status_code == 200
 

@@ -30,33 +30,50 @@ def _ops(patch) -> dict[tuple, object]:
     }
 
 
+def _where():
+    """Trace indices of the desk map: (heat, rings, dots)."""
+    from gridmap.dashboard.desk_layers import desk_parts
+
+    parts = desk_parts()
+    return (
+        parts.trace_index("incident_heat"),
+        parts.trace_index("dispatch_status", 0),
+        parts.trace_index("dispatch_status", 1),
+    )
+
+
+ON = ["dispatch_status", "grid_choropleth", "street_outlines"]
+
+
 def test_filters_patch_only_the_incident_traces(app_ctx):
     from gridmap.dashboard.desk_callbacks import desk_update
 
-    patch, table = desk_update(["points"], ["SR"], None, 24)
+    heat, _rings, dots = _where()
+    patch, table, _legend = desk_update(ON, ["SR"], None, 24)
     ops = _ops(patch)
     with open_store(app_ctx) as store:
         open_sr = store.get_incidents(open_only=True)
-    expected = set(open_sr.loc[open_sr["category"] == "SR", "incident_id"])
-    assert set(ops[("data", 2, "ids")]) == expected
-    assert ops[("data", 0, "visible")] is False and ops[("data", 2, "visible")] is True
+    sr = open_sr[open_sr["category"] == "SR"]
+    assert set(ops[("data", dots, "ids")]) == set(sr.dropna(subset=["lon"])["incident_id"])
+    assert ops[("data", heat, "visible")] is False and ops[("data", dots, "visible")] is True
     assert not any(loc[:2] == ("layout", "map") and "source" in loc for loc in ops)
     html_text = str(table.to_plotly_json())
     assert not re.search(r"1[3-9]\d{9}", html_text)  # phone numbers masked
     rows = table.children[1].children
-    assert len(rows) == min(len(expected), 200)
+    assert len(rows) == min(len(sr), 200)  # the table lists unlocated ones too
 
 
 def test_status_filter(app_ctx):
     from gridmap.dashboard.desk_callbacks import desk_update
 
-    patch, _ = desk_update(["points", "halo"], None, ["in_progress"], 168)
+    _heat, rings, dots = _where()
+    patch, _, _ = desk_update(ON, None, ["in_progress"], 168)
     ops = _ops(patch)
     with open_store(app_ctx) as store:
-        rows = store.get_incidents(open_only=True)
+        rows = store.get_incidents(open_only=True).dropna(subset=["lon"])
     expected = set(rows.loc[rows["status"] == "in_progress", "incident_id"])
-    assert set(ops[("data", 2, "ids")]) == expected
-    assert set(ops[("data", 1, "ids")]) <= expected  # rings only on shown incidents
+    assert set(ops[("data", dots, "ids")]) == expected
+    assert set(ops[("data", rings, "ids")]) <= expected  # rings only on shown incidents
 
 
 def test_english_switch_changes_the_words_not_the_data(app_ctx):
@@ -69,9 +86,11 @@ def test_english_switch_changes_the_words_not_the_data(app_ctx):
     pages = {page["path"]: page["layout"] for page in dash.page_registry.values()}
     layout, wall_layout = pages["/"], pages["/wall"]
 
-    zh_patch, zh_table = desk_update(["points"], None, None, 24, "zh")
-    en_patch, en_table = desk_update(["points"], None, None, 24, "en")
-    assert _ops(zh_patch)[("data", 2, "ids")] == _ops(en_patch)[("data", 2, "ids")]
+    dots = _where()[2]
+    zh_patch, zh_table, zh_legend = desk_update(ON, None, None, 24, "zh")
+    en_patch, en_table, en_legend = desk_update(ON, None, None, 24, "en")
+    assert _ops(zh_patch)[("data", dots, "ids")] == _ops(en_patch)[("data", dots, "ids")]
+    assert "未结案件" in str(zh_legend) and "Open" in str(en_legend)
     zh_head = [th.children for th in zh_table.children[0].children.children]
     en_head = [th.children for th in en_table.children[0].children.children]
     assert zh_head[0] == "编号" and en_head[0] == "Id" and "Description" in en_head
@@ -82,6 +101,7 @@ def test_english_switch_changes_the_words_not_the_data(app_ctx):
     )
     page = str(layout(lang="en").to_plotly_json())
     assert "Layers" in page and "Export a snapshot" in page and "图层" not in page
+    assert "Street outlines" in page and "Areas coloured by" in page  # the catalogue's names
     assert "图层" in str(layout().to_plotly_json())
     wall = str(wall_layout(lang="en").to_plotly_json())
     assert "Newest events" in wall and "Reported today" in wall and "最新事件" not in wall
@@ -101,8 +121,8 @@ def test_rings_mark_exactly_the_overdue_and_near_due(app_ctx):
     from gridmap.dashboard.desk_callbacks import desk_update
     from gridmap.feed.sla import due_status
 
-    patch, _ = desk_update(["points", "halo"], None, None, 24)
-    ringed = set(_ops(patch)[("data", 1, "ids")])
+    patch, _, _ = desk_update(ON, None, None, 24)
+    ringed = set(_ops(patch)[("data", _where()[1], "ids")])
     with open_store(app_ctx) as store:
         rows = store.get_incidents(open_only=True).dropna(subset=["lon"])
     due = due_status(rows["deadline"], rows["stage_entered_at"], pd.Timestamp.now(tz="UTC"))
@@ -136,3 +156,67 @@ def test_drill_down_to_one_incident_and_its_history(app_ctx):
     text = str(own.to_plotly_json())
     assert "13912345678" in text and "Workflow history" in text and "Dispatch" in text
     assert elsewhere.children == "无此事件或不在本辖区"  # another street's: as if unknown
+
+
+def test_switches_follow_the_catalogue_and_a_new_figure_changes_only_choropleth_sources(app_ctx):
+    from gridmap.dashboard.desk_callbacks import desk_update
+    from gridmap.dashboard.desk_layers import LIGHT_RAMPS, desk_parts, desk_specs
+
+    parts = desk_parts()
+    specs = {s.id: s for s in desk_specs()}
+    patch, _, legend = desk_update(["street_outlines"], None, None, 24, "zh", "overdue", True)
+    ops = _ops(patch)
+    for spec_id, places in parts.parts.items():  # every part of every spec is switched
+        for where, i in places:
+            key = (
+                ("data", i, "visible")
+                if where == "data"
+                else ("layout", "map", "layers", i, "visible")
+            )
+            assert ops[key] is (spec_id == "street_outlines"), (spec_id, where, i)
+    sources = {loc: v for loc, v in ops.items() if loc[-1] == "source"}
+    choropleth_layers = [
+        i for s in specs.values() if s.kind == "area_choropleth" for w, i in parts.parts[s.id]
+    ]
+    assert sorted(loc[3] for loc in sources) == sorted(choropleth_layers)
+    assert all("figure=overdue" in url for url in sources.values())
+    colours = [
+        v for loc, v in ops.items() if loc[-1] == "color" and loc[:3] == ("layout", "map", "layers")
+    ]
+    assert set(colours) == set(LIGHT_RAMPS["overdue"])
+    assert "超期案件" in str(legend)
+
+
+def test_choropleth_classes_partition_the_areas_by_their_figure(app_ctx):
+    import json
+
+    import pandas as pd
+
+    from gridmap.dashboard.desk_layers import choropleth_classes
+    from gridmap.dashboard.georoutes import outline_geojson
+    from gridmap.feed.access import Scope
+    from gridmap.feed.figures import area_figures_now
+
+    now = pd.Timestamp.now(tz="Asia/Shanghai")
+    with open_store(app_ctx) as store:
+        streets = store.get_areas("street")
+        whole = outline_geojson(streets)
+        classes = choropleth_classes(
+            store, whole, "street_choropleth", "open", Scope.district(), now
+        )
+        figures = area_figures_now(store, now, "street")
+        one = Scope(user="s", role="street", area_code=streets["code"].iloc[0])
+        mine = choropleth_classes(store, whole, "street_choropleth", "open", one, now)
+    by_class = [[f["properties"]["code"] for f in json.loads(c)["features"]] for c in classes]
+    codes = [c for k in by_class for c in k]
+    assert sorted(codes) == sorted(streets["code"])  # each street in exactly one class
+    opened = figures["open"].reindex(streets["code"]).fillna(0)
+    lows, highs = [opened[k].max() for k in by_class if k], [opened[k].min() for k in by_class if k]
+    assert all(
+        a <= b for a, b in zip(lows, highs[1:], strict=False)
+    )  # classes rise with the figure
+    assert [c for k in mine for c in json.loads(k)["features"]] and all(
+        f["properties"]["code"] == one.area_code for k in mine for f in json.loads(k)["features"]
+    )
+    with open_store(app_ctx) as store, pytest.raises(KeyError):
+        choropleth_classes(store, whole, "street_choropleth", "nonsense", Scope.district(), now)

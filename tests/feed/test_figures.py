@@ -10,7 +10,12 @@ import pytest
 from gridmap.demo.areas import make_areas
 from gridmap.demo.incidents import iter_incidents
 from gridmap.feed.access import Scope
-from gridmap.feed.figures import current_figures, day_figures, hourly_today_vs_usual
+from gridmap.feed.figures import (
+    area_figures_now,
+    current_figures,
+    day_figures,
+    hourly_today_vs_usual,
+)
 
 NOW = pd.Timestamp("2026-11-25 15:00", tz="Asia/Shanghai")
 
@@ -61,3 +66,22 @@ def test_a_community_scope_counts_only_its_incidents(loaded, demo):
     ]
     figures = day_figures(store, NOW, scope=Scope("c", "community", community))
     assert figures["reported"] == len(today)
+
+
+@pytest.mark.parametrize("level", ["grid", "community", "street"])
+def test_area_figures_add_up_to_the_whole(loaded, level):
+    store, streets = loaded
+    per_area = area_figures_now(store, NOW, level)
+    whole, day = current_figures(store, NOW), day_figures(store, NOW)
+    assert per_area["open"].sum() == whole["open"] and per_area["overdue"].sum() == whole["overdue"]
+    assert per_area["handled"].sum() == day["handled"]
+    assert per_area["late_handled"].sum() == day["late_handled"]
+    rated = per_area[per_area["handled"] > 0]
+    expected = 1 - rated["late_handled"] / rated["handled"]
+    assert np.allclose(rated["on_time_rate"], expected)
+    assert per_area.loc[per_area["handled"] == 0, "on_time_rate"].isna().all()
+    street = Scope("s", "street", streets[0])
+    mine = area_figures_now(store, NOW, level, scope=street)
+    assert len(mine) and all(code.startswith(streets[0]) for code in mine.index)
+    with pytest.raises(ValueError, match="district"):
+        area_figures_now(store, NOW, "district")
