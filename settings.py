@@ -55,6 +55,10 @@ class Settings:
         (shared by every server process on the machine).
     session_days
         Days a login lasts (a wall screen logs in once).
+    wall_dense_open
+        Open incidents (located, in the caller's area) above which the wall draws them as dots
+        only from street zoom on, and fetches them only once it gets there: at city zoom the
+        grid colours and the heat tell the story, and 100,000 dots are a smear and 0.7 MB.
     """
 
     data_dir: Path = PACKAGE_ROOT / "data"
@@ -70,6 +74,7 @@ class Settings:
     auth: bool = False
     secret_key: str = ""
     session_days: int = 30
+    wall_dense_open: int = 20_000
 
     @property
     def demo_dir(self) -> Path:

@@ -100,9 +100,28 @@ def open_payload(store: SQLStore, now: pd.Timestamp, scope: Scope | None = None)
         "s": [_STATE_INDEX[s] for s in frame["status"]],
         "due": due.tolist(),
         "states": list(STATE_ORDER),
+        **open_colours(),
+    }
+
+
+def open_colours() -> dict[str, list[str]]:
+    """Colours of the dots by state number and of the rings by due number (the payloads'
+    codes: :data:`STATE_ORDER`, :data:`DUE_ORDER`)."""
+    return {
         "state_colours": [STATE_COLOURS.get(s, "#9fb3c8") for s in STATE_ORDER],
         "due_colours": [DUE_COLOURS.get(d, "") for d in DUE_ORDER],
     }
+
+
+def open_count(store: SQLStore, scope: Scope | None = None) -> int:
+    """Located open incidents in ``scope`` (the dots the wall would draw)."""
+    where, params = (scope or Scope.district()).where()
+    return int(
+        store._query(
+            f"SELECT count(*) FROM incidents WHERE {_OPEN_WHERE} AND lon IS NOT NULL AND {where}",
+            params,
+        )[0][0]
+    )
 
 
 def due_codes(deadline: pd.Series, entered: pd.Series, now_ms: int) -> np.ndarray:

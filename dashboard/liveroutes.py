@@ -15,7 +15,14 @@ import json
 from flask import Flask, Response, request
 
 from gridmap.dashboard.i18n import lang_of
-from gridmap.dashboard.live import grid_classes, heat_payload, open_payload, tick_payload
+from gridmap.dashboard.live import (
+    grid_classes,
+    heat_payload,
+    open_colours,
+    open_count,
+    open_payload,
+    tick_payload,
+)
 from gridmap.dashboard.mapview import GRID_CLASSES, WALL_THEME
 
 
@@ -36,8 +43,19 @@ def install_live_routes(server: Flask) -> None:
 
     @server.get("/live/open.json")
     def live_open():
+        """Every located open incident of the caller's area, and ``dense`` when there are more
+        than the ``wall_dense_open`` setting. For a dense area ``?first=1`` (the page's first
+        ask) answers only ``deferred``, ``dense``, ``count``, ``cursor`` and the colours: the
+        wall asks again, for all of them, once it is zoomed in to where dots are drawn."""
         ctx = get_context()
-        return respond(open_payload(ctx.store, ctx.now(), current_scope()))
+        scope = current_scope()
+        count = open_count(ctx.store, scope)
+        dense = count > ctx.settings.wall_dense_open
+        if dense and request.args.get("first") == "1":
+            cursor = ctx.store.last_event_id()
+            deferred = {"deferred": True, "dense": True, "count": count, "cursor": cursor}
+            return respond({**deferred, **open_colours()})
+        return respond({**open_payload(ctx.store, ctx.now(), scope), "dense": dense})
 
     @server.get("/live/heat.json")
     def live_heat():

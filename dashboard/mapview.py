@@ -145,7 +145,8 @@ def area_source_url(spec: LayerSpec, k: int | None = None) -> str:
 
 def wall_specs(label_split: float | None = None) -> tuple[LayerSpec, ...]:
     """The wall's static layers: the catalogue's area outlines and street names in the wall's
-    colours (its grids, heat and incidents are live MapLibre sources of their own).
+    colours (its grids, heat and incidents are live MapLibre sources of their own); community
+    outlines only on a wall of one district.
     ``label_split`` (a web-map zoom level), for a map of several districts: district names
     below it, street names from it on; ``None`` names the streets at every zoom."""
     catalogue = catalogue_by_id()
@@ -155,6 +156,10 @@ def wall_specs(label_split: float | None = None) -> tuple[LayerSpec, ...]:
         ("street_outlines", "street_line", 1.6),
         ("district_outline", "district_line", 3.0),
     ):
+        if layer_id == "community_outlines" and label_split is not None:
+            # a city's 3,000 communities: half a megabyte a no-touch screen never shows at
+            # city zoom, where the grid colours already draw finer than communities
+            continue
         spec = catalogue[layer_id]
         style = {"line_color": WALL_THEME[key], "line_width": width}
         specs.append(dataclasses.replace(spec, style=style))

@@ -9,14 +9,15 @@
  *   gm-heat   reports of the last 24 h, a heatmap; old ones expire in the browser
  *   gm-open   open incidents: dots by state, rings when near-due/overdue. Feature ids are
  *             numbers given here (incident ids are long digit strings, and a promoted one
- *             overflows the vector-tile varint MapLibre encodes ids in)
+ *             overflows the vector-tile varint MapLibre encodes ids in). In a dense area
+ *             (a city: 100,000 of them, 0.7 MB) it is loaded only once zoomed in to streets
  *   gm-flash  new urgent and newly overdue incidents, ringed for a few seconds (no animation:
  *             each frame would redraw the whole map, in software on a PC without a GPU)
  */
 (function () {
   const FLASH_MS = 4000;
-  /* more open incidents than this are drawn as dots only from zoom DENSE_MINZOOM on */
-  const DENSE = 20000;
+  /* an area the server calls dense (more open incidents than its wall_dense_open setting)
+     draws them as dots only from zoom DENSE_MINZOOM on, and fetches them only then */
   const DENSE_MINZOOM = 11;
   const NONE = 'rgba(0,0,0,0)', FLASH = '#ff4d4f', FLASH_RING = '#ffd0d0';
   /* A colour the feature may carry in ``prop``, else ``fallback``: an expression MapLibre
@@ -60,11 +61,14 @@
     prefetched: null,    /* the three payloads, asked for as soon as this script runs */
     replayFrom: null,    /* a cursor the server must send changes from again (see build) */
     poller: null,
+    openLoaded: false,   /* false while a dense area's dots wait for a zoom to streets */
+    openLoading: false,
 
     /* Ask for the live layers' data at once, while Dash and plotly are still starting. */
     prefetch: function () {
       this.prefetched = Promise.all([getJSON('/live/grid-classes.json'),
-                                     getJSON('/live/open.json'), getJSON('/live/heat.json')]);
+                                     getJSON('/live/open.json?first=1'),
+                                     getJSON('/live/heat.json')]);
       this.prefetched.catch(() => { this.prefetched = null; });
       /* look for the map every 100 ms until the layers are on it (then the clock's
          once-a-second check takes over) */
@@ -95,7 +99,7 @@
       this.map = map;
       this.loading = true;
       const data = this.prefetched || Promise.all([getJSON('/live/grid-classes.json'),
-                                                   getJSON('/live/open.json'),
+                                                   getJSON('/live/open.json?first=1'),
                                                    getJSON('/live/heat.json')]);
       this.prefetched = null;  /* used once: a later re-attach asks again */
       data
@@ -161,21 +165,17 @@
       open.state_colours.forEach((c, i) => stateColour.push(i, c));
       stateColour.push('#9fb3c8');
       const dueColour = ['match', ['get', 'due'], 1, open.due_colours[1], open.due_colours[2]];
-      this.open = new Map();
       this.pending = new Map();
       this.heatAdd = [];
       this.heatRemove = [];
-      const features = open.ids.map((id, i) => {
-        const f = point(this.fid(id), open.lon[i], open.lat[i], {s: open.s[i],
-                                                                 due: open.due[i]});
-        this.open.set(id, f);
-        return f;
-      });
+      this.openLoaded = !open.deferred;
+      this.open = new Map();
       map.addSource('gm-open', {type: 'geojson',
-                                data: {type: 'FeatureCollection', features: features}});
+                                data: {type: 'FeatureCollection',
+                                       features: open.deferred ? [] : this.openFeatures(open)}});
       /* a city's worth of dots is a smear at city zoom: there the grid colours and the heat
          tell the story, and the dots (not even loaded) come in from street zoom */
-      const minzoom = open.ids.length > DENSE ? DENSE_MINZOOM : 0;
+      const minzoom = open.dense ? DENSE_MINZOOM : 0;
       /* The three circle layers take both colours from the features (``byFeature``), so
          MapLibre draws all of them with one GL program: each variant is compiled apart, and
          in software that is ~0.15 s of the first paint apiece. */
@@ -202,6 +202,11 @@
       this.replayFrom = Math.min(open.cursor, heat.cursor);
       this.ready = true;
       this.watchFirstPaint(map);
+      if (!this.openLoaded) {
+        const check = () => this.loadOpenWhenZoomed(map);
+        map.on('zoomend', check);
+        check();
+      }
       /* a source done with its last update takes what has been collected meanwhile */
       if (!map.gridmapFlushHook) {
         map.gridmapFlushHook = true;
@@ -230,6 +235,37 @@
       map.on('sourcedata', onData);
     },
 
+    /* Features of an /live/open.json payload (and this.open filled from it). */
+    openFeatures: function (open) {
+      this.open = new Map();
+      return open.ids.map((id, i) => {
+        const f = point(this.fid(id), open.lon[i], open.lat[i], {s: open.s[i],
+                                                                 due: open.due[i]});
+        this.open.set(id, f);
+        return f;
+      });
+    },
+
+    /* A dense area's dots, fetched once the map is zoomed in to where they are drawn; the
+       changes the page skipped meanwhile come again from the payload's own cursor. */
+    loadOpenWhenZoomed: function (map) {
+      if (this.openLoaded || this.openLoading || map !== this.map ||
+          map.getZoom() < DENSE_MINZOOM - 0.5) { return; }
+      this.openLoading = true;
+      getJSON('/live/open.json')
+        .then(open => {
+          if (map !== this.map || !map.getSource('gm-open')) { return; }
+          this.pending.clear();
+          map.getSource('gm-open').setData({type: 'FeatureCollection',
+                                            features: this.openFeatures(open)});
+          this.openLoaded = true;
+          this.replayFrom = this.replayFrom === null ? open.cursor
+                                                     : Math.min(this.replayFrom, open.cursor);
+        })
+        .catch(err => console.warn('gridmap open incidents:', err))  /* next zoom retries */
+        .finally(() => { this.openLoading = false; });
+    },
+
     /* The numeric feature id of an incident (the same one every time). */
     fid: function (incidentId) {
       let id = this.fids.get(incidentId);
@@ -245,7 +281,8 @@
     apply: function (delta) {
       const map = this.map;
       if (!this.ready || !map || !map.getSource('gm-open')) { return false; }
-      for (const c of delta.changes || []) {
+      /* a dense area's dots not loaded yet: their changes come again once they are */
+      for (const c of this.openLoaded ? delta.changes || [] : []) {
         if (c.open && c.lat !== null) {
           const f = point(this.fid(c.id), c.lon, c.lat, {s: c.s, due: c.due});
           this.open.set(c.id, f);
@@ -261,7 +298,12 @@
       for (const code in delta.grids || {}) {
         map.setFeatureState({source: 'gm-grids', id: code}, {k: delta.grids[code]});
       }
-      this.flash(map, delta.flash || []);
+      /* where each changed incident is, for flashes whether or not its dot is loaded */
+      const at = new Map();
+      for (const c of delta.changes || []) {
+        if (c.lat !== null) { at.set(c.id, [c.lon, c.lat]); }
+      }
+      this.flash(map, delta.flash || [], at);
       return true;
     },
 
@@ -303,9 +345,10 @@
       }
     },
 
-    flash: function (map, ids) {
-      const features = ids.filter(id => this.open.has(id))
-        .map(id => point(undefined, ...this.open.get(id).geometry.coordinates, {}));
+    flash: function (map, ids, at) {
+      const where = id => (this.open.has(id) ? this.open.get(id).geometry.coordinates
+                                              : at.get(id));
+      const features = ids.filter(id => where(id)).map(id => point(undefined, ...where(id), {}));
       if (!features.length) { return; }
       map.getSource('gm-flash').setData({type: 'FeatureCollection', features: features});
       clearTimeout(this.flashTimer);

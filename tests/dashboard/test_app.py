@@ -93,3 +93,20 @@ def test_panels_go_on_the_wire_only_when_they_changed(client):
     assert set(again) == {ids.WALL_PANELS}  # nothing changed: only the fingerprints
     english = _panels(client, {"lang": "en"})
     assert "Reported today" in str(english[ids.WALL_KPIS])
+
+
+def test_a_dense_area_defers_its_dots_until_asked_again(tmp_path_factory):
+    from gridmap.dashboard.app import create_app
+
+    data = tmp_path_factory.mktemp("dense")
+    url = demo_store(data, incidents=1500, seed=13)
+    dense = create_app(Settings(store_url=url, data_dir=data, wall_dense_open=5))
+    client = dense.server.test_client()
+    first = client.get("/live/open.json?first=1").get_json()
+    assert first["deferred"] and first["dense"] and first["count"] > 5
+    assert "ids" not in first and first["cursor"] > 0 and first["state_colours"]
+    full = client.get("/live/open.json").get_json()
+    assert full["dense"] and len(full["ids"]) == first["count"]
+    sparse = create_app(Settings(store_url=url, data_dir=data)).server.test_client()
+    answer = sparse.get("/live/open.json?first=1").get_json()
+    assert not answer["dense"] and len(answer["ids"]) == first["count"]  # all at once

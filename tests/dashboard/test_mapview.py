@@ -41,3 +41,8 @@ def test_outlines_come_from_the_catalogue_in_the_walls_colours():
     assert lines["district_outline"]["source"] == area_source_url(specs["district_outline"])
     assert lines["district_outline"]["source"] == "/geo/district.geojson"
     assert lines["street_outlines"]["line"]["width"] < lines["district_outline"]["line"]["width"]
+
+
+def test_a_wall_of_several_districts_leaves_out_community_outlines():
+    assert "community_outlines" in {s.id for s in wall_specs()}
+    assert "community_outlines" not in {s.id for s in wall_specs(label_split=10.0)}

@@ -148,3 +148,36 @@ def test_server_restart_shows_stale_data_then_recovers(page, server):
     incident = _post(server, {"service_code": "SR01", "lat": 30.668, "long": 104.108})
     page.wait_for_function(DRAWN, arg=incident, timeout=10_000)
     assert page.query_selector(".dash-fe-error__title") is None
+
+
+@pytest.fixture(scope="module")
+def dense_server(server):
+    """A second server on the same store that calls the district dense (more than 5 open)."""
+    srv = Server({**server.env, "GRIDMAP_WALL_DENSE_OPEN": "5"}, free_port())
+    srv.key, srv.env_store = server.key, server.env_store
+    srv.start()
+    yield srv
+    srv.proc.terminate()
+    srv.proc.wait(10)
+
+
+def test_a_dense_wall_fetches_its_dots_only_at_street_zoom(page, dense_server):
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/live/open.json" in r.url else None)
+    _open_wall(page, dense_server)
+    points_minzoom = page.evaluate("() => window.gridmapLive.map.getLayer('gm-points').minzoom")
+    assert points_minzoom == 11  # dense: dots from street zoom on
+    first, *rest = asked
+    assert first.endswith("/live/open.json?first=1")  # the first ask gets no dots
+    zoom = page.evaluate("() => window.gridmapLive.map.getZoom()")
+    if zoom >= 10.5:  # the district fills the wall at street zoom: the dots came at once
+        assert [u.split("/", 3)[-1] for u in rest] == ["live/open.json"]
+    page.evaluate("() => window.gridmapLive.map.jumpTo({zoom: 12})")
+    page.wait_for_function("() => window.gridmapLive.openLoaded", timeout=20_000)
+    with open_store(dense_server.env_store) as store:
+        located = store.get_incidents(open_only=True).dropna(subset=["lon"])
+    assert set(_open_ids(page)) == set(located["incident_id"])
+    incident = _post(dense_server, {"service_code": "SR01", "lat": 30.668, "long": 104.108})
+    page.wait_for_function(
+        "id => window.gridmapLive.open.has(id)", arg=incident, timeout=10_000, polling=50
+    )
