@@ -73,6 +73,9 @@
                 '&lang=' + encodeURIComponent(state.lang);
     fetch(url, {cache: 'no-store'})
       .then(r => {
+        if (r.status === 401) {  /* signed out (logins on): the page itself goes to /login */
+          window.location.reload();
+        }
         if (!r.ok) { throw new Error('tick answered ' + r.status); }
         return r.json();
       })
