@@ -203,9 +203,11 @@
       this.ready = true;
       this.watchFirstPaint(map);
       if (!this.openLoaded) {
-        const check = () => this.loadOpenWhenZoomed(map);
-        map.on('zoomend', check);
-        check();
+        if (!map.gridmapZoomHook) {  /* once per map, whatever rebuilds the layers */
+          map.gridmapZoomHook = true;
+          map.on('zoomend', () => this.loadOpenWhenZoomed(map));
+        }
+        this.loadOpenWhenZoomed(map);
       }
       /* a source done with its last update takes what has been collected meanwhile */
       if (!map.gridmapFlushHook) {
