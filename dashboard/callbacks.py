@@ -21,28 +21,28 @@ from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.i18n import lang_of
-from gridmap.dashboard.widgets import hourly_figure, kpi_cards
+from gridmap.dashboard.widgets import hourly_chart, kpi_cards
 
 #: Milliseconds between panel refreshes (the KPIs are recomputed every 10 s at most).
 PANEL_TICK_MS = 5000
 
 
-def panel_keys(kpis: dict[str, Any], hourly_json: str, hour: int, scale: float) -> dict[str, str]:
+def panel_keys(kpis: dict[str, Any], hourly_json: str, hour: int) -> dict[str, str]:
     """Fingerprints of what the KPI cards and the hourly chart show."""
-    return {"kpi_key": _key(kpis), "hourly_key": _key((hourly_json, hour, scale))}
+    return {"kpi_key": _key(kpis), "hourly_key": _key((hourly_json, hour))}
 
 
-def wall_panels(panels: dict[str, Any], scale: float = 1.0) -> tuple[Any, Any, dict]:
+def wall_panels(panels: dict[str, Any]) -> tuple[Any, Any, dict]:
     """The KPI cards and the hourly chart of the caller's area, each only if it changed since
     the fingerprints in ``panels``; and the new ``panels``."""
     ctx = get_context()
     scope = current_scope()
     kpis, hourly_frame = ctx.kpis(scope), ctx.hourly(scope)
-    keys = panel_keys(kpis, hourly_frame.to_json(), ctx.now().hour, scale)
+    keys = panel_keys(kpis, hourly_frame.to_json(), ctx.now().hour)
     lang = lang_of(panels.get("lang"))
     return (
         kpi_cards(kpis, lang) if keys["kpi_key"] != panels.get("kpi_key") else no_update,
-        hourly_figure(hourly_frame, scale=scale, lang=lang)
+        hourly_chart(hourly_frame, lang=lang)
         if keys["hourly_key"] != panels.get("hourly_key")
         else no_update,
         {**panels, **keys},
@@ -60,15 +60,14 @@ def _key(value: Any) -> str:
 
 @callback(
     Output(ids.WALL_KPIS, "children"),
-    Output(ids.WALL_HOURLY, "figure"),
+    Output(ids.WALL_HOURLY, "children"),
     Output(ids.WALL_PANELS, "data"),
     Input(ids.WALL_PANEL_TICK, "n_intervals"),
     State(ids.WALL_PANELS, "data"),
-    State(ids.WALL_SCALE, "data"),
     prevent_initial_call=True,
 )
-def _wall_panels(_n, panels, scale):
-    return wall_panels(panels or {}, float((scale or {}).get("scale", 1.0)))
+def _wall_panels(_n, panels):
+    return wall_panels(panels or {})
 
 
 clientside_callback(

@@ -15,7 +15,7 @@ from gridmap.dashboard.context import get_context
 from gridmap.dashboard.i18n import lang_of, name_of, t
 from gridmap.dashboard.live import snapshot, ticker_cells, to_ms
 from gridmap.dashboard.mapview import GRID_CLASSES, WALL_THEME, wall_map_figure
-from gridmap.dashboard.widgets import hourly_figure, kpi_cards
+from gridmap.dashboard.widgets import hourly_chart, kpi_cards
 from gridmap.feed.workflow import STATES
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
@@ -90,10 +90,9 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
                     html.Section(
                         [
                             html.H3(t("hourly_title", lang), className="panel-title"),
-                            dcc.Graph(
+                            html.Div(
+                                hourly_chart(hourly, lang=lang),
                                 id=ids.WALL_HOURLY,
-                                figure=hourly_figure(hourly, lang=lang),
-                                config={"displayModeBar": False, "staticPlot": True},
                                 className="wall-hourly",
                             ),
                             html.H3(t("newest", lang), className="panel-title"),
@@ -107,7 +106,7 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
             ),
             dcc.Store(
                 id=ids.WALL_PANELS,
-                data={"lang": lang, **panel_keys(kpis, hourly.to_json(), now.hour, 1.0)},
+                data={"lang": lang, **panel_keys(kpis, hourly.to_json(), now.hour)},
             ),
             dcc.Store(id=ids.WALL_SCALE, data={"scale": 1.0, "zoom": zoom}),
             dcc.Store(

@@ -66,14 +66,17 @@ def _panels(client, panels: dict) -> dict:
     """The wall's panel callback, as the browser posts it."""
     from gridmap.dashboard import ids
 
-    outputs = [(ids.WALL_KPIS, "children"), (ids.WALL_HOURLY, "figure"), (ids.WALL_PANELS, "data")]
+    outputs = [
+        (ids.WALL_KPIS, "children"),
+        (ids.WALL_HOURLY, "children"),
+        (ids.WALL_PANELS, "data"),
+    ]
     body = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
         "inputs": [{"id": ids.WALL_PANEL_TICK, "property": "n_intervals", "value": 1}],
         "state": [
             {"id": ids.WALL_PANELS, "property": "data", "value": panels},
-            {"id": ids.WALL_SCALE, "property": "data", "value": {"scale": 1}},
         ],
         "changedPropIds": [f"{ids.WALL_PANEL_TICK}.n_intervals"],
     }
