@@ -26,7 +26,7 @@ from gridmap.dashboard.mapview import due_of
 from gridmap.feed.access import Scope
 from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
 from gridmap.feed.workflow import STATES
-from gridmap.layers.plotly_map import dispatch_arrays
+from gridmap.layers.plotly_map import dispatch_arrays, heat_trace
 from gridmap.layers.spec import CHOROPLETH_FIGURES
 
 #: Rows in the table under the map.
@@ -64,10 +64,9 @@ def desk_update(
         for where, i in parts.parts.get(spec.id, []):
             target = patch["data"][i] if where == "data" else patch["layout"]["map"]["layers"][i]
             target["visible"] = spec.id in layers
-        if spec.kind == "incident_heat":
-            i = parts.trace_index(spec.id)
-            patch["data"][i]["lat"] = frames[spec.data_id]["lat"].round(5).tolist()
-            patch["data"][i]["lon"] = frames[spec.data_id]["lon"].round(5).tolist()
+        if spec.kind == "incident_heat":  # a density, or hexagons when points are many
+            trace = heat_trace(spec, frames[spec.data_id]).to_plotly_json()
+            patch["data"][parts.trace_index(spec.id)] = {**trace, "visible": spec.id in layers}
         elif spec.kind == "dispatch_status":
             rings, points = dispatch_arrays(spec, frames[spec.data_id])
             for n, arrays in enumerate((rings, points)):

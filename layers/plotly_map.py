@@ -16,7 +16,9 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from shapely.geometry import mapping
 
+from gridmap.geo.aggregate import h3_bins, h3_cell_polygons
 from gridmap.layers.spec import LayerSpec, scale_colours
 
 #: The area level each area data set is, for URLs of its geometry.
@@ -26,6 +28,8 @@ AREA_LEVELS = {
     "communities": "community",
     "grids": "grid",
 }
+#: Above this many points an incident heat layer draws H3 hexagons instead of a density.
+HEX_ABOVE_POINTS = 20_000
 #: Font of map labels (Debian's fonts-noto-cjk; MapLibre asks the server for its glyphs).
 LABEL_FONT = "Noto Sans CJK SC Regular"
 
@@ -189,26 +193,54 @@ def _labels(out: PlotlyMap, spec: LayerSpec, frames, source_url) -> None:
 
 
 def _heat(out: PlotlyMap, spec: LayerSpec, frames, source_url) -> None:
-    """Density of the incidents in the spec's window (``heat_radius`` px), coloured by the
-    spec's ramp from transparent (no incidents) to its brightest stop."""
-    frame = _frame(spec, frames)
+    out.add_trace(spec, heat_trace(spec, _frame(spec, frames)))
+
+
+def heat_trace(spec: LayerSpec, frame: pd.DataFrame) -> Any:
+    """The incidents of an ``incident_heat`` layer: a density (``heat_radius`` px) coloured by
+    the spec's ramp from transparent to its brightest stop or, above :data:`HEX_ABOVE_POINTS`
+    points, H3 hexagons of ``h3_resolution`` coloured by their counts (a density of that
+    many points costs the browser more than it shows). Callbacks replace the whole trace."""
     ramp = list(spec.channels["color"].range) if "color" in spec.channels else ["#22d3ee"]
+    if len(frame) > HEX_ABOVE_POINTS:
+        return _hexagons(spec, frame, ramp)
     stops = [[0.0, "rgba(0,0,0,0)"]] + [
         [(k + 1) / len(ramp), colour] for k, colour in enumerate(ramp)
     ]
-    out.add_trace(
-        spec,
-        go.Densitymap(
-            lat=frame["lat"].round(5).tolist(),
-            lon=frame["lon"].round(5).tolist(),
-            radius=spec.style.get("heat_radius", 14),
-            colorscale=stops,
-            opacity=spec.opacity,
-            showscale=False,
-            hoverinfo="skip",
-            name=spec.id,
-            visible=spec.visible,
-        ),
+    return go.Densitymap(
+        lat=frame["lat"].round(5).tolist(),
+        lon=frame["lon"].round(5).tolist(),
+        radius=spec.style.get("heat_radius", 14),
+        colorscale=stops,
+        opacity=spec.opacity,
+        showscale=False,
+        hoverinfo="skip",
+        name=spec.id,
+        visible=spec.visible,
+    )
+
+
+def _hexagons(spec: LayerSpec, frame: pd.DataFrame, ramp: list[str]) -> Any:
+    bins = h3_bins(frame["lon"], frame["lat"], resolution=int(spec.style.get("h3_resolution", 8)))
+    cells = h3_cell_polygons(bins["cell"])
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": cell, "properties": {}, "geometry": mapping(geom)}
+            for cell, geom in zip(cells["cell"], cells.geometry, strict=True)
+        ],
+    }
+    steps = [[k / max(len(ramp) - 1, 1), colour] for k, colour in enumerate(ramp)]
+    return go.Choroplethmap(
+        geojson=geojson,
+        locations=bins["cell"].tolist(),
+        z=bins["count"].tolist(),
+        colorscale=steps,
+        marker={"opacity": spec.opacity, "line": {"width": 0}},
+        showscale=False,
+        hovertemplate="%{z}<extra></extra>",
+        name=spec.id,
+        visible=spec.visible,
     )
 
 

@@ -220,3 +220,18 @@ def test_choropleth_classes_partition_the_areas_by_their_figure(app_ctx):
     )
     with open_store(app_ctx) as store, pytest.raises(KeyError):
         choropleth_classes(store, whole, "street_choropleth", "nonsense", Scope.district(), now)
+
+
+def test_heat_of_many_reports_is_drawn_as_hexagons(app_ctx, monkeypatch):
+    from gridmap.dashboard.desk_callbacks import desk_update
+    from gridmap.layers import plotly_map
+
+    heat = _where()[0]
+    monkeypatch.setattr(plotly_map, "HEX_ABOVE_POINTS", 10)
+    patch, _, _ = desk_update(["incident_heat"], None, None, 720)
+    trace = _ops(patch)[("data", heat)]
+    assert trace["type"] == "choroplethmap" and trace["visible"] is True
+    assert sum(trace["z"]) > 10 and len(trace["geojson"]["features"]) == len(trace["z"])
+    monkeypatch.setattr(plotly_map, "HEX_ABOVE_POINTS", 10**9)
+    patch, _, _ = desk_update(["incident_heat"], None, None, 720)
+    assert _ops(patch)[("data", heat)]["type"] == "densitymap"

@@ -82,3 +82,24 @@ def test_a_point_layer_without_its_data_is_an_error_that_names_it():
     heat = render_plotly([spec], frames=FRAMES, source_url=_url).traces[0]
     assert heat.type == "densitymap" and list(heat.lon) == [104.1, 104.15]
     assert heat.colorscale[0][1] == "rgba(0,0,0,0)"  # nothing where there are no incidents
+
+
+def test_many_heat_points_become_h3_hexagons_that_count_them_all(monkeypatch):
+    import numpy as np
+
+    from gridmap.layers import plotly_map
+
+    spec = catalogue_by_id()["incident_heat"]
+    rng = np.random.default_rng(1)
+    many = pd.DataFrame(
+        {"lon": rng.uniform(104.05, 104.15, 300), "lat": rng.uniform(30.6, 30.7, 300)}
+    )
+    monkeypatch.setattr(plotly_map, "HEX_ABOVE_POINTS", 100)
+    hexes = plotly_map.heat_trace(spec, many)
+    assert hexes.type == "choroplethmap" and sum(hexes.z) == 300
+    ids = {f["id"] for f in hexes.geojson["features"]}
+    assert ids == set(hexes.locations)  # every counted cell has its hexagon
+    first = hexes.geojson["features"][0]["geometry"]["coordinates"][0]
+    assert all(104.0 < x < 104.2 and 30.5 < y < 30.8 for x, y in first)  # lon first
+    few = plotly_map.heat_trace(spec, many.head(50))
+    assert few.type == "densitymap"
