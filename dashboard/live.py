@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridmap.dashboard.i18n import name_of
+from gridmap.dashboard.i18n import name_of, t
 from gridmap.dashboard.mapview import grid_class
 from gridmap.feed.access import Scope
 from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
@@ -219,12 +219,32 @@ def delta(
     ]
     where, params = (scope or Scope.district()).where()
     newly_overdue = store._query(
-        "SELECT incident_id, lon, lat, status, deadline, stage_entered_at, grid_code "
-        "FROM incidents WHERE status NOT IN ('closed', 'void') AND deadline > ? "
-        f"AND deadline <= ? AND {where}",
+        "SELECT incident_id, lon, lat, status, deadline, stage_entered_at, grid_code, "
+        "category, subcategory, street_code FROM incidents WHERE status NOT IN "
+        f"('closed', 'void') AND deadline > ? AND deadline <= ? AND {where}",
         (since_ms, now_ms, *params),
     )
-    for incident_id, lon, lat, status, deadline, entered, _grid in newly_overdue:
+    overdue_lines = []
+    for incident_id, lon, lat, status, deadline, entered, _grid, *kind in newly_overdue:
+        category, subcategory, street = kind
+        # a deadline passing is no event, yet the room must see it: a red ticker line
+        overdue_lines.append(
+            dict(
+                ticker_line(
+                    {
+                        "incident_id": incident_id,
+                        "at": deadline,
+                        "category": category,
+                        "subcategory": subcategory,
+                        "street_code": street,
+                        "to_state": status,
+                        "priority": 1,
+                    },
+                    names,
+                ),
+                overdue=True,
+            )
+        )
         changes[incident_id] = _change(
             {
                 "incident_id": incident_id,
@@ -250,7 +270,11 @@ def delta(
         "changes": list(changes.values()),
         "reports": reports,
         "grids": grid_classes(store, touched) if touched else {},
-        "ticker": [ticker_line(e, names) for e in events[::-1][:TICKER_LENGTH]],
+        "ticker": sorted(
+            [ticker_line(e, names) for e in events[::-1][:TICKER_LENGTH]] + overdue_lines,
+            key=lambda line: line["time"],
+            reverse=True,
+        )[:TICKER_LENGTH],
         "flash": flash,
     }
 
@@ -332,18 +356,23 @@ def tick_payload(
 
 def ticker_cells(line: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     """A ticker line as the screen shows it: ``key`` (the same event gives the same key),
-    ``time``, ``category``, ``street``, ``state`` in ``lang``, ``state_code`` and ``urgent``."""
+    ``time``, ``category``, ``street``, ``state`` in ``lang``, ``state_code`` (``overdue`` for
+    a deadline that passed) and ``urgent``."""
     if lang == "en" and line.get("sub") in SUBCATEGORY_NAMES:
         category = SUBCATEGORY_NAMES[line["sub"]][1]
     else:
         category = line["category"]
-    code = line.get("state_code")
+    code = "overdue" if line.get("overdue") else line.get("state_code")
     return {
         "key": f"{line['id']}|{line['time']}|{code}",
         "time": line["time"],
         "category": category,
         "street": line["street"],
-        "state": name_of(STATES[code], lang) if code in STATES else line["state"],
+        "state": t("overdue", lang)
+        if code == "overdue"
+        else name_of(STATES[code], lang)
+        if code in STATES
+        else line["state"],
         "state_code": code,
         "urgent": bool(line.get("urgent")),
     }

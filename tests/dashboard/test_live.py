@@ -151,3 +151,21 @@ def test_a_tick_never_scans_further_back_than_an_hour(store):
     hour_ago = tick_payload(store, 0, to_ms(now) - 3_600_000, now, {})
     assert forged["delta"]["changes"] == hour_ago["delta"]["changes"]
     assert forged["delta"]["cursor"] == hour_ago["delta"]["cursor"]
+
+
+def test_a_deadline_passing_flashes_on_the_map_and_in_the_ticker(store):
+    from gridmap.dashboard.live import ticker_cells
+
+    open_now = store.get_incidents(open_only=True).dropna(subset=["deadline", "lon"])
+    row = open_now.sort_values("deadline").iloc[-1]  # due last: surely not overdue yet
+    deadline = to_ms(row["deadline"])
+    later = pd.Timestamp(deadline + 2_000, unit="ms", tz="UTC").tz_convert("Asia/Shanghai")
+    change = delta(store, store.last_event_id(), deadline - 1_000, later, {})
+    assert row["incident_id"] in change["flash"]
+    assert row["incident_id"] in {c["id"] for c in change["changes"]}
+    (line,) = [x for x in change["ticker"] if x["id"] == row["incident_id"]]
+    assert line["overdue"] and line["urgent"]
+    zh, en = ticker_cells(line, "zh"), ticker_cells(line, "en")
+    assert zh["state"] == "超期" and en["state"] == "Overdue" and zh["state_code"] == "overdue"
+    before = delta(store, store.last_event_id(), deadline - 5_000, later - pd.Timedelta(4, "s"), {})
+    assert row["incident_id"] not in before["flash"]  # not yet due then
