@@ -5,7 +5,7 @@ The desk is a light page, so the catalogue's specs (made for the dark wall) get 
 here; the area choropleths show the figure the user picks (open, overdue, on-time rate), counts
 in classes of equal numbers of areas (quantiles: most areas have few incidents). Each
 class of a choropleth is a GeoJSON file of its own (``/geo/choropleth/<layer>/<k>.geojson``,
-built by :func:`choropleth_geojson` for the caller's area), so picking another figure
+built by :func:`choropleth_classes` for the caller's area), so picking another figure
 refetches a few small files and the rest of the map stays as it is.
 """
 
@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from gridmap.dashboard.i18n import name_of, t
-from gridmap.dashboard.mapview import DESK_THEME, _map_layout, area_source_url, due_of
+from gridmap.dashboard.mapview import DESK_THEME, map_layout, area_source_url, due_of
 from gridmap.feed.access import Scope
 from gridmap.feed.figures import area_figures_now
 from gridmap.feed.store.sql import SQLStore
@@ -129,7 +129,7 @@ def desk_map(
     """The desk's map figure (light style, the catalogue's layers) and where each layer is."""
     rendered = render_plotly(desk_specs(figure), frames=frames, source_url=source_url(figure, rev))
     fig = go.Figure(rendered.traces)
-    return _map_layout(fig, DESK_THEME, center, zoom, rendered.layers, "desk"), rendered
+    return map_layout(fig, DESK_THEME, center, zoom, rendered.layers, "desk"), rendered
 
 
 def choropleth_classes(

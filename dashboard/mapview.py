@@ -104,7 +104,7 @@ def _ms(series: pd.Series) -> list[int | None]:
     return [None if v is None else int(v) for v in to_epoch_ms(series)]
 
 
-def _map_layout(
+def map_layout(
     fig: go.Figure,
     theme: dict[str, str],
     center: dict[str, float],
@@ -201,4 +201,4 @@ def wall_map_figure(
     """
     fig = go.Figure(go.Scattermap(lat=[], lon=[], mode="markers", hoverinfo="skip"))
     rendered = render_plotly(wall_specs(label_split), frames={}, source_url=area_source_url)
-    return _map_layout(fig, theme, center, zoom, rendered.layers, uirevision)
+    return map_layout(fig, theme, center, zoom, rendered.layers, uirevision)
