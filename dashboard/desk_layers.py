@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from gridmap.dashboard.i18n import name_of, t
-from gridmap.dashboard.mapview import DESK_THEME, map_layout, area_source_url, due_of
+from gridmap.dashboard.mapview import DESK_THEME, area_source_url, due_of, map_layout
 from gridmap.feed.access import Scope
 from gridmap.feed.figures import area_figures_now
 from gridmap.feed.store.sql import SQLStore
