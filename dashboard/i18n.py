@@ -13,7 +13,7 @@ LANGS = ("zh", "en")
 TEXT: dict[str, tuple[str, str]] = {
     # wall
     "app_title": ("网格化管理 · 一张图", "Urban grid management · One map"),
-    "hourly_title": ("今日每小时上报 · 与常态对比", "Reports per hour today vs a usual day"),
+    "hourly_title": ("今日每小时上报 · 与常态对比", "Reports per hour vs usual"),
     "newest": ("最新事件", "Newest events"),
     "today": ("今日", "Today"),
     "usual": ("常态", "Usual"),
