@@ -44,7 +44,9 @@ def day_figures(
 
     Returns ``reported``, ``dispatched`` (dispatch events), ``handled`` (handle events),
     ``closed`` (close events), ``late_handled`` (handled after the deadline in force),
-    ``on_time_rate`` (1 - late/handled) and ``closure_rate`` (closed today / reported today).
+    ``on_time_rate`` (1 - late/handled), ``closed_of_reported`` (of the incidents reported
+    that day, those closed by ``until``) and ``closure_rate`` (that over the day's reports,
+    void ones left out of both: 0–1).
     """
     start, end = day_bounds(now, days_back)
     stop = min(end, int(((until or now).value) // 1_000_000) - days_back * 86_400_000)
@@ -72,6 +74,15 @@ def day_figures(
     )[0][0]
     handled = actions.get("handle", 0)
     closed = actions.get("close", 0)
+    # of the incidents reported that day, how many were closed by ``until`` (void ones left
+    # out of both): closures of older incidents would push "closed / reported" past 100 %
+    cohort_closed, cohort_void = store._query(
+        "SELECT sum(CASE WHEN status = 'closed' AND closed_at < ? THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN status = 'void' THEN 1 ELSE 0 END) FROM incidents "
+        f"WHERE reported_at >= ? AND reported_at < ? AND {area}",
+        (stop, start, stop, *area_params),
+    )[0]
+    cohort = reported - int(cohort_void or 0)
     return {
         "reported": int(reported),
         "dispatched": int(actions.get("dispatch", 0)),
@@ -79,7 +90,8 @@ def day_figures(
         "closed": int(closed),
         "late_handled": int(late),
         "on_time_rate": (1 - late / handled) if handled else float("nan"),
-        "closure_rate": (closed / reported) if reported else float("nan"),
+        "closed_of_reported": int(cohort_closed or 0),
+        "closure_rate": (int(cohort_closed or 0) / cohort) if cohort > 0 else float("nan"),
     }
 
 

@@ -41,7 +41,14 @@ def test_streets_add_up_to_the_district(loaded):
     store, streets = loaded
     whole = day_figures(store, NOW)
     parts = [day_figures(store, NOW, scope=Scope("s", "street", code)) for code in streets]
-    for key in ("reported", "dispatched", "handled", "closed", "late_handled"):
+    for key in (
+        "reported",
+        "dispatched",
+        "handled",
+        "closed",
+        "late_handled",
+        "closed_of_reported",
+    ):
         assert sum(p[key] for p in parts) == whole[key], key
     assert whole["reported"] > 0 and max(p["reported"] for p in parts) < whole["reported"]
     now_whole = current_figures(store, NOW)
@@ -85,3 +92,17 @@ def test_area_figures_add_up_to_the_whole(loaded, level):
     assert len(mine) and all(code.startswith(streets[0]) for code in mine.index)
     with pytest.raises(ValueError, match="district"):
         area_figures_now(store, NOW, "district")
+
+
+def test_closure_rate_is_the_share_of_the_days_reports_closed(loaded, demo):
+    store, _streets = loaded
+    incidents = demo[1]
+    day = incidents[
+        (incidents["reported_at"] >= NOW.normalize()) & (incidents["reported_at"] < NOW)
+    ]
+    figures = day_figures(store, NOW)
+    closed = ((day["status"] == "closed") & (day["closed_at"] < NOW)).sum()
+    void = (day["status"] == "void").sum()
+    assert figures["closed_of_reported"] == closed
+    assert figures["closure_rate"] == pytest.approx(closed / (len(day) - void))
+    assert 0 <= figures["closure_rate"] <= 1
