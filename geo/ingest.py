@@ -8,6 +8,7 @@ with the reason.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,11 @@ from gridmap.geo.repair import repair_polygons
 from gridmap.geo.validate import check_hierarchy, find_duplicate_ids
 
 #: Recognised column names (lower case) for the mapped fields, English and Chinese, including
-#: the pinyin abbreviations of Chinese GIS exports (BM = 编码, MC = 名称, WG = 网格, SQ = 社区).
+#: the pinyin abbreviations of Chinese GIS exports (BM = 编码, MC = 名称, WG = 网格, SQ = 社区,
+#: XZQDM = 行政区代码) and ``adcode`` of web-map boundary files (DataV GeoAtlas, AMap).
 ID_NAMES = (
     "code",
+    "adcode",
     "id",
     "grid_code",
     "gridcode",
@@ -34,6 +37,11 @@ ID_NAMES = (
     "网格编码",
     "网格代码",
     "区划代码",
+    "行政区划代码",
+    "行政区代码",
+    "xzqdm",
+    "xzqhdm",
+    "qhdm",
     "社区编码",
     "社区代码",
     "街道编码",
@@ -338,9 +346,17 @@ def _map_area_fields(frame, id_field, name_field, parent_field) -> gpd.GeoDataFr
 
 
 def _code_text(values: pd.Series) -> pd.Series:
-    """Codes as text: ``510108004006.0`` read from a numeric column becomes ``510108004006``."""
+    """Codes as text: ``510108004006.0`` read from a numeric column becomes ``510108004006``,
+    and a nested ``{"adcode": 510100}`` (DataV's ``parent``) its code."""
 
     def one(v):
+        if isinstance(v, str) and v.startswith("{"):  # a nested object, as DataV's parent
+            try:
+                v = json.loads(v)
+            except ValueError:
+                return v.strip()
+        if isinstance(v, dict):
+            v = v.get("adcode", v.get("code"))
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return None
         if isinstance(v, float) and v.is_integer():

@@ -111,3 +111,31 @@ def test_wall_draws_every_imported_district_with_its_name(tmp_path, monkeypatch)
     assert {"简阳市", "彭州市", "大邑县"} <= set(drawn["labels"])
     assert header == "全市"
     assert outside == []
+
+
+def test_a_datav_shaped_file_imports_by_its_adcode(isolated_settings, tmp_path):
+    """DataV GeoAtlas / AMap boundary files carry the code as ``adcode`` and the parent as a
+    nested object; the same real districts in that shape import without any field options."""
+    source = json.loads(REAL_FILE.read_text())
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                "adcode": int(f["id"]),
+                "name": f["properties"]["name"],
+                "center": f["properties"]["cp"],
+                "level": "district",
+                "parent": {"adcode": 510100},
+                "acroutes": [100000, 510000, 510100],
+            },
+            "geometry": f["geometry"],
+        }
+        for f in source["features"]
+    ]
+    path = tmp_path / "510100_full.json"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    assert main(["import", "grids", str(path), "--level", "district"]) == 0
+    with open_store(isolated_settings.resolved_store_url) as store:
+        districts = store.get_areas("district")
+    assert sorted(districts["code"]) == sorted(f["id"] for f in source["features"])
+    assert set(districts["parent_code"]) == {"510100"}
