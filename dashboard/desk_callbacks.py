@@ -14,6 +14,7 @@ from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.desk_data import desk_frames
 from gridmap.dashboard.desk_layers import (
+    capped,
     desk_legend,
     desk_parts,
     desk_specs,
@@ -56,7 +57,7 @@ def desk_update(
         hours=int(hours or 24),
         area_code=scope.area_code,
     )
-    frames = incident_frames(incidents, heat, to_ms(now))
+    frames, hidden = capped(incident_frames(incidents, heat, to_ms(now)))
     rev = scope.area_code or "all"
     parts = desk_parts(figure, rev)
     patch = Patch()
@@ -85,7 +86,7 @@ def desk_update(
     # none), with the same due mark as the map
     shown = incidents.head(TABLE_ROWS)
     table = incident_table(shown, due_of(shown, to_ms(now)), context.names(), scope, lang)
-    return patch, table, desk_legend(lang, figure)
+    return patch, table, desk_legend(lang, figure, hidden)
 
 
 def incident_table(

@@ -50,6 +50,8 @@ LIGHT_LINES = {
     "communities": DESK_THEME["community_line"],
     "grids": DESK_THEME["grid_line"],
 }
+#: Most incident dots the desk draws; above, it asks for a filter instead.
+DESK_MAX_DOTS = 20_000
 #: No frames: the layers' structure only (which trace and layer each spec has).
 _NO_FRAMES = {
     "incidents_open": pd.DataFrame(columns=["incident_id", "lon", "lat", "status", "due"]),
@@ -116,6 +118,16 @@ def incident_frames(
         "incidents_open": located.assign(due=due_of(located, now_ms)),
         "incidents_24h": heat,
     }
+
+
+def capped(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], int]:
+    """The frames with no incident dots when there are more than :data:`DESK_MAX_DOTS` (a
+    city's worth would be megabytes of traces and a smear; the grid colours and the heat
+    still show them, and a filter brings the dots back); and how many were left out."""
+    count = len(frames["incidents_open"])
+    if count <= DESK_MAX_DOTS:
+        return frames, 0
+    return {**frames, "incidents_open": frames["incidents_open"].iloc[0:0]}, count
 
 
 def desk_map(
@@ -196,9 +208,10 @@ def figure_options(lang: str = "zh") -> list[dict[str, str]]:
     ]
 
 
-def desk_legend(lang: str = "zh", figure: str = "open") -> list:
-    """What the colours mean: workflow states, the due rings, and the choropleths' ramp of
-    ``figure`` (its classes are equal steps between the lowest and highest area shown)."""
+def desk_legend(lang: str = "zh", figure: str = "open", hidden: int = 0) -> list:
+    """What the colours mean: workflow states, the due rings, the choropleths' ramp of
+    ``figure`` (classes of equal numbers of areas for counts, equal steps for the on-time
+    rate); and, when ``hidden`` incidents were too many to draw as dots, a word on it."""
     states = [s for s in STATES.values() if s.is_open]
     rows = [
         html.Span([html.I(style={"background": STATE_COLOURS[s.code]}), name_of(s, lang)])
@@ -211,8 +224,11 @@ def desk_legend(lang: str = "zh", figure: str = "open") -> list:
     chosen = CHOROPLETH_FIGURES[figure]
     ramp = [html.I(style={"background": colour}) for colour in LIGHT_RAMPS[figure]]
     words = t("rate_low_high" if figure == "on_time_rate" else "low_high", lang)
-    return [
+    out = [
         html.Div(rows, className="legend-row"),
         html.H5(chosen.label if lang == "zh" else chosen.label_en),
         html.Span([*ramp, words], className="legend-ramp"),
     ]
+    if hidden:
+        out.append(html.P(t("too_many_dots", lang).format(n=hidden), className="legend-note"))
+    return out

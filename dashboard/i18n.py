@@ -36,6 +36,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "layers": ("图层", "Layers"),
     "area_figure": ("分级设色指标", "Areas coloured by"),
     "low_high": ("低 → 高", "low → high"),
+    "too_many_dots": (
+        "在办事件 {n:,} 件，点位过多未绘制：请按类别或状态筛选",
+        "{n:,} open incidents: too many to draw as dots; filter by category or state",
+    ),
     "rate_low_high": ("差 → 好", "poor → good"),
     "category": ("事件大类", "Category"),
     "all": ("全部", "All"),

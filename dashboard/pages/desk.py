@@ -11,6 +11,7 @@ from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.desk_layers import (
+    capped,
     desk_legend,
     desk_map,
     desk_specs,
@@ -55,8 +56,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         ctx.store, now, categories=None, statuses=None, hours=24, area_code=scope.area_code
     )
     center, zoom, district = ctx.area_view(scope)
+    frames, hidden = capped(incident_frames(open_incidents, heat, to_ms(now)))
     figure, _parts = desk_map(
-        incident_frames(open_incidents, heat, to_ms(now)),
+        frames,
         center=center,
         zoom=zoom - 0.6,  # the desk's map is wider than tall: the whole area in view
         figure="open",
@@ -97,7 +99,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                 id=ids.DESK_FIGURE, options=figure_options(lang), value="open"
                             ),
                             html.Div(
-                                desk_legend(lang, "open"),
+                                desk_legend(lang, "open", hidden),
                                 id=ids.DESK_LEGEND,
                                 className="desk-legend",
                             ),

@@ -235,3 +235,23 @@ def test_heat_of_many_reports_is_drawn_as_hexagons(app_ctx, monkeypatch):
     monkeypatch.setattr(plotly_map, "HEX_ABOVE_POINTS", 10**9)
     patch, _, _ = desk_update(["incident_heat"], None, None, 720)
     assert _ops(patch)[("data", heat)]["type"] == "densitymap"
+
+
+def test_too_many_dots_are_left_out_with_a_word_and_a_filter_brings_them_back(app_ctx, monkeypatch):
+    from gridmap.dashboard import desk_layers
+    from gridmap.dashboard.desk_callbacks import desk_update
+
+    dots = _where()[2]
+    with open_store(app_ctx) as store:
+        rows = store.get_incidents(open_only=True).dropna(subset=["lon"])
+    counts = rows["status"].value_counts()
+    rare, cap = counts.index[-1], int(counts.iloc[-1])
+    assert cap < len(rows)
+    monkeypatch.setattr(desk_layers, "DESK_MAX_DOTS", cap)
+    patch, table, legend = desk_update(ON, None, None, 24)
+    assert _ops(patch)[("data", dots, "ids")] == []
+    assert "点位过多" in str(legend) and f"{len(rows):,}" in str(legend)
+    assert len(table.children[1].children) == min(200, len(rows))  # the table stays
+    patch, _, legend = desk_update(ON, None, [rare], 24)
+    assert len(_ops(patch)[("data", dots, "ids")]) == cap
+    assert "点位过多" not in str(legend)
