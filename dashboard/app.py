@@ -19,6 +19,8 @@ from gridmap.dashboard.auth import install_auth
 from gridmap.dashboard.context import AppContext
 from gridmap.dashboard.exports import install_export_routes
 from gridmap.dashboard.georoutes import install_geo_routes
+from gridmap.dashboard.headers import install_security_headers
+from gridmap.dashboard.inputs import install_input_errors
 from gridmap.dashboard.liveroutes import install_live_routes
 from gridmap.dashboard.timing import install_server_timing
 from gridmap.feed.api import install_api
@@ -60,6 +62,7 @@ def create_app(settings: Settings) -> dash.Dash:
     service = IntakeService(store, timezone=settings.timezone)
     threading.Thread(target=service.warm_up, name="intake-warm-up", daemon=True).start()
     install_auth(app.server, store, settings)
+    install_input_errors(app.server)
     install_api(app.server, lambda: service)
     install_geo_routes(app.server, store)
     install_live_routes(app.server)
@@ -68,6 +71,7 @@ def create_app(settings: Settings) -> dash.Dash:
     app.index_string = _INDEX.replace("{%preload%}", _preload_tags(app))
 
     _register_callbacks()
+    install_security_headers(app, settings)
 
     @app.server.get("/healthz")
     def healthz():

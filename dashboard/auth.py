@@ -2,9 +2,10 @@
 
 With ``auth`` on, a request without a valid session gets the login page (pages) or a 401
 (callbacks, live routes, geometry, exports); a logged-in user's :class:`~gridmap.feed.access.Scope`
-is read from the store on each request, so a removed user or a changed area takes effect at
-once. With ``auth`` off every visitor is the district centre (personal data masked). The intake
-API authenticates by API key instead (:mod:`gridmap.feed.api`).
+is read from the store with the session on each request, so a logout, a new password, a
+removed user or a changed area takes effect at once. With ``auth`` off every visitor is the
+district centre (personal data masked). The intake API authenticates by API key instead
+(:mod:`gridmap.feed.api`).
 """
 
 from __future__ import annotations
@@ -21,20 +22,25 @@ from flask import Flask, Response, abort, current_app, g, jsonify, redirect, req
 
 from gridmap.feed.access import ROLES, Scope
 from gridmap.feed.store.sql import SQLStore
+from gridmap.feed.store.users import LoginLockedError
 from gridmap.settings import Settings
 
-#: Paths served without a login: the login itself, health, static code, and the intake API
-#: (which checks its own keys).
-PUBLIC_PREFIXES = (
-    "/login",
-    "/logout",
-    "/healthz",
-    "/assets/",
-    "/_dash-component-suites/",
-    "/_favicon.ico",
-    "/open311/",
-    "/api/v1/",
+#: Endpoints served without a login: the login itself, health, Dash's static code and the
+#: intake API (which checks its own keys). Decided by the route a request matched, never by
+#: how its path begins (``/loginx`` or ``/open311/../live/open.json`` are not public).
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "login_form",
+        "login",
+        "logout",
+        "healthz",
+        "_dash_assets.static",
+        "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
+        "/_favicon.ico",
+    }
 )
+#: Blueprints whose every endpoint is public (they authenticate by API key).
+PUBLIC_BLUEPRINTS = frozenset({"intake"})
 #: Pages (a browser is sent to the login form; anything else gets a 401).
 PAGE_PATHS = ("/", "/wall")
 
@@ -54,12 +60,26 @@ def current_scope() -> Scope:
     return Scope.district()
 
 
+def is_public(endpoint: str | None) -> bool:
+    """Whether the route ``endpoint`` is served without a login."""
+    if endpoint is None:
+        return False
+    return endpoint in PUBLIC_ENDPOINTS or endpoint.partition(".")[0] in PUBLIC_BLUEPRINTS
+
+
 def install_auth(server: Flask, store: SQLStore, settings: Settings) -> None:
-    """Add the login routes and the per-request guard to ``server``."""
+    """Add the login routes and the per-request guard to ``server``.
+
+    A login is a server-side session (:meth:`~gridmap.feed.store.sql.SQLStore.start_session`):
+    the cookie holds only its random token, signed. Logging out, a new password and removing
+    the user end every session of that user; a session lasts ``session_days`` from the login
+    and is not extended by use. Failed logins are limited per user name and per address.
+    """
     server.secret_key = settings.secret_key or _secret_key(settings.data_dir)
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_REFRESH_EACH_REQUEST=False,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(days=settings.session_days),
     )
 
@@ -68,10 +88,9 @@ def install_auth(server: Flask, store: SQLStore, settings: Settings) -> None:
         if not settings.auth:
             g.scope = Scope.district()
             return None
-        if request.path.startswith(PUBLIC_PREFIXES):
+        if is_public(request.endpoint):
             return None
-        user = session.get("user")
-        scope = store.user_scope(user) if user else None
+        scope = store.session_scope(session.get("sid"))
         if scope is None:
             session.clear()
             if request.method == "GET" and request.path in PAGE_PATHS:
@@ -86,19 +105,37 @@ def install_auth(server: Flask, store: SQLStore, settings: Settings) -> None:
 
     @server.post("/login")
     def login():
-        username = (request.form.get("username") or "").strip()
+        username = (request.form.get("username") or "").strip()[:64]
         password = request.form.get("password") or ""
         target = _safe_next(request.form.get("next", "/"))
+        address = request.remote_addr or "-"
+        try:
+            store.check_login_allowed(username, address)
+        except LoginLockedError as exc:
+            minutes = max(1, round(exc.retry_after_s / 60))
+            page = _login_page(
+                target,
+                error=f"登录失败次数过多，请 {minutes} 分钟后再试 · "
+                f"too many failed logins; try again in {minutes} min",
+            )
+            page.status_code = 429
+            page.headers["Retry-After"] = str(exc.retry_after_s)
+            return page
         scope = store.check_user(username, password) if username and password else None
         if scope is None:
+            store.record_login_failure(username, address)
             return _login_page(target, error="用户名或密码错误 · wrong user name or password"), 401
+        store.clear_login_failures(username)
         session.clear()
         session.permanent = True
-        session["user"] = scope.user
+        session["sid"] = store.start_session(scope.user, settings.session_days)
         return redirect(target)
 
     @server.route("/logout", methods=["GET", "POST"])
     def logout():
+        scope = store.session_scope(session.get("sid")) if settings.auth else None
+        if scope is not None:
+            store.end_sessions(scope.user)  # every session of the user: signed out everywhere
         session.clear()
         return redirect("/login")
 

@@ -21,6 +21,7 @@ from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.i18n import lang_of
+from gridmap.dashboard.inputs import mapping
 from gridmap.dashboard.widgets import hourly_chart, kpi_cards
 
 #: Milliseconds between panel refreshes (the KPIs are recomputed every 10 s at most).
@@ -67,7 +68,7 @@ def _key(value: Any) -> str:
     prevent_initial_call=True,
 )
 def _wall_panels(_n, panels):
-    return wall_panels(panels or {})
+    return wall_panels(mapping(panels, "panels"))
 
 
 clientside_callback(

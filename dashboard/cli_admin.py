@@ -20,7 +20,8 @@ def add_admin_commands(sub) -> None:
     user = sub.add_parser("user", help="manage dashboard users (logins with a role and an area)")
     user_sub = user.add_subparsers(metavar="ACTION")
     user_add = user_sub.add_parser(
-        "add", help="create (or reset) user NAME and print its password (once)"
+        "add",
+        help="create (or reset) user NAME and print its password (once); a reset ends its sessions",
     )
     user_add.add_argument("name")
     user_add.add_argument(
@@ -32,6 +33,12 @@ def add_admin_commands(sub) -> None:
     user_add.add_argument("--area", help="street (9 digits) or community (12) code of the role")
     user_add.add_argument("--password", help="set this password instead of a random one")
     user_add.set_defaults(handler=_cmd_user_add)
+    user_passwd = user_sub.add_parser(
+        "passwd", help="give user NAME a new password (printed once); ends its sessions"
+    )
+    user_passwd.add_argument("name")
+    user_passwd.add_argument("--password", help="set this password instead of a random one")
+    user_passwd.set_defaults(handler=_cmd_user_passwd)
     user_list = user_sub.add_parser("list", help="list users, roles and areas")
     user_list.set_defaults(handler=_cmd_user_list)
     user_remove = user_sub.add_parser("remove", help="delete user NAME (signs it out at once)")
@@ -71,6 +78,19 @@ def _cmd_user_add(args: argparse.Namespace) -> int:
     )
     if not get_settings().auth:
         console.print("note: logins are off (GRIDMAP_AUTH=false); turn them on to use it")
+    return 0
+
+
+def _cmd_user_passwd(args: argparse.Namespace) -> int:
+    with _store() as store:
+        try:
+            password = store.set_password(args.name, args.password)
+        except KeyError:
+            console.print(f"no user named {args.name!r}")
+            return 1
+    if not args.password:
+        print(password)
+    console.print(f"user {args.name!r}: new password set; every session of the old one ended")
     return 0
 
 

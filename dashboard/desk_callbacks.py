@@ -12,7 +12,7 @@ from dash import Input, Output, Patch, State, callback, clientside_callback, ctx
 from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
-from gridmap.dashboard.desk_data import desk_frames
+from gridmap.dashboard.desk_data import EXPORTS, WINDOWS, desk_frames
 from gridmap.dashboard.desk_layers import (
     capped,
     desk_legend,
@@ -22,6 +22,7 @@ from gridmap.dashboard.desk_layers import (
     source_url,
 )
 from gridmap.dashboard.i18n import lang_of, name_of, t
+from gridmap.dashboard.inputs import choice, optional_text, text_list
 from gridmap.dashboard.live import to_ms
 from gridmap.dashboard.mapview import due_of
 from gridmap.feed.access import Scope
@@ -133,8 +134,13 @@ def incident_table(
     State(ids.DESK_LANG, "value"),
 )
 def _desk(layers, categories, statuses, hours, figure, lang):
+    layers = text_list(layers, "layers", [s.id for s in desk_specs()])
+    categories = text_list(categories, "category", CATEGORY_BY_CODE)
+    statuses = text_list(statuses, "status", [s for s, st in STATES.items() if st.is_open])
+    hours = choice(hours, "window", [h for _key, h in WINDOWS], default=24)
+    figure = choice(figure, "figure", CHOROPLETH_FIGURES, default="open")
     changed = ctx.triggered_id == ids.DESK_FIGURE
-    return desk_update(layers or [], categories, statuses, hours, lang_of(lang), figure, changed)
+    return desk_update(layers, categories, statuses, hours, lang_of(lang), figure, changed)
 
 
 def export_href(
@@ -160,6 +166,10 @@ def export_href(
     Input(ids.DESK_STATUS, "value"),
 )
 def _export_link(fmt, at, categories, statuses):
+    fmt = choice(fmt, "format", [path for _label, path in EXPORTS], default="incidents.gpkg")
+    at = optional_text(at, "at", limit=40)
+    categories = text_list(categories, "category", CATEGORY_BY_CODE)
+    statuses = text_list(statuses, "status", STATES)
     return export_href(fmt, at, categories, statuses)
 
 

@@ -6,6 +6,22 @@ import pandas as pd
 
 from gridmap.feed.store.sql import SQLStore
 
+#: Time windows of the heat filter: (text key, hours).
+WINDOWS = (("h24", 24), ("d7", 168), ("d30", 720))
+#: Export formats offered: (label, path under /export/).
+EXPORTS = (
+    ("GeoPackage · 事件 incidents", "incidents.gpkg"),
+    ("GeoJSON · 事件 incidents", "incidents.geojson"),
+    ("Shapefile (zip) · 事件 incidents", "incidents.shp.zip"),
+    ("CSV (Excel) · 事件 incidents", "incidents.csv"),
+    ("GeoParquet · 事件 incidents", "incidents.parquet"),
+    ("GeoPackage · 网格统计 grids", "grids.gpkg"),
+    ("Shapefile (zip) · 网格统计 grids", "grids.shp.zip"),
+    ("CSV (Excel) · 网格统计 grids", "grids.csv"),
+    ("HTML 地图 · map", "map.html"),
+    ("PNG 图片 · image", "map.png"),
+)
+
 
 def desk_frames(
     store: SQLStore,
@@ -24,13 +40,5 @@ def desk_frames(
     if statuses:
         incidents = incidents[incidents["status"].isin(statuses)]
     since = int((now - pd.Timedelta(hours=int(hours))).value // 1_000_000)
-    column = {9: "street_code", 12: "community_code"}.get(len(area_code or ""), "grid_code")
-    sql = "SELECT lon, lat, category FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL"
-    params: list = [since]
-    if area_code and len(area_code) > 6:
-        sql += f" AND {column} = ?"
-        params.append(area_code)
-    heat = pd.DataFrame.from_records(store._query(sql, params), columns=["lon", "lat", "category"])
-    if categories:
-        heat = heat[heat["category"].isin(categories)]
+    heat = store.report_points(since - 1, area_code=area_code, categories=categories or ())
     return incidents.reset_index(drop=True), heat.reset_index(drop=True)

@@ -13,8 +13,10 @@ from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.i18n import lang_of, name_of, t
+from gridmap.dashboard.inputs import InputError, mapping
 from gridmap.feed.access import Scope
 from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
+from gridmap.feed.identifiers import is_valid_id
 from gridmap.feed.sla import due_status
 from gridmap.feed.store.sql import SQLStore
 from gridmap.feed.workflow import ACTIONS, STATES
@@ -93,9 +95,24 @@ def _time(value) -> str:
     prevent_initial_call=True,
 )
 def _show_detail(click, lang):
-    points = (click or {}).get("points") or []
-    incident = next((p.get("customdata") for p in points if p.get("customdata")), None)
-    if isinstance(incident, list):
-        incident = incident[0] if incident else None
     ctx = get_context()
+    incident = clicked_incident(click)
     return incident_detail(ctx.store, incident, current_scope(), ctx.names(), lang_of(lang))
+
+
+def clicked_incident(click: Any) -> str | None:
+    """The incident id a map click carries (its point's ``customdata``), or ``None`` when it
+    carries none; a click of another shape is a 400 naming ``clickData``."""
+    points = mapping(click, "clickData").get("points") or []
+    if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
+        raise InputError("clickData", "points must be a list of objects")
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, list):
+            data = data[0] if data else None
+        if data is None or data == "":
+            continue
+        if not is_valid_id(data):
+            raise InputError("clickData", "customdata is not an incident id")
+        return data
+    return None

@@ -168,11 +168,10 @@ def choropleth_classes(
     if spec is None:
         raise KeyError(f"no choropleth layer {spec_id!r}")
     channel = spec.channels["color"]
-    area = scope.area_code or ""
     features = [
         f
         for f in json.loads(whole_layer)["features"]
-        if (f["properties"].get("code") or "").startswith(area)
+        if scope.contains_code(f["properties"].get("code"))
     ]
     figures = area_figures_now(store, now, AREA_LEVELS[spec.data_id], scope=scope)
     values = figures.reindex([f["properties"]["code"] for f in features])[channel.field]

@@ -10,6 +10,7 @@ server) and personal data as the caller's role may read it.
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +30,12 @@ GIS_FORMATS = {
     "csv": (".csv", "text/csv; charset=utf-8"),
 }
 LAYERS = ("incidents", "grids")
+#: Exports made at once per server process; more wait up to :data:`EXPORT_WAIT_S` seconds,
+#: then get a 503 with ``Retry-After``: one caller cannot hold every thread of the server.
+MAX_CONCURRENT_EXPORTS = 2
+EXPORT_WAIT_S = 20.0
+EXPORT_RETRY_S = 30
+_BUILDING = threading.BoundedSemaphore(MAX_CONCURRENT_EXPORTS)
 
 
 def install_export_routes(server: Flask) -> None:
@@ -44,6 +51,35 @@ def install_export_routes(server: Flask) -> None:
             query = SnapshotQuery.from_args(request.args, ctx.now())
         except SnapshotError as exc:
             return jsonify({"field": exc.field, "error": exc.message}), 400
+        layer, _, fmt = name.partition(".")
+        if name not in ("map.html", "map.png") and (layer not in LAYERS or fmt not in GIS_FORMATS):
+            allowed = [f"{la}.{f}" for la in LAYERS for f in GIS_FORMATS]
+            return jsonify(
+                {
+                    "field": "path",
+                    "error": f"unknown export {name[:60]!r}; allowed: "
+                    f"{[*allowed, 'map.html', 'map.png']}",
+                }
+            ), 404
+        if not _BUILDING.acquire(timeout=EXPORT_WAIT_S):
+            response = jsonify(
+                {
+                    "field": "path",
+                    "error": f"{MAX_CONCURRENT_EXPORTS} exports are being made; "
+                    f"try again in {EXPORT_RETRY_S} s",
+                }
+            )
+            response.status_code = 503
+            response.headers["Retry-After"] = str(EXPORT_RETRY_S)
+            return response
+        try:
+            return _export(ctx, scope, query, name)
+        except SnapshotError as exc:
+            return jsonify({"field": exc.field, "error": exc.message}), 400
+        finally:
+            _BUILDING.release()
+
+    def _export(ctx, scope: Scope, query: SnapshotQuery, name: str) -> Response:
         stamp = f"{query.at:%Y%m%d-%H%M}"
         if name in ("map.html", "map.png"):
             layers = snapshot_layers(ctx.store, scope, query, ctx.names())
@@ -56,15 +92,6 @@ def install_export_routes(server: Flask) -> None:
                 return jsonify({"field": "path", "error": f"cannot draw the image: {exc}"}), 503
             return _download(data, f"gridmap-map-{stamp}.png", "image/png")
         layer, _, fmt = name.partition(".")
-        if layer not in LAYERS or fmt not in GIS_FORMATS:
-            allowed = [f"{la}.{f}" for la in LAYERS for f in GIS_FORMATS]
-            return jsonify(
-                {
-                    "field": "path",
-                    "error": f"unknown export {name!r}; allowed: "
-                    f"{[*allowed, 'map.html', 'map.png']}",
-                }
-            ), 404
         incidents = incidents_at(ctx.store, scope, query, ctx.names())
         frame = (
             incidents
@@ -101,16 +128,10 @@ def reports_before(store, scope: Scope, query: SnapshotQuery, hours: int = 24) -
     """``lon``, ``lat`` (WGS84) of every incident of the scope and categories reported in the
     ``hours`` before the snapshot's moment, whatever its state since (the heat layer)."""
     end = int(query.at.value // 1_000_000)
-    where, params = scope.where()
-    sql = (
-        "SELECT lon, lat FROM incidents WHERE reported_at > ? AND reported_at <= ? "
-        f"AND lon IS NOT NULL AND {where}"
+    points = store.report_points(
+        end - hours * 3_600_000, end, area_code=scope.area_code, categories=query.categories
     )
-    params = [end - hours * 3_600_000, end, *params]
-    if query.categories:
-        sql += f" AND category IN ({','.join('?' * len(query.categories))})"
-        params += list(query.categories)
-    return pd.DataFrame.from_records(store._query(sql, params), columns=["lon", "lat"])
+    return points[["lon", "lat"]]
 
 
 def map_html(layers: dict, scope: Scope, query: SnapshotQuery, names) -> bytes:

@@ -50,25 +50,38 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
     cache = GeoCache(store)
 
     def respond(data: bytes) -> Response:
+        # per caller's area: a browser or proxy keeps it for this user only
         response = Response(data, mimetype="application/geo+json")
-        response.headers["Cache-Control"] = "public, max-age=300"
+        response.headers["Cache-Control"] = "private, max-age=300"
+        response.headers["Vary"] = "Cookie"
         return response
+
+    def scoped_areas(level: str, scope):
+        """The areas of ``level`` the caller may see: its own, those in it, and those it
+        lies in (outlines for orientation)."""
+        areas = store.get_areas(level)
+        if scope.area_code:
+            areas = areas[[scope.shows_outline(c) for c in areas["code"]]]
+        return areas
 
     @server.get("/geo/<level>.geojson")
     def area_layer(level: str):
         if level not in LEVELS:
             abort(404)
-        return respond(cache.get(level, lambda: outline_geojson(store.get_areas(level))))
+        scope = current_scope()
+        key = f"{level}:{scope.area_code or ''}"
+        return respond(cache.get(key, lambda: outline_geojson(scoped_areas(level, scope))))
 
     @server.get("/geo/labels/<level>.geojson")
     def area_labels(level: str):
         if level not in ("district", "street", "community"):
             abort(404)
+        scope = current_scope()
 
         def build() -> bytes:
-            return _points_geojson(label_points(store.get_areas(level)))
+            return _points_geojson(label_points(scoped_areas(level, scope)))
 
-        return respond(cache.get(f"labels:{level}", build))
+        return respond(cache.get(f"labels:{level}:{scope.area_code or ''}", build))
 
     @server.get("/geo/choropleth/<spec_id>/<int:k>.geojson")
     def choropleth_layer(spec_id: str, k: int):
@@ -84,7 +97,10 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
         level = AREA_LEVELS[spec.data_id]
 
         def build() -> list[bytes]:
-            whole = cache.get(level, lambda: outline_geojson(store.get_areas(level)))
+            whole = cache.get(
+                f"{level}:{scope.area_code or ''}",
+                lambda: outline_geojson(scoped_areas(level, scope)),
+            )
             return choropleth_classes(store, whole, spec_id, figure, scope, get_context().now())
 
         try:
@@ -106,17 +122,20 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
 
     @server.get("/geo/buildings.geojson")
     def buildings():
-        return respond(
-            cache.get(
-                "buildings",
-                lambda: area_geojson(
-                    store.get_buildings().rename(columns={"building_id": "code"}),
-                    properties=("code", "name"),
-                    clean=False,
-                    tolerance_m=0,
-                ),
+        scope = current_scope()
+
+        def build() -> bytes:
+            frame = store.get_buildings()
+            if scope.area_code:
+                frame = frame[[scope.contains_code(c) for c in frame["grid_code"]]]
+            return area_geojson(
+                frame.rename(columns={"building_id": "code"}),
+                properties=("code", "name"),
+                clean=False,
+                tolerance_m=0,
             )
-        )
+
+        return respond(cache.get(f"buildings:{scope.area_code or ''}", build))
 
     @server.get("/map-style/<theme>.json")
     def map_style(theme: str):

@@ -78,13 +78,20 @@ def install_live_routes(server: Flask) -> None:
     @server.get("/live/tick.json")
     def live_tick():
         """``?cursor=<last applied event id>&since=<last tick's now, epoch ms>&lang=zh|en``."""
-        try:
-            cursor = int(request.args["cursor"])
-            since = int(request.args["since"])
-        except (KeyError, ValueError):
-            return respond(
-                {"error": "cursor (an event id) and since (epoch ms) must be integers"}, 400
-            )
+        values = {}
+        for field in ("cursor", "since"):
+            text = request.args.get(field, "")
+            if not text.lstrip("-").isdigit() or len(text) > 18 or int(text) < 0:
+                return respond(
+                    {
+                        "field": field,
+                        "error": f"{field} must be a whole number from 0 to 10^18 "
+                        "(cursor: an event id; since: epoch ms)",
+                    },
+                    400,
+                )
+            values[field] = int(text)
+        cursor, since = values["cursor"], values["since"]
         ctx = get_context()
         payload = tick_payload(
             ctx.store,

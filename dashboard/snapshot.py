@@ -15,9 +15,10 @@ import pandas as pd
 
 from gridmap.feed.access import Scope
 from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
-from gridmap.feed.privacy import mask_personal
+from gridmap.feed.privacy import mask_frame
 from gridmap.feed.sla import due_status
 from gridmap.feed.store.sql import SQLStore
+from gridmap.feed.times import TimeFormatError, parse_time
 from gridmap.feed.workflow import STATES
 from gridmap.geo.aggregate import area_figures
 
@@ -46,6 +47,12 @@ INCIDENT_EXPORT_COLUMNS = (
     "lon",
     "lat",
 )
+
+
+#: Closed and void incidents are exported for this long before the snapshot's moment.
+CLOSED_PERIOD = pd.Timedelta(days=31)
+#: Most incidents in one export (a district's open ones are about 5,000; a city's 100,000).
+MAX_EXPORT_ROWS = 200_000
 
 
 class SnapshotError(ValueError):
@@ -84,14 +91,9 @@ class SnapshotQuery:
         at = now
         if text:
             try:
-                at = pd.Timestamp(text)
-            except (ValueError, TypeError):
-                raise SnapshotError(
-                    "at", f"not a time: {text[:40]!r} (e.g. 2026-11-25T10:30)"
-                ) from None
-            if at is pd.NaT:
-                raise SnapshotError("at", "not a time")
-            at = at.tz_localize(now.tz) if at.tzinfo is None else at.tz_convert(now.tz)
+                at = parse_time(text, str(now.tz))
+            except TimeFormatError as exc:
+                raise SnapshotError("at", str(exc)) from None
             if at > now + pd.Timedelta(minutes=1):
                 raise SnapshotError("at", f"{at:%Y-%m-%d %H:%M} lies in the future")
         categories = tuple(c for c in (args.get("category") or "").split(",") if c)
@@ -112,24 +114,28 @@ def incidents_at(
 ) -> gpd.GeoDataFrame:
     """The incidents of ``scope`` as they stood at ``query.at``, filtered (points, EPSG:4326).
 
+    Open ones by default; closed and void ones (when ``query.statuses`` asks for them) of the
+    :data:`CLOSED_PERIOD` before the moment only, so that an export's work is bounded.
     Descriptions are masked unless the scope's role may read personal data.
     """
     at_ms = int(query.at.value // 1_000_000)
-    frame = store.get_incidents(area_code=scope.area_code)
-    frame = frame[frame["reported_at"] <= query.at]
-    state = store.state_as_of(at_ms).set_index("incident_id")
-    known = frame["incident_id"].isin(state.index)
-    frame = frame[known].copy()
-    rows = state.loc[frame["incident_id"]]
-    frame["status"] = rows["status"].to_numpy()
-    frame["stage_entered_at"] = pd.to_datetime(rows["at"].to_numpy(), utc=True)
-    frame["deadline"] = pd.to_datetime(rows["deadline"].to_numpy(), utc=True)
+    wants_closed = any(not STATES[s].is_open for s in query.statuses)
+    closed_since = query.at - CLOSED_PERIOD if wants_closed else None
+    frame = store.incidents_as_of(
+        at_ms,
+        area_code=scope.area_code,
+        closed_since_ms=None if closed_since is None else int(closed_since.value // 1_000_000),
+    )
     open_ = frame["status"].map(lambda s: STATES[s].is_open).astype(bool)  # bool even if empty
-    # closed then (not later): the time it entered its closed state
-    frame["closed_at"] = frame["stage_entered_at"].where(~open_)
     frame = frame[frame["status"].isin(query.statuses)] if query.statuses else frame[open_]
     if query.categories:
         frame = frame[frame["category"].isin(query.categories)]
+    if len(frame) > MAX_EXPORT_ROWS:
+        raise SnapshotError(
+            "status",
+            f"{len(frame):,} incidents; at most {MAX_EXPORT_ROWS:,} per export: "
+            "choose categories, states or an earlier moment",
+        )
     frame = frame.reset_index(drop=True)
     due = due_status(frame["deadline"], frame["stage_entered_at"], query.at)
     is_open = frame["status"].map(lambda s: STATES[s].is_open).to_numpy(dtype=bool)
@@ -171,16 +177,5 @@ def areas_at(
         areas = areas.merge(figures[keep], left_on="code", right_index=True, how="left")
         areas[keep] = areas[keep].fillna(0).astype(int)
     if not scope.personal_data:  # the grid worker's name and phone are personal data too
-        if "worker" in areas.columns:
-            areas["worker"] = areas["worker"].map(_mask_name)
-        for column in ("worker_phone", "phone", "contact"):
-            if column in areas.columns:
-                areas[column] = areas[column].map(lambda v: mask_personal(v) if v else v)
+        areas = mask_frame(areas)
     return gpd.GeoDataFrame(areas.reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
-
-
-def _mask_name(name):
-    """``史建`` → ``史*``: the surname stays, the given name goes."""
-    if not isinstance(name, str) or not name:
-        return name
-    return name[0] + "*" * (len(name) - 1)

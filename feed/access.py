@@ -120,6 +120,22 @@ class Scope:
             return "1=1", []
         return f"{alias + '.' if alias else ''}{column} = ?", [self.area_code]
 
+    def contains_code(self, code: str | None) -> bool:
+        """Whether the area ``code`` (street, community, grid; codes extend their parent's)
+        lies in the scope."""
+        if not self.area_code:
+            return True
+        return isinstance(code, str) and code.startswith(self.area_code)
+
+    def shows_outline(self, code: str | None) -> bool:
+        """Whether the outline of area ``code`` may be drawn for this caller: its own area,
+        what lies in it, and the areas it lies in (for orientation)."""
+        if not self.area_code:
+            return True
+        return isinstance(code, str) and (
+            code.startswith(self.area_code) or self.area_code.startswith(code)
+        )
+
     def allows(self, incident: dict[str, Any]) -> bool:
         """Whether an incident row (with its area codes) lies in the scope."""
         column = self.column

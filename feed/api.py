@@ -20,6 +20,7 @@ from gridmap.feed.access import AccessError, Scope
 from gridmap.feed.categories import CATEGORIES, SUBCATEGORY_NAMES, SUBCATEGORY_TO_CATEGORY
 from gridmap.feed.service import MAX_BATCH, IntakeService, RequestError
 from gridmap.feed.store.sql import ConflictError, NotFoundError
+from gridmap.feed.times import TimeFormatError, parse_time
 from gridmap.feed.workflow import TransitionError, open311_status
 
 #: Largest request body accepted, bytes.
@@ -104,15 +105,7 @@ def _check_in_scope(scope: Scope, incident_ids: list[str]) -> None:
     not the caller's business)."""
     if scope.column is None or not incident_ids:
         return
-    store = _service().store
-    inside = {
-        r[0]
-        for r in store._query(
-            f"SELECT incident_id FROM incidents WHERE {scope.column} = ? AND incident_id IN "
-            f"({','.join('?' * len(incident_ids))})",
-            [scope.area_code, *incident_ids],
-        )
-    }
+    inside = _service().store.incident_ids_in_area(incident_ids, scope.area_code)
     for incident in incident_ids:
         if incident not in inside:
             raise NotFoundError(f"unknown incident {incident!r}")
@@ -138,6 +131,13 @@ def _payload() -> dict[str, Any]:
     if not request.get_data():
         raise RequestError("body", "is empty")
     raise RequestError("Content-Type", "send application/json or form data")
+
+
+@blueprint.route("/open311/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@blueprint.route("/api/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown_path(rest: str):
+    """Any other path under the API answers a JSON 404 (not the dashboard's page)."""
+    return _error(404, "path", f"no such API path or method: {request.method} {request.path}")
 
 
 # --- Open311 ----------------------------------------------------------------------------
@@ -250,10 +250,9 @@ def _parse_date(field: str, value: str | None) -> pd.Timestamp | None:
     if not value:
         return None
     try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise RequestError(field, f"not a date: {value[:40]!r}") from None
-    return stamp.tz_localize("Asia/Shanghai") if stamp.tzinfo is None else stamp
+        return parse_time(value)
+    except TimeFormatError as exc:
+        raise RequestError(field, str(exc)) from None
 
 
 # --- workflow events ------------------------------------------------------------------

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gridmap.feed.categories import SOURCES, SUBCATEGORY_NAMES, SUBCATEGORY_TO_CATEGORY
+from gridmap.feed.identifiers import ID_CHARACTERS, is_valid_id
 from gridmap.feed.routing import route
 from gridmap.feed.sla import allowed_hours_array
 from gridmap.geo.assign import assign_to_grids
@@ -83,7 +84,9 @@ def incidents_from_import(
     reasons[bad_time] = f"no valid report time in column {time_col!r}"
 
     if "id" in points:
-        ids = points["id"].astype(str)
+        ids = points["id"].astype(str).str.strip()
+        bad_id = ~ids.map(is_valid_id).astype(bool) & (reasons == "")
+        reasons[bad_id] = "id " + ids[bad_id].str.slice(0, 40) + f": may hold only {ID_CHARACTERS}"
         dup = ids.duplicated(keep="first") & (reasons == "")
         reasons[dup] = "duplicate id " + ids[dup] + " (kept the first)"
     else:

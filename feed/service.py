@@ -17,13 +17,14 @@ from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from gridmap.feed.access import AccessError, Scope
 from gridmap.feed.categories import PRIORITIES, SOURCES, SUBCATEGORY_TO_CATEGORY, category_of
+from gridmap.feed.identifiers import MAX_ID_LENGTH, id_problem
 from gridmap.feed.routing import route
 from gridmap.feed.sla import allowed_hours
-from gridmap.feed.store.sql import SQLStore, now_ms
+from gridmap.feed.store.sql import ConflictError, SQLStore, now_ms
+from gridmap.feed.times import TimeFormatError, parse_time
 from gridmap.feed.workflow import ACTIONS, STATES, TransitionError, apply_action
 from gridmap.geo.assign import PolygonIndex
 from gridmap.geo.crs import (
@@ -50,8 +51,6 @@ _TEXT_LIMITS = {
     "note": 2000,
     "department": 100,
     "address_string": 500,
-    "client_event_id": 100,
-    "service_request_id": 64,
 }
 
 
@@ -150,12 +149,30 @@ class IntakeService:
         """
         row, event = self.build_incident(payload, client=client)
         if scope is not None and not scope.allows(row):
-            raise AccessError(
-                "lat/long",
-                f"the location lies outside your area {scope.area_code} "
-                f"(it is in grid {row['grid_code'] or 'none'})",
+            raise AccessError("lat/long", f"the location lies outside your area {scope.area_code}")
+        if scope is None or scope.column is None:
+            return self._committer.submit(row, event)
+        try:
+            result = self._committer.submit(row, event)
+        except ConflictError:
+            result = None
+        if result is not None and result[1]:
+            return result
+        stored = self.store.get_incident(row["incident_id"])
+        if stored is not None and not scope.allows(stored):
+            # The id is another area's: that is not the caller's business. The request is
+            # stored under an id of the sender's own (the same for a retry), as Open311
+            # servers assign ids, and answered like any new request.
+            own = own_id(row["incident_id"], client)
+            return self._committer.submit(
+                {**row, "incident_id": own}, {**event, "incident_id": own}
             )
-        return self._committer.submit(row, event)
+        if result is None:  # the caller's own incident, with another body
+            raise ConflictError(
+                f"incident {row['incident_id']!r} exists with a different body; "
+                "use a new id, or post workflow events to change it"
+            )
+        return result
 
     def build_incident(self, payload: Mapping[str, Any], *, client: str) -> tuple[dict, dict]:
         """The incident row and its ``report`` event for a request, or :class:`RequestError`."""
@@ -191,7 +208,7 @@ class IntakeService:
         if reported > now_ms() + 5 * 60_000:
             raise RequestError("requested_datetime", "lies in the future")
         grid, community, street = self.locate(lon, lat)
-        incident_id = _text(payload, "service_request_id", limit=64) or _new_id(reported)
+        incident_id = _identifier(payload, "service_request_id") or _new_id(reported)
         hours = allowed_hours("reported", category.code, priority)
         row = {
             "incident_id": incident_id,
@@ -290,7 +307,13 @@ class IntakeService:
         """A workflow event from a request body, or :class:`RequestError`."""
         if not isinstance(payload, Mapping):
             raise RequestError("event", "must be a JSON object")
-        incident = incident_id or _text(payload, "incident_id", required=True, limit=64)
+        if incident_id is not None:
+            problem = id_problem(incident_id)
+            if problem:
+                raise RequestError("incident_id", problem)
+            incident = incident_id
+        else:
+            incident = _identifier(payload, "incident_id", required=True)
         action = _text(payload, "action", required=True, limit=20)
         if action not in ACTIONS or action == "report":
             allowed = [a for a in ACTIONS if a != "report"]
@@ -308,8 +331,9 @@ class IntakeService:
             "deadline": deadline,
             "actor": _text(payload, "actor", limit=100) or client,
         }
-        for field in ("note", "department", "client_event_id"):
+        for field in ("note", "department"):
             event[field] = _text(payload, field, limit=_TEXT_LIMITS[field])
+        event["client_event_id"] = _identifier(payload, "client_event_id")
         return event
 
     def apply_events(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -321,16 +345,9 @@ class IntakeService:
         if value in (None, ""):
             return None
         try:
-            stamp = pd.Timestamp(value)
-        except (ValueError, TypeError):
-            raise RequestError(
-                field,
-                f"not a time: {str(value)[:40]!r} (use ISO 8601, e.g. 2026-11-25T10:30:00+08:00)",
-            ) from None
-        if stamp is pd.NaT:
-            raise RequestError(field, "not a time")
-        if stamp.tzinfo is None:
-            stamp = stamp.tz_localize(self.timezone)
+            stamp = parse_time(value, self.timezone)
+        except TimeFormatError as exc:
+            raise RequestError(field, str(exc)) from None
         return int(stamp.tz_convert("UTC").value // 1_000_000)
 
 
@@ -441,6 +458,17 @@ def _text(
     return text
 
 
+def _identifier(payload: Mapping[str, Any], field: str, *, required: bool = False) -> str | None:
+    """An id sent by the client, of the documented character set (:mod:`..identifiers`)."""
+    value = _text(payload, field, required=required, limit=MAX_ID_LENGTH * 4)
+    if value is None:
+        return None
+    problem = id_problem(value)
+    if problem:
+        raise RequestError(field, problem)
+    return value
+
+
 def _number(payload: Mapping[str, Any], field: str, *, required: bool = False) -> float | None:
     value = payload.get(field)
     if value is None or value == "":
@@ -461,6 +489,14 @@ def _number(payload: Mapping[str, Any], field: str, *, required: bool = False) -
 @functools.lru_cache(maxsize=64)
 def _parse_crs_cached(text: str):
     return parse_crs(text)
+
+
+def own_id(incident_id: str, client: str) -> str:
+    """The id a request of ``client`` is stored under when its ``incident_id`` is already
+    used in another area: the id (cut to fit) and 8 hex digits of the sender and the id, so
+    a retry of the same request finds the same incident."""
+    digest = hashlib.sha256(f"{client}\x00{incident_id}".encode()).hexdigest()[:8]
+    return f"{incident_id[: MAX_ID_LENGTH - 9]}:{digest}"
 
 
 def _new_id(reported_ms: int) -> str:

@@ -49,7 +49,8 @@ def export_layer(
         ``.parquet``
             GeoParquet (WKB geometry, CRS in the metadata).
         ``.csv``
-            UTF-8 with a byte-order mark (Excel reads the Chinese correctly), the attributes
+            UTF-8 with a byte-order mark (Excel reads the Chinese correctly), text that a
+            spreadsheet would run as a formula written as text (a leading ``'``), the attributes
             plus ``lon``/``lat`` (the point itself, or a point inside a line or polygon,
             WGS84 degrees) and ``wkt`` (the full geometry).
     layer_name
@@ -153,7 +154,25 @@ def _write_csv(layer: gpd.GeoDataFrame, tmp: Path, name: str) -> None:
     table["lon"] = shapely.get_x(anchor).round(7)  # 7 decimals ≈ 1 cm
     table["lat"] = shapely.get_y(anchor).round(7)
     table["wkt"] = shapely.to_wkt(geoms, rounding_precision=7, trim=True)
-    _times_as_text(table).to_csv(tmp, index=False, encoding="utf-8-sig")
+    _formulas_as_text(_times_as_text(table)).to_csv(tmp, index=False, encoding="utf-8-sig")
+
+
+#: A text cell beginning with one of these is a formula to Excel and WPS.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formulas_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``+cmd|…``,
+    ``-2+3``, ``@SUM(…)``) written as text: a leading apostrophe, as OWASP advises. Numbers
+    stay numbers."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype != object and not pd.api.types.is_string_dtype(out[column]):
+            continue
+        out[column] = out[column].map(
+            lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+        )
+    return out
 
 
 _WRITERS: dict[str, Callable[[gpd.GeoDataFrame, Path, str], None]] = {

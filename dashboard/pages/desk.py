@@ -10,6 +10,7 @@ from dash import dcc, html
 from gridmap.dashboard import ids
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
+from gridmap.dashboard.desk_data import EXPORTS, WINDOWS
 from gridmap.dashboard.desk_layers import (
     capped,
     desk_legend,
@@ -26,21 +27,6 @@ from gridmap.feed.categories import CATEGORIES
 from gridmap.feed.workflow import STATES
 
 dash.register_page(__name__, path="/", title="网格化管理 · 一张图")
-
-WINDOWS = (("h24", 24), ("d7", 168), ("d30", 720))
-#: Export formats offered: (label, path under /export/).
-EXPORTS = (
-    ("GeoPackage · 事件 incidents", "incidents.gpkg"),
-    ("GeoJSON · 事件 incidents", "incidents.geojson"),
-    ("Shapefile (zip) · 事件 incidents", "incidents.shp.zip"),
-    ("CSV (Excel) · 事件 incidents", "incidents.csv"),
-    ("GeoParquet · 事件 incidents", "incidents.parquet"),
-    ("GeoPackage · 网格统计 grids", "grids.gpkg"),
-    ("Shapefile (zip) · 网格统计 grids", "grids.shp.zip"),
-    ("CSV (Excel) · 网格统计 grids", "grids.csv"),
-    ("HTML 地图 · map", "map.html"),
-    ("PNG 图片 · image", "map.png"),
-)
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:

@@ -4,7 +4,7 @@ one set of queries serves both; PostGIS adds real geometry columns with GiST ind
 from __future__ import annotations
 
 #: Current schema version; a store with a newer one is refused.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _COMMON_TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -101,3 +101,41 @@ ALTER TABLE api_keys ADD COLUMN area_code TEXT;
 """
 SQLITE_MIGRATIONS[3] = _V3
 POSTGRES_MIGRATIONS[3] = _V3
+
+#: Version 4: a sender's ``client_event_id`` is unique per incident (not across the store, so
+#: one sender cannot shadow or probe another's ids); logins are server-side sessions that
+#: logout, a password change and removal end; failed logins are counted per user and address.
+_V4_COMMON = """
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (username);
+CREATE TABLE login_failures (username TEXT NOT NULL, address TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE INDEX login_failures_user ON login_failures (username, at);
+CREATE INDEX login_failures_address ON login_failures (address, at);
+CREATE UNIQUE INDEX events_client ON events (incident_id, client_event_id)
+    WHERE client_event_id IS NOT NULL;
+"""
+# SQLite cannot drop a column's UNIQUE: the events table is copied without it.
+SQLITE_MIGRATIONS[4] = (
+    """
+CREATE TABLE events_v4 (
+    event_id INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, at BIGINT NOT NULL,
+    action TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, actor TEXT, note TEXT,
+    department TEXT, deadline BIGINT, client_event_id TEXT, received_at BIGINT
+);
+INSERT INTO events_v4 (event_id, incident_id, at, action, from_state, to_state, actor, note,
+    department, deadline, client_event_id, received_at)
+    SELECT event_id, incident_id, at, action, from_state, to_state, actor, note, department,
+    deadline, client_event_id, received_at FROM events ORDER BY event_id;
+DROP TABLE events;
+ALTER TABLE events_v4 RENAME TO events;
+CREATE INDEX events_incident ON events (incident_id, at);
+CREATE INDEX events_at ON events (at, action);
+"""
+    + _V4_COMMON
+)
+POSTGRES_MIGRATIONS[4] = (
+    "ALTER TABLE events DROP CONSTRAINT IF EXISTS events_client_event_id_key;\n" + _V4_COMMON
+)

@@ -47,6 +47,8 @@ from gridmap.feed.store.writes import LiveWritesMixin
 __all__ = ["CLOSED_STATES", "ConflictError", "NotFoundError", "SQLStore", "now_ms", "rows_of"]
 
 _OPEN_SQL = "status NOT IN ('closed', 'void')"
+#: Incident columns that :meth:`SQLStore.incidents_as_of` rebuilds from the event log.
+_AS_OF_COLUMNS = ("status", "stage_entered_at", "deadline", "closed_at")
 
 #: Columns returned for live updates (events joined with their incident).
 LIVE_COLUMNS = (
@@ -478,6 +480,83 @@ class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
         for column in ("at", "deadline"):
             frame[column] = from_epoch_ms(frame[column])
         return frame
+
+    def report_points(
+        self,
+        since_ms: int,
+        until_ms: int | None = None,
+        *,
+        area_code: str | None = None,
+        categories: Sequence[str] = (),
+    ) -> pd.DataFrame:
+        """``lon``, ``lat`` (WGS84 degrees) and ``category`` of every located incident of
+        ``area_code`` reported after ``since_ms`` (and by ``until_ms``), whatever its state
+        since: the points of a heat layer."""
+        where, params = _area_filter(area_code)
+        where += ["reported_at > ?", "lon IS NOT NULL"]
+        params += [int(since_ms)]
+        if until_ms is not None:
+            where.append("reported_at <= ?")
+            params.append(int(until_ms))
+        if categories:
+            where.append(f"category IN ({','.join('?' * len(categories))})")
+            params += list(categories)
+        return pd.DataFrame.from_records(
+            self._query(
+                f"SELECT lon, lat, category FROM incidents WHERE {' AND '.join(where)}", params
+            ),
+            columns=["lon", "lat", "category"],
+        )
+
+    def incident_ids_in_area(self, incident_ids: Sequence[str], area_code: str | None) -> set[str]:
+        """Those of ``incident_ids`` that are incidents of ``area_code`` (all that exist for
+        ``None``)."""
+        where, params = _area_filter(area_code)
+        found: set[str] = set()
+        for chunk in chunks(sorted(set(incident_ids)), 500):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT incident_id FROM incidents WHERE incident_id IN ({marks})"
+            if where:
+                sql += " AND " + " AND ".join(where)
+            found.update(r[0] for r in self._query(sql, [*chunk, *params]))
+        return found
+
+    def incidents_as_of(
+        self,
+        at_ms: int,
+        *,
+        area_code: str | None = None,
+        closed_since_ms: int | None = None,
+    ) -> pd.DataFrame:
+        """The incidents of ``area_code`` (all: ``None``) reported by ``at_ms``, each with its
+        state at that moment rebuilt from the event log (escalations aside): ``status``,
+        ``stage_entered_at`` and ``deadline`` as they were then (times tz-aware).
+
+        Only incidents still open then are read, and, with ``closed_since_ms``, those closed
+        after it too: closed and void are final states, so an incident closed by
+        ``closed_since_ms`` needs no rebuilding, and the work grows with what the export asks
+        for, not with the whole history.
+        """
+        where, params = _area_filter(area_code)
+        since = at_ms if closed_since_ms is None else min(int(closed_since_ms), at_ms)
+        where += ["reported_at <= ?", "(closed_at IS NULL OR closed_at > ?)"]
+        params += [at_ms, since]
+        columns = ", ".join(f"i.{c}" for c in INCIDENT_COLUMNS if c not in _AS_OF_COLUMNS)
+        frame = self._frame(
+            f"WITH cand AS (SELECT incident_id FROM incidents WHERE {' AND '.join(where)}), "
+            "last AS (SELECT e.incident_id, e.to_state, e.at, e.deadline, ROW_NUMBER() OVER ("
+            "PARTITION BY e.incident_id ORDER BY e.at DESC, e.event_id DESC) AS rn "
+            "FROM events e JOIN cand c ON c.incident_id = e.incident_id "
+            "WHERE e.at <= ? AND e.action <> 'escalate') "
+            f"SELECT {columns}, last.to_state AS status, last.at AS stage_entered_at, "
+            "last.deadline AS deadline, i.closed_at AS closed_at FROM incidents i "
+            "JOIN last ON last.incident_id = i.incident_id AND last.rn = 1 "
+            "ORDER BY i.incident_id",
+            [*params, at_ms],
+        )
+        frame = frame.reindex(columns=list(INCIDENT_COLUMNS))
+        frame["closed_at"] = frame["closed_at"].where(frame["status"].isin(CLOSED_STATES))
+        return _incident_frame(frame)
 
 
 class _Transaction:

@@ -1,4 +1,6 @@
-"""Dashboard users: a role, the area it is tied to, and a password stored as a scrypt hash."""
+"""Dashboard users: a role, the area it is tied to, and a password stored as a scrypt hash;
+their sessions (server-side, so that logout, a new password and removal end them) and the
+count of failed logins (per user and per address, so that guessing is slow)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,20 @@ from gridmap.feed.store.common import now_ms
 
 #: scrypt cost parameters (about 50 ms and 16 MB per check: slow for a guesser, fine for a login).
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+#: Failed logins counted over this window, ms.
+FAILURE_WINDOW_MS = 15 * 60_000
+#: Failed logins of one user name, and from one address, that lock further tries until the
+#: oldest of them leaves the window.
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+class LoginLockedError(Exception):
+    """Too many failed logins; ``retry_after_s`` says when the next try is allowed."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed logins; try again in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
 
 
 class UsersMixin:
@@ -37,6 +53,8 @@ class UsersMixin:
                 raise ValueError(f"no area with code {area_code} in the store")
         password = password or secrets.token_urlsafe(12)
         with self._transaction() as cur:
+            # a new password (or role) ends the sessions of the old one
+            cur.execute(self._sql("DELETE FROM sessions WHERE username = ?"), (username,))
             cur.execute(
                 self._sql(
                     "INSERT INTO users (username, pw_hash, role, area_code, created_at) "
@@ -59,24 +77,128 @@ class UsersMixin:
         pw_hash, role, area = rows[0]
         return Scope(username, role, area) if verify_password(password, pw_hash) else None
 
+    def set_password(self, username: str, password: str | None = None) -> str:
+        """Give ``username`` a new password (a random one if not given) and end every session
+        of the old one; returns the password.
+
+        Raises
+        ------
+        KeyError
+            If there is no such user.
+        """
+        password = password or secrets.token_urlsafe(12)
+        with self._transaction() as cur:
+            cur.execute(
+                self._sql("UPDATE users SET pw_hash = ? WHERE username = ?"),
+                (hash_password(password), username),
+            )
+            if cur.rowcount == 0:
+                raise KeyError(f"no user named {username!r}")
+            cur.execute(self._sql("DELETE FROM sessions WHERE username = ?"), (username,))
+        return password
+
     def user_scope(self, username: str) -> Scope | None:
         """The current scope of ``username`` (``None`` once removed)."""
         rows = self._query("SELECT role, area_code FROM users WHERE username = ?", (username,))
         return Scope(username, rows[0][0], rows[0][1]) if rows else None
 
     def list_users(self) -> pd.DataFrame:
-        """``username``, ``role``, ``area_code``, ``created`` of every user."""
+        """``username``, ``role``, ``area_code`` (``None`` for district-wide roles),
+        ``created`` of every user."""
         frame = self._frame(
             "SELECT username, role, area_code, created_at FROM users ORDER BY username"
         )
+        frame["area_code"] = frame["area_code"].astype(object).where(frame["area_code"].notna())
         frame["created"] = pd.to_datetime(frame.pop("created_at"), unit="ms", utc=True)
         return frame
 
     def remove_user(self, username: str) -> bool:
-        """Delete ``username``; whether there was one."""
+        """Delete ``username`` and end its sessions; whether there was one (a user made
+        again under the same name starts with no session)."""
         with self._transaction() as cur:
             cur.execute(self._sql("DELETE FROM users WHERE username = ?"), (username,))
-            return cur.rowcount > 0
+            removed = cur.rowcount > 0
+            cur.execute(self._sql("DELETE FROM sessions WHERE username = ?"), (username,))
+        return removed
+
+    # --- sessions ------------------------------------------------------------------------
+    def start_session(self, username: str, days: float) -> str:
+        """A new session of ``username`` lasting ``days`` from now (not extended by use);
+        returns its token (only a hash of it is stored)."""
+        token = secrets.token_urlsafe(32)
+        now = now_ms()
+        with self._transaction() as cur:
+            cur.execute(self._sql("DELETE FROM sessions WHERE expires_at < ?"), (now,))
+            cur.execute(
+                self._sql(
+                    "INSERT INTO sessions (token_hash, username, created_at, expires_at) "
+                    "VALUES (?, ?, ?, ?)"
+                ),
+                (_token_hash(token), username, now, now + int(days * 86_400_000)),
+            )
+        return token
+
+    def session_scope(self, token: str | None) -> Scope | None:
+        """The scope of the user of session ``token``; ``None`` once it has ended (expired,
+        logged out, new password, user removed) or for an unknown token."""
+        if not token or not isinstance(token, str):
+            return None
+        rows = self._query(
+            "SELECT u.username, u.role, u.area_code FROM sessions s JOIN users u "
+            "ON u.username = s.username WHERE s.token_hash = ? AND s.expires_at > ?",
+            (_token_hash(token), now_ms()),
+        )
+        return Scope(*rows[0]) if rows else None
+
+    def end_sessions(self, username: str) -> int:
+        """End every session of ``username``; how many there were."""
+        with self._transaction() as cur:
+            cur.execute(self._sql("DELETE FROM sessions WHERE username = ?"), (username,))
+            return cur.rowcount
+
+    # --- failed logins -------------------------------------------------------------------
+    def check_login_allowed(self, username: str, address: str) -> None:
+        """Raise :class:`LoginLockedError` while ``username`` or ``address`` has too many
+        failed logins in the last :data:`FAILURE_WINDOW_MS`."""
+        since = now_ms() - FAILURE_WINDOW_MS
+        waits = []
+        for column, value, limit in (
+            ("username", username, MAX_FAILURES_PER_USER),
+            ("address", address, MAX_FAILURES_PER_ADDRESS),
+        ):
+            times = [
+                r[0]
+                for r in self._query(
+                    f"SELECT at FROM login_failures WHERE {column} = ? AND at > ? "
+                    "ORDER BY at DESC LIMIT ?",
+                    (value, since, limit),
+                )
+            ]
+            if len(times) >= limit:
+                waits.append(times[-1] + FAILURE_WINDOW_MS - now_ms())
+        if waits:
+            raise LoginLockedError(max(1, -(-max(waits) // 1000)))
+
+    def record_login_failure(self, username: str, address: str) -> None:
+        """Count a failed login of ``username`` from ``address`` (and forget old ones)."""
+        now = now_ms()
+        with self._transaction() as cur:
+            cur.execute(
+                self._sql("DELETE FROM login_failures WHERE at < ?"), (now - FAILURE_WINDOW_MS,)
+            )
+            cur.execute(
+                self._sql("INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)"),
+                (username[:64], address[:64], now),
+            )
+
+    def clear_login_failures(self, username: str) -> None:
+        """Forget the failed logins of ``username`` (after a successful one)."""
+        with self._transaction() as cur:
+            cur.execute(self._sql("DELETE FROM login_failures WHERE username = ?"), (username,))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def hash_password(password: str) -> str:

@@ -122,7 +122,8 @@ class LiveWritesMixin:
             for pos, event in enumerate(events):
                 where = f"event {pos}" if len(events) > 1 else "event"
                 client_id = event.get("client_event_id")
-                if client_id and client_id in seen:
+                key = (event["incident_id"], client_id)
+                if client_id and key in seen:
                     results.append({"incident_id": event["incident_id"], "duplicate": True})
                     continue
                 row = current.get(event["incident_id"])
@@ -141,23 +142,25 @@ class LiveWritesMixin:
                 row.update(update, last_event_at=event["at"], _changed=True)
                 logged.append(stored)
                 if client_id:
-                    seen.add(client_id)
+                    seen.add(key)
                 results.append({"incident_id": event["incident_id"], "status": row["status"]})
             self._write_planned(cur, current, original, logged)
         return results
 
-    def _stored_client_ids(self, cur, events: list[dict[str, Any]]) -> set[str]:
-        wanted = [e["client_event_id"] for e in events if e.get("client_event_id")]
-        found: set[str] = set()
-        for chunk in chunks(wanted, 500):
+    def _stored_client_ids(self, cur, events: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        """(incident, client_event_id) pairs already stored, of the incidents in ``events``
+        (a sender's id is unique per incident: another incident's ids are not looked at)."""
+        incidents = sorted({e["incident_id"] for e in events if e.get("client_event_id")})
+        found: set[tuple[str, str]] = set()
+        for chunk in chunks(incidents, 500):
             cur.execute(
                 self._sql(
-                    "SELECT client_event_id FROM events WHERE client_event_id IN "
-                    f"({','.join('?' * len(chunk))})"
+                    "SELECT incident_id, client_event_id FROM events WHERE incident_id IN "
+                    f"({','.join('?' * len(chunk))}) AND client_event_id IS NOT NULL"
                 ),
                 chunk,
             )
-            found.update(r[0] for r in cur.fetchall())
+            found.update((r[0], r[1]) for r in cur.fetchall())
         return found
 
     def _lock_incidents(self, cur, ids: set[str]) -> dict[str, dict[str, Any]]:

@@ -16,7 +16,7 @@ import pandas as pd
 from folium.utilities import JsCode
 
 from gridmap.geo.aggregate import h3_bins, h3_cell_polygons
-from gridmap.layers.folium_export.tooltips import Mask, _tooltip, _tooltip_frame
+from gridmap.layers.folium_export.tooltips import Mask, _tooltip, _tooltip_frame, escaped
 from gridmap.layers.geojson import area_geojson, feature_collection, label_points
 from gridmap.layers.spec import (
     ACCENT,
@@ -181,7 +181,7 @@ def _labels(spec: LayerSpec, frame, mask, tolerance_m) -> folium.GeoJson:
     points = label_points(
         gpd.GeoDataFrame(frame[[field]], geometry=frame.geometry.to_numpy(), crs=frame.crs)
     )
-    text = points[field].astype(object).where(points[field].notna(), "")
+    text = escaped(points[field].astype(object).where(points[field].notna(), "").astype(str))
     table = pd.DataFrame(
         {"text": text.to_numpy(), "lon": points.geometry.x, "lat": points.geometry.y}
     )

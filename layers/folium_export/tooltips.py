@@ -1,16 +1,19 @@
-"""Tooltips and personal data: which columns count as personal (masked before they reach
-the page), the tooltip table of a layer (only the fields its spec names, as display text:
-masked personal text, Chinese state and due names, percentages, local times) and the folium
-tooltip with Chinese field labels.
+"""Tooltips and personal data: the tooltip table of a layer (only the fields its spec names,
+as display text: masked personal data, Chinese state and due names, percentages, local times,
+every text HTML-escaped, since Leaflet writes tooltips as HTML) and the folium tooltip with
+Chinese field labels. Which columns are personal, and how each is masked, is decided in
+:mod:`gridmap.feed.privacy`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import html
+from collections.abc import Sequence
 
 import folium
 import pandas as pd
 
+from gridmap.feed.privacy import PERSONAL_COLUMNS, Mask, column_mask, mask_personal
 from gridmap.feed.workflow import STATES
 from gridmap.layers.spec import (
     DUE_LABELS,
@@ -18,11 +21,7 @@ from gridmap.layers.spec import (
     LayerSpec,
 )
 
-#: Columns whose text may hold personal data: masked before they reach the page.
-PERSONAL_COLUMNS = ("description", "worker_phone", "phone", "contact", "reporter")
-
-
-Mask = Callable[[str | None], str | None]
+__all__ = ["PERSONAL_COLUMNS", "Mask"]
 
 
 def _tooltip_frame(
@@ -33,14 +32,24 @@ def _tooltip_frame(
     keep = list(dict.fromkeys([*fields, *extra]))
     out = pd.DataFrame(frame[keep]).copy()
     for column in fields:
-        out[column] = _display(out[column], column, mask)
+        out[column] = escaped(_display(out[column], column, mask))
     return out, fields
 
 
+def escaped(values: pd.Series) -> pd.Series:
+    """Text values HTML-escaped (numbers and missing values as they are): what users typed
+    is shown as text, never run as markup."""
+    return values.map(lambda v: html.escape(v) if isinstance(v, str) else v)
+
+
 def _display(values: pd.Series, column: str, mask: Mask | None) -> pd.Series:
-    """Tooltip text: masked personal text, Chinese state names, percentages, local times."""
+    """Tooltip text: masked personal data, Chinese state names, percentages, local times.
+
+    ``mask`` is :func:`~gridmap.feed.privacy.mask_personal` (the default: each personal column
+    gets its own mask, names and phones included), another function (applied to every
+    personal column) or ``None`` (unmasked, for a reader allowed to see them)."""
     if column in PERSONAL_COLUMNS and mask is not None:
-        return _masked(values, mask)
+        return _masked(values, column_mask(column) if mask is mask_personal else mask)
     if column == "status":
         return values.map(lambda v: STATES[v].name if v in STATES else v)
     if column == "due":
