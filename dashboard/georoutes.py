@@ -11,7 +11,7 @@ import json
 import threading
 import time
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, request
 
 from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.desk_layers import choropleth_classes, desk_specs
@@ -67,15 +67,15 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
     @server.get("/geo/<level>.geojson")
     def area_layer(level: str):
         if level not in LEVELS:
-            abort(404)
+            return _unknown("level", level, LEVELS)
         scope = current_scope()
         key = f"{level}:{scope.area_code or ''}"
         return respond(cache.get(key, lambda: outline_geojson(scoped_areas(level, scope))))
 
     @server.get("/geo/labels/<level>.geojson")
     def area_labels(level: str):
-        if level not in ("district", "street", "community"):
-            abort(404)
+        if level not in LEVELS[:3]:
+            return _unknown("level", level, LEVELS[:3])
         scope = current_scope()
 
         def build() -> bytes:
@@ -93,7 +93,8 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
         figure = request.args.get("figure", "open")
         spec = next((s for s in desk_specs() if s.id == spec_id), None)
         if spec is None or spec.kind != "area_choropleth":
-            abort(404)
+            known = [s.id for s in desk_specs() if s.kind == "area_choropleth"]
+            return _unknown("layer", spec_id, known)
         level = AREA_LEVELS[spec.data_id]
 
         def build() -> list[bytes]:
@@ -115,7 +116,7 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
                 mimetype="application/json",
             )
         if not 0 <= k < len(classes):
-            abort(404)
+            return _unknown("class", str(k), [str(i) for i in range(len(classes))])
         response = respond(classes[k])
         response.headers["Cache-Control"] = "private, max-age=60"
         return response
@@ -142,7 +143,7 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
         from gridmap.dashboard.mapview import THEMES, style_for
 
         if theme not in THEMES:
-            abort(404)
+            return _unknown("theme", theme, list(THEMES))
         settings = server.config["GRIDMAP_SETTINGS"]
         style = style_for(theme, settings.tile_url, settings.basemap, settings.tianditu_key)
         return Response(json.dumps(style), mimetype="application/json")
@@ -174,6 +175,12 @@ def outline_geojson(areas) -> bytes:
         precision=4 if many else 5,
         tolerance_m=20.0 if many else 3.0,
     )
+
+
+def _unknown(field: str, value: str, allowed) -> Response:
+    """A JSON 404 naming the path part that is unknown, and what is allowed."""
+    body = {"field": field, "error": f"unknown {field} {value[:40]!r}; allowed: {list(allowed)}"}
+    return Response(json.dumps(body, ensure_ascii=False), status=404, mimetype="application/json")
 
 
 def _points_geojson(points) -> bytes:

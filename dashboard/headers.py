@@ -8,6 +8,7 @@ server's ``tile_url``, or Tianditu): its origin is allowed for images and fetche
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlsplit
 
 import dash
@@ -57,9 +58,18 @@ def content_security_policy(script_hashes: list[str], origins: list[str]) -> str
 
 
 def install_security_headers(app: dash.Dash, settings: Settings) -> None:
-    """Add the headers to every answer of ``app``'s server. Call once every callback of the
-    app is defined: the inline scripts' hashes are taken then."""
-    policy = content_security_policy(list(app.csp_hashes()), tile_origins(settings))
+    """Add the headers to every answer of ``app``'s server. The inline scripts' hashes are
+    taken at the first page served: Dash adds the inline script of its page routing only
+    when it sets itself up for the first request."""
+    origins = tile_origins(settings)
+    policy: list[str] = []
+    lock = threading.Lock()
+
+    def page_policy() -> str:
+        with lock:
+            if not policy:
+                policy.append(content_security_policy(list(app.csp_hashes()), origins))
+            return policy[0]
 
     @app.server.after_request
     def _secure(response: Response) -> Response:
@@ -68,5 +78,5 @@ def install_security_headers(app: dash.Dash, settings: Settings) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         attachment = "attachment" in response.headers.get("Content-Disposition", "")
         if response.mimetype == "text/html" and not attachment:
-            response.headers["Content-Security-Policy"] = policy
+            response.headers["Content-Security-Policy"] = page_policy()
         return response

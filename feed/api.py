@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from gridmap.feed.access import AccessError, Scope
 from gridmap.feed.categories import CATEGORIES, SUBCATEGORY_NAMES, SUBCATEGORY_TO_CATEGORY
+from gridmap.feed.identifiers import id_problem
 from gridmap.feed.service import MAX_BATCH, IntakeService, RequestError
 from gridmap.feed.store.sql import ConflictError, NotFoundError
 from gridmap.feed.times import TimeFormatError, parse_time
@@ -215,6 +216,17 @@ def list_requests():
     ids = [i for i in (args.get("service_request_id") or "").split(",") if i]
     if len(ids) > MAX_LIST:
         raise RequestError("service_request_id", f"at most {MAX_LIST} ids")
+    for value in ids:
+        problem = id_problem(value)
+        if problem:
+            raise RequestError("service_request_id", problem)
+    codes = [c for c in (args.get("service_code") or "").split(",") if c]
+    unknown = [c for c in codes if c not in SUBCATEGORY_TO_CATEGORY]
+    if unknown:
+        raise RequestError(
+            "service_code",
+            f"unknown {unknown[:5]}; see /open311/v2/services.json for the list",
+        )
     if ids:
         rows = [r for r in (store.get_incident(i) for i in ids) if r and scope.allows(r)]
     else:
@@ -228,7 +240,7 @@ def list_requests():
         frame = store.list_incidents(
             start_ms=int(start.value // 1_000_000),
             end_ms=int(end.value // 1_000_000),
-            service_codes=[c for c in (args.get("service_code") or "").split(",") if c],
+            service_codes=codes,
             status=status or None,
             limit=MAX_LIST,
             area_code=scope.area_code,

@@ -8,6 +8,7 @@ glyphs, and the Chinese labels are drawn with the machine's CJK font (``fonts-no
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import shutil
@@ -114,7 +115,8 @@ def snapshot_figure(
             go.Scatter(
                 x=shapely.get_x(inside),
                 y=shapely.get_y(inside),
-                text=labels["name"].astype(str).tolist(),
+                # plotly reads text as a little HTML: names are shown as typed, not as markup
+                text=[html.escape(name) for name in labels["name"].astype(str)],
                 mode="text",
                 textfont={"family": FONT, "size": 17, "color": "#0b2545"},
                 hoverinfo="skip",
@@ -129,7 +131,12 @@ def snapshot_figure(
         paper_bgcolor="#ffffff",
         plot_bgcolor="#eef2f6",
         font={"family": FONT, "color": "#123"},
-        title={"text": f"{title}<br><sup>{subtitle}</sup>" if subtitle else title, "x": 0.02},
+        title={
+            "text": f"{html.escape(title)}<br><sup>{html.escape(subtitle)}</sup>"
+            if subtitle
+            else html.escape(title),
+            "x": 0.02,
+        },
         margin={"l": 20, "r": 20, "t": 80, "b": 20},
         xaxis={"visible": False, "range": [x0, x1]},
         # lon/lat held to the local aspect: one degree of longitude is cos(lat) as long

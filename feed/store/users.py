@@ -108,7 +108,9 @@ class UsersMixin:
         frame = self._frame(
             "SELECT username, role, area_code, created_at FROM users ORDER BY username"
         )
-        frame["area_code"] = frame["area_code"].astype(object).where(frame["area_code"].notna())
+        frame["area_code"] = (
+            frame["area_code"].astype(object).where(frame["area_code"].notna(), None)
+        )
         frame["created"] = pd.to_datetime(frame.pop("created_at"), unit="ms", utc=True)
         return frame
 

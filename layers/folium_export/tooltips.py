@@ -28,7 +28,9 @@ def _tooltip_frame(
     spec: LayerSpec, frame: pd.DataFrame, mask: Mask | None, extra: Sequence[str] = ()
 ) -> tuple[pd.DataFrame, list[str]]:
     """Only the tooltip columns (plus ``extra``), masked and as display text."""
-    fields = [f for f in spec.tooltip if f in frame.columns]
+    # an empty layer (a community's export has no street of its own) gets no tooltip: folium
+    # refuses tooltip fields it cannot find in any feature
+    fields = [f for f in spec.tooltip if f in frame.columns] if len(frame) else []
     keep = list(dict.fromkeys([*fields, *extra]))
     out = pd.DataFrame(frame[keep]).copy()
     for column in fields:

@@ -42,6 +42,11 @@ def page(server, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         pg = browser.new_page(viewport={"width": 1920, "height": 1080})
         pg.outside = []
+        pg.blocked = []  # what the page's Content-Security-Policy refused
+        pg.on(
+            "console",
+            lambda m: pg.blocked.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         pg.on(
             "request",
             lambda r: (
@@ -106,6 +111,10 @@ def test_wall_paints_the_district_offline(page, server, tmp_path):
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 50_000
     assert page.outside == []  # nothing but loopback was asked for
+    assert page.blocked == []  # the CSP lets every script of ours run
+    assert "frame-ancestors 'none'" in page.evaluate(
+        "() => fetch('/wall').then(r => r.headers.get('content-security-policy'))"
+    )
 
 
 def test_posted_incident_shows_within_3_seconds(page, server):

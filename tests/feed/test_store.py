@@ -282,3 +282,104 @@ def test_reloading_an_incident_replaces_its_history(store):
     store.bulk_load(frame, events)
     assert store.layer_counts()["incidents"] == 1
     assert store.get_events("T0001")["action"].tolist() == ["report"]
+
+
+def test_a_version_3_store_migrates_keeping_its_events(store_url, monkeypatch):
+    from gridmap.feed.store import sql
+
+    monkeypatch.setattr(sql, "SCHEMA_VERSION", 3)
+    old = open_store(store_url)
+    for i in (1, 2):
+        row = _incident(i)
+        old.create_incident(row, _report_event(row))
+    old.apply_events([_event("T0001", "accept", MS0 + 5000, client_event_id="c-1")], plan_event)
+    last = old.last_event_id()
+    old.close()
+    monkeypatch.setattr(sql, "SCHEMA_VERSION", 4)
+    new = open_store(store_url)
+    try:
+        events = new.get_events("T0001")
+        assert events["action"].tolist() == ["report", "accept"]
+        # the same sender id: a duplicate on its incident, a new event on another
+        again = new.apply_events(
+            [
+                _event("T0001", "dispatch", MS0 + 6000, client_event_id="c-1"),
+                _event("T0002", "accept", MS0 + 6000, client_event_id="c-1"),
+            ],
+            plan_event,
+        )
+        assert again[0]["duplicate"] and again[1]["status"] == "accepted"
+        assert new.last_event_id() == last + 1  # ids go on from where they were
+    finally:
+        new.close()
+
+
+def test_sessions_end_with_logout_password_and_removal(store):
+    store.add_user("u1", "centre", None, "pw-1-secret")
+    token = store.start_session("u1", days=1)
+    other = store.start_session("u1", days=1)
+    assert store.session_scope(token).user == "u1"
+    assert store.session_scope("forged") is None and store.session_scope(None) is None
+    assert store.end_sessions("u1") == 2
+    assert store.session_scope(token) is None and store.session_scope(other) is None
+    token = store.start_session("u1", days=1)
+    store.set_password("u1", "pw-2-secret")
+    assert store.session_scope(token) is None
+    assert store.check_user("u1", "pw-2-secret") is not None
+    token = store.start_session("u1", days=1)
+    store.remove_user("u1")
+    store.add_user("u1", "centre", None, "pw-1-secret")
+    assert store.session_scope(token) is None  # a re-created user starts with none
+    expired = store.start_session("u1", days=-1)
+    assert store.session_scope(expired) is None
+    with pytest.raises(KeyError):
+        store.set_password("nobody", "x")
+
+
+def test_failed_logins_lock_a_user_and_an_address(store):
+    from gridmap.feed.store.users import (
+        MAX_FAILURES_PER_ADDRESS,
+        MAX_FAILURES_PER_USER,
+        LoginLockedError,
+    )
+
+    for _ in range(MAX_FAILURES_PER_USER):
+        store.check_login_allowed("u1", "10.0.0.1")
+        store.record_login_failure("u1", "10.0.0.1")
+    with pytest.raises(LoginLockedError) as locked:
+        store.check_login_allowed("u1", "10.0.0.9")
+    assert 0 < locked.value.retry_after_s <= 15 * 60
+    store.check_login_allowed("u2", "10.0.0.9")  # other users and addresses are free
+    for i in range(MAX_FAILURES_PER_ADDRESS):
+        store.record_login_failure(f"x{i}", "10.0.0.2")
+    with pytest.raises(LoginLockedError):
+        store.check_login_allowed("u3", "10.0.0.2")
+    store.clear_login_failures("u1")
+    store.check_login_allowed("u1", "10.0.0.3")
+
+
+def test_incidents_as_of_rebuild_only_what_was_open(store):
+    for i in (1, 2, 3):
+        row = _incident(i)
+        store.create_incident(row, _report_event(row))
+    for action, at in (("accept", 1), ("dispatch", 2), ("start", 3), ("handle", 4)):
+        store.apply_events([_event("T0001", action, MS0 + at * HOUR)], plan_event)
+    for action, at in (("verify", 5), ("close", 6)):
+        store.apply_events([_event("T0001", action, MS0 + at * HOUR)], plan_event)
+    store.apply_events([_event("T0002", "void", MS0 + HOUR)], plan_event)
+    then = store.incidents_as_of(MS0 + 3 * HOUR + 1)
+    assert dict(zip(then["incident_id"], then["status"], strict=True)) == {
+        "T0001": "in_progress",
+        "T0003": "reported",
+    }  # T0002 was void by then: not read at all
+    late = store.incidents_as_of(MS0 + 7 * HOUR, closed_since_ms=MS0)
+    states = dict(zip(late["incident_id"], late["status"], strict=True))
+    assert states == {"T0001": "closed", "T0002": "void", "T0003": "reported"}
+    assert late.set_index("incident_id")["closed_at"].notna().to_dict() == {
+        "T0001": True,
+        "T0002": True,
+        "T0003": False,
+    }
+    mine = store.incidents_as_of(MS0 + 7 * HOUR, area_code="510108004006")
+    assert mine["incident_id"].tolist() == ["T0003"]
+    assert store.incidents_as_of(MS0 - 1).empty  # nothing reported yet

@@ -1,0 +1,524 @@
+"""A probe of every route as a street office trying another street and as any key holder
+trying to inject (the holes of issue 10, each closed, each with a test of its own)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+
+import pandas as pd
+import pytest
+
+from gridmap.feed.store import open_store
+from gridmap.settings import Settings
+
+from .conftest import demo_store
+
+PASSWORD = "probe-secret-1"
+XSS = "<img src=x onerror=alert(31)>"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    data = tmp_path_factory.mktemp("security")
+    url = demo_store(data, incidents=3000, seed=21)
+    with open_store(url) as store:
+        counts = store.get_incidents(open_only=True)["street_code"].value_counts()
+        mine, other = counts.index[0], counts.index[1]
+        communities = store.get_areas("community")
+        community = communities.loc[communities["code"].str.startswith(mine), "code"].iloc[0]
+        store.add_user("street1", "street", mine, PASSWORD)
+        store.add_user("street2", "street", other, PASSWORD)
+        store.add_user("comm1", "community", community, PASSWORD)
+        store.add_user("centre1", "centre", None, PASSWORD)
+        keys = {
+            "mine": store.add_api_key("街道一APP", area_code=mine),
+            "other": store.add_api_key("街道二APP", area_code=other),
+            "district": store.add_api_key("12345热线"),
+        }
+        theirs = store.get_incidents(open_only=True, area_code=other).dropna(subset=["lon"])
+    from gridmap.dashboard.app import create_app
+
+    dash_app = create_app(Settings(store_url=url, data_dir=data, auth=True))
+    dash_app.url, dash_app.mine, dash_app.other, dash_app.community = url, mine, other, community
+    dash_app.keys = keys
+    dash_app.theirs = theirs.iloc[0].to_dict()
+    return dash_app
+
+
+def _login(app, user: str, password: str = PASSWORD):
+    client = app.server.test_client()
+    answer = client.post("/login", data={"username": user, "password": password})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:200]
+    return client
+
+
+def _post(client, path: str, body, key: str):
+    return client.post(path, json=body, headers={"X-API-Key": key})
+
+
+def _request(**extra) -> dict:
+    return {
+        "service_code": "SS01",
+        "lat": 30.67,
+        "long": 104.12,
+        "description": "井盖缺失",
+        **extra,
+    }
+
+
+# 1. stored XSS -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("bad", [XSS, "a b", "订单1", "x" * 65, "-leading", "a/b"])
+def test_ids_from_clients_keep_to_the_documented_characters(app, bad):
+    client = app.server.test_client()
+    answer = _post(
+        client, "/open311/v2/requests.json", _request(service_request_id=bad), app.keys["district"]
+    )
+    assert answer.status_code == 400 and answer.get_json()[0]["field"] == "service_request_id"
+    event = {"action": "accept", "client_event_id": bad}
+    answer = _post(
+        client,
+        "/api/v1/events/bulk",
+        {"events": [{"incident_id": "X1", **event}]},
+        app.keys["district"],
+    )
+    assert answer.status_code == 400 and "client_event_id" in answer.get_json()[0]["field"]
+
+
+def test_the_html_map_shows_markup_as_text(app):
+    with open_store(app.url) as store:  # a legacy row with markup in its id and a street name
+        row = store.get_incidents(open_only=True, area_code=app.mine).iloc[[0]].copy()
+        row["incident_id"] = XSS
+        event = pd.DataFrame(
+            {
+                "incident_id": [XSS],
+                "at": row["reported_at"].to_numpy(),
+                "action": ["report"],
+                "from_state": [None],
+                "to_state": ["reported"],
+            }
+        )
+        row["status"] = "reported"
+        store.bulk_load(row, event)
+        streets = store.get_areas("street")
+        streets.loc[streets["code"] == app.mine, "name"] = "<script>alert(1)</script>"
+        store.put_areas("street", streets[["code", "name", "parent_code", "geometry"]])
+    try:
+        page = _login(app, "street1").get("/export/map.html").get_data(as_text=True)
+        # the markup is there only escaped, in whatever JSON encoding folium chose
+        for raw in ("<img src=x", "\\u003cimg src=x", "<script>alert", "\\u003cscript\\u003ealert"):
+            assert raw not in page, raw
+        assert re.search(r"(&|\\u0026)lt;img src=x onerror=alert\(31\)", page)
+        assert re.search(r"(&|\\u0026)lt;script(&|\\u0026)gt;alert", page)
+    finally:
+        with open_store(app.url) as store:
+            store._execute("DELETE FROM incidents WHERE incident_id = ?", (XSS,))
+
+
+# 2. geometry scoped ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/geo/street.geojson",
+        "/geo/community.geojson",
+        "/geo/grid.geojson",
+        "/geo/labels/street.geojson",
+        "/geo/labels/community.geojson",
+        "/geo/buildings.geojson",
+    ],
+)
+def test_geometry_answers_only_inside_the_callers_area(app, path):
+    answer = _login(app, "street1").get(path)
+    assert answer.status_code == 200
+    assert (
+        "private" in answer.headers["Cache-Control"]
+        and "public" not in answer.headers["Cache-Control"]
+    )
+    codes = [f["properties"]["code"] for f in answer.get_json()["features"]]
+    assert codes and all(c.startswith(app.mine) for c in codes), path
+    whole = _login(app, "centre1").get(path).get_json()["features"]
+    assert any(f["properties"]["code"].startswith(app.other) for f in whole)
+
+
+def test_a_community_sees_its_street_outline_for_orientation_but_not_the_others(app):
+    client = _login(app, "comm1")
+    streets = [
+        f["properties"]["code"] for f in client.get("/geo/street.geojson").get_json()["features"]
+    ]
+    assert streets == [app.mine]
+    communities = client.get("/geo/community.geojson").get_json()["features"]
+    assert [f["properties"]["code"] for f in communities] == [app.community]
+    district = client.get("/geo/district.geojson").get_json()["features"]
+    assert len(district) == 1 and app.mine.startswith(district[0]["properties"]["code"])
+
+
+# 3. masking --------------------------------------------------------------------------------------
+PHONES = [
+    "139-1234-5678",
+    "139 1234 5678",
+    "139.1234.5678",
+    "+8613987654321",
+    "8613987654321",
+    "１３９１２３４５６７８",
+    "(028)84561234",
+]
+
+
+def test_district_reads_mask_every_phone_form(app):
+    text = "报告人张三丰，" + "，".join(PHONES)
+    client = app.server.test_client()
+    posted = _post(
+        client,
+        "/open311/v2/requests.json",
+        _request(description=text, lat=app.theirs["lat"], long=app.theirs["lon"]),
+        app.keys["district"],
+    )
+    assert posted.status_code == 201, posted.get_json()
+    rid = posted.get_json()[0]["service_request_id"]
+    shown = client.get(
+        f"/open311/v2/requests/{rid}.json", headers={"X-API-Key": app.keys["district"]}
+    ).get_json()[0]
+    for needle in ("-1234-", " 1234 ", ".1234.", "98765", "8456", "１２３４", "三丰"):
+        assert needle not in shown["description"], shown["description"]
+    csv = _login(app, "centre1").get("/export/incidents.csv").get_data().decode("utf-8-sig")
+    assert rid in csv
+    line = next(x for x in csv.splitlines() if rid in x)
+    for needle in ("-1234-", " 1234 ", ".1234.", "98765", "8456", "１２３４", "三丰"):
+        assert needle not in line, line
+    own = (
+        app.server.test_client()
+        .get(f"/open311/v2/requests/{rid}.json", headers={"X-API-Key": app.keys["other"]})
+        .get_json()[0]
+    )
+    assert "139-1234-5678" in own["description"]  # the street's own key reads it whole
+
+
+# 4. sessions -------------------------------------------------------------------------------------
+def test_logout_ends_every_session_of_the_user(app):
+    one, two = _login(app, "street1"), _login(app, "street1")
+    assert one.get("/live/open.json").status_code == 200
+    cookie = one.get_cookie("session").value
+    one.get("/logout")
+    assert one.get("/live/open.json").status_code == 401
+    replay = app.server.test_client()
+    replay.set_cookie("session", cookie)
+    assert replay.get("/live/open.json").status_code == 401  # the old cookie is dead
+    assert two.get("/live/open.json").status_code == 401  # signed out everywhere
+
+
+def test_a_new_password_and_a_recreated_user_end_old_sessions(app):
+    with open_store(app.url) as store:
+        store.add_user("temp", "street", app.mine, PASSWORD)
+    client = _login(app, "temp")
+    assert client.get("/live/open.json").status_code == 200
+    with open_store(app.url) as store:
+        store.set_password("temp", "another-secret-2")
+    assert client.get("/live/open.json").status_code == 401
+    client = _login(app, "temp", "another-secret-2")
+    with open_store(app.url) as store:
+        store.remove_user("temp")
+        store.add_user("temp", "centre", None, PASSWORD)  # the same name, a wider role
+    assert client.get("/live/open.json").status_code == 401
+    with open_store(app.url) as store:
+        store.remove_user("temp")
+
+
+def test_a_session_is_not_extended_by_use(app):
+    client = _login(app, "street1")
+    first = client.get("/live/open.json")
+    assert "Set-Cookie" not in first.headers
+
+
+def test_guessing_passwords_is_stopped_and_says_so(app):
+    with open_store(app.url) as store:
+        store.add_user("guessed", "street", app.mine, PASSWORD)
+    client = app.server.test_client()
+    for _ in range(5):
+        wrong = client.post("/login", data={"username": "guessed", "password": "nope"})
+        assert wrong.status_code == 401
+    locked = client.post("/login", data={"username": "guessed", "password": PASSWORD})
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert "过多" in locked.get_data(as_text=True)
+    assert client.get("/live/open.json").status_code == 401
+    _login(app, "street1")  # another user is not locked out
+    with open_store(app.url) as store:
+        store.remove_user("guessed")
+
+
+# 5. client_event_id per incident -----------------------------------------------------------------
+def test_client_event_ids_are_per_incident(app):
+    working = ["accepted", "dispatched", "in_progress", "handled", "verified"]
+    with open_store(app.url) as store:
+        mine = store.get_incidents(open_only=True, area_code=app.mine)
+        theirs = store.get_incidents(open_only=True, area_code=app.other)
+        a = mine[mine["status"].isin(working)]["incident_id"].iloc[0]
+        b = theirs[theirs["status"].isin(working)]["incident_id"].iloc[0]
+        before = len(store.get_events(b))
+    client = app.server.test_client()
+    event = {"action": "escalate", "client_event_id": "evt-1"}
+    first = _post(client, f"/api/v1/incidents/{a}/events", event, app.keys["mine"])
+    assert first.status_code == 201
+    # another street's sender, the same id on its own incident: applied, not a "duplicate"
+    second = _post(client, f"/api/v1/incidents/{b}/events", event, app.keys["other"])
+    assert second.status_code == 201 and not second.get_json().get("duplicate")
+    again = _post(client, f"/api/v1/incidents/{a}/events", event, app.keys["mine"])
+    assert again.status_code == 200 and again.get_json()["duplicate"]
+    with open_store(app.url) as store:
+        assert len(store.get_events(b)) == before + 1
+
+
+# 6. CSV formulas ---------------------------------------------------------------------------------
+def test_csv_cells_that_look_like_formulas_are_text(app):
+    formulas = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+    with open_store(app.url) as store:
+        ids = (
+            store.get_incidents(open_only=True, area_code=app.mine)["incident_id"].head(4).tolist()
+        )
+        for incident, text in zip(ids, formulas, strict=True):
+            store._execute(
+                "UPDATE incidents SET description = ? WHERE incident_id = ?", (text, incident)
+            )
+    data = _login(app, "street1").get("/export/incidents.csv").get_data().decode("utf-8-sig")
+    frame = pd.read_csv(io.StringIO(data), dtype=str)
+    shown = frame.set_index("incident_id").loc[ids, "description"].tolist()
+    assert shown == ["'" + f for f in formulas]
+    assert frame["lon"].astype(float).notna().all()  # numbers stay numbers
+
+
+# 7. other areas look unknown ---------------------------------------------------------------------
+def test_a_report_in_another_street_does_not_name_it(app):
+    client = app.server.test_client()
+    answer = _post(
+        client,
+        "/open311/v2/requests.json",
+        _request(lat=app.theirs["lat"], long=app.theirs["lon"]),
+        app.keys["mine"],
+    )
+    assert answer.status_code == 403
+    text = json.dumps(answer.get_json(), ensure_ascii=False)
+    assert app.other not in text and str(app.theirs["grid_code"]) not in text
+
+
+def test_an_id_used_in_another_street_answers_like_an_unused_one(app):
+    client = app.server.test_client()
+    with open_store(app.url) as store:
+        inside = (
+            store.get_incidents(open_only=True, area_code=app.mine).dropna(subset=["lon"]).iloc[0]
+        )
+    body = _request(
+        lat=inside["lat"], long=inside["lon"], service_request_id=app.theirs["incident_id"]
+    )
+    taken = _post(client, "/open311/v2/requests.json", body, app.keys["mine"])
+    fresh = _post(
+        client,
+        "/open311/v2/requests.json",
+        {**body, "service_request_id": "NEVER-USED-1"},
+        app.keys["mine"],
+    )
+    assert taken.status_code == fresh.status_code == 201
+    assert taken.get_json()[0].keys() == fresh.get_json()[0].keys()
+    again = _post(
+        client, "/open311/v2/requests.json", body, app.keys["mine"]
+    )  # a retry: the same one
+    assert again.status_code == 200
+    assert again.get_json()[0]["service_request_id"] == taken.get_json()[0]["service_request_id"]
+    with open_store(app.url) as store:  # the other street's incident is untouched
+        assert store.get_incident(app.theirs["incident_id"])["street_code"] == app.other
+
+
+# 8. bad parameters and bounded exports -----------------------------------------------------------
+@pytest.mark.parametrize(
+    "at", ["0001-01-01", "-1", "now", "1970-01-01", "2026-13-01", "9999-01-01"]
+)
+def test_a_bad_export_time_is_a_400_naming_it(app, at):
+    answer = _login(app, "street1").get(f"/export/incidents.csv?at={at}")
+    assert answer.status_code == 400 and answer.get_json()["field"] == "at"
+
+
+@pytest.mark.parametrize("cursor", ["99999999999999999999999", "-5", "1e9", ""])
+def test_a_bad_tick_cursor_is_a_400(app, cursor):
+    answer = _login(app, "street1").get(f"/live/tick.json?cursor={cursor}&since=0")
+    assert answer.status_code == 400 and answer.get_json()["field"] == "cursor"
+
+
+def _detail(client, click):
+    from gridmap.dashboard import ids
+
+    body = {
+        "output": f"{ids.DESK_DETAIL}.children",
+        "outputs": {"id": ids.DESK_DETAIL, "property": "children"},
+        "inputs": [{"id": ids.DESK_MAP, "property": "clickData", "value": click}],
+        "state": [{"id": ids.DESK_LANG, "property": "value", "value": "zh"}],
+        "changedPropIds": [f"{ids.DESK_MAP}.clickData"],
+    }
+    return client.post("/_dash-update-component", json=body)
+
+
+def test_the_detail_callback_refuses_odd_clicks_and_hides_other_streets(app):
+    client = _login(app, "street1")
+    for click in ({"points": {"a": 1}}, [1, 2], {"points": [{"customdata": {"x": 1}}]}):
+        answer = _detail(client, click)
+        assert answer.status_code == 400 and answer.get_json()[0]["field"] == "clickData"
+    other = _detail(client, {"points": [{"customdata": app.theirs["incident_id"]}]})
+    assert other.status_code == 200 and app.theirs["incident_id"] not in other.get_data(
+        as_text=True
+    )
+
+
+def _desk(client, **values):
+    from gridmap.dashboard import ids
+
+    inputs = {
+        ids.DESK_LAYERS: ("value", []),
+        ids.DESK_CATEGORY: ("value", None),
+        ids.DESK_STATUS: ("value", None),
+        ids.DESK_WINDOW: ("value", 24),
+        ids.DESK_FIGURE: ("value", "open"),
+    }
+    for key, value in values.items():
+        inputs[key] = ("value", value)
+    outputs = [
+        (ids.DESK_MAP, "figure"),
+        (ids.DESK_TABLE, "children"),
+        (ids.DESK_LEGEND, "children"),
+    ]
+    body = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [{"id": i, "property": p, "value": v} for i, (p, v) in inputs.items()],
+        "state": [{"id": ids.DESK_LANG, "property": "value", "value": "zh"}],
+        "changedPropIds": [f"{ids.DESK_CATEGORY}.value"],
+    }
+    return client.post("/_dash-update-component", json=body)
+
+
+def test_the_desk_callback_names_a_bad_input(app):
+    from gridmap.dashboard import ids
+
+    client = _login(app, "street1")
+    assert _desk(client).status_code == 200
+    for key, value, field in (
+        (ids.DESK_WINDOW, "abc", "window"),
+        (ids.DESK_CATEGORY, ["nonsense"], "category"),
+        (ids.DESK_STATUS, {"a": 1}, "status"),
+        (ids.DESK_FIGURE, "x", "figure"),
+        (ids.DESK_LAYERS, "grid", "layers"),
+    ):
+        answer = _desk(client, **{key: value})
+        assert answer.status_code == 400 and answer.get_json()[0]["field"] == field, answer.data[
+            :200
+        ]
+
+
+def test_a_communitys_html_export_works(app):
+    answer = _login(app, "comm1").get("/export/map.html")
+    assert answer.status_code == 200 and b"leaflet" in answer.data.lower()
+
+
+def test_exports_wait_in_a_queue_and_say_when_it_is_full(app, monkeypatch):
+    from gridmap.dashboard import exports
+
+    monkeypatch.setattr(exports, "EXPORT_WAIT_S", 0.2)
+    held = [exports._BUILDING.acquire(timeout=1) for _ in range(exports.MAX_CONCURRENT_EXPORTS)]
+    try:
+        busy = _login(app, "street1").get("/export/incidents.csv")
+        assert busy.status_code == 503 and busy.headers["Retry-After"]
+    finally:
+        for ok in held:
+            if ok:
+                exports._BUILDING.release()
+    assert _login(app, "street1").get("/export/incidents.csv").status_code == 200
+
+
+def test_a_past_export_reads_only_what_it_needs(app):
+    from gridmap.dashboard.snapshot import SnapshotQuery, incidents_at
+    from gridmap.feed.access import Scope
+
+    with open_store(app.url) as store:
+        now = pd.Timestamp.now(tz="Asia/Shanghai")
+        before = now - pd.Timedelta(hours=6)
+        query = SnapshotQuery(before)
+        frame = incidents_at(store, Scope("s", "street", app.mine), query, {})
+        # the slow way: every incident's state from the whole log
+        states = store.state_as_of(int(before.value // 1_000_000)).set_index("incident_id")
+        everything = store.get_incidents(area_code=app.mine)
+        everything = everything[everything["reported_at"] <= before]
+        status = states.reindex(everything["incident_id"])["status"]
+        expected = set(
+            everything["incident_id"][
+                status.isin(
+                    ["reported", "accepted", "dispatched", "in_progress", "handled", "verified"]
+                ).to_numpy()
+            ]
+        )
+    assert set(frame["incident_id"]) == expected and expected
+
+
+# 9. exact public paths, headers ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/loginx",
+        "/healthzx",
+        "/open311/../live/open.json",
+        "/api/v1/../../live/heat.json",
+        "/assetsx/a.js",
+    ],
+)
+def test_public_paths_are_exact(app, path):
+    answer = app.server.test_client().get(path)
+    assert answer.status_code in (401, 404), (path, answer.status_code)
+    assert b"_dash-config" not in answer.data
+
+
+def test_unknown_api_paths_answer_a_json_404(app):
+    client = app.server.test_client()
+    for path in ("/api/v2/nothing", "/open311/v2/nothing.json", "/api/v1/incidents/X/events"):
+        answer = client.get(path)
+        assert (
+            answer.status_code == 404 and answer.is_json and answer.get_json()[0]["field"] == "path"
+        )
+
+
+def test_pages_carry_a_content_security_policy(app):
+    client = _login(app, "street1")
+    for path in ("/", "/wall", "/login"):
+        answer = client.get(path)
+        policy = answer.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy, path
+        assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+        assert answer.headers["X-Frame-Options"] == "DENY"
+    assert "X-Content-Type-Options" in client.get("/live/open.json").headers
+
+
+def test_user_list_shows_district_users_without_nan(app, capsys, monkeypatch):
+    from gridmap.dashboard.cli import main
+    from gridmap.settings import get_settings
+
+    monkeypatch.setenv("GRIDMAP_STORE_URL", app.url)
+    get_settings.cache_clear()
+    try:
+        assert main(["user", "list"]) == 0
+    finally:
+        get_settings.cache_clear()
+    out = capsys.readouterr().out
+    assert "centre1\tcentre\t-\t" in out and "nan" not in out
+
+
+def test_concurrent_logins_of_one_user_each_get_a_session(app):
+    clients, errors = [], []
+
+    def login() -> None:
+        try:
+            clients.append(_login(app, "street2"))
+        except AssertionError as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=login) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and all(c.get("/live/open.json").status_code == 200 for c in clients)
