@@ -133,8 +133,9 @@ def map_layout(
 
 
 def area_source_url(spec: LayerSpec, k: int | None = None) -> str:
-    """The server's GeoJSON of an area layer that is the same for every caller (outlines,
-    labels, buildings: :mod:`gridmap.dashboard.georoutes`)."""
+    """The server's GeoJSON of an area layer (outlines, labels, buildings:
+    :mod:`gridmap.dashboard.georoutes`): one URL for every caller, answered with the caller's
+    own area (decided on the server, cached privately per session)."""
     level = AREA_LEVELS.get(spec.data_id, "grid")
     if spec.kind == "labels":
         return f"/geo/labels/{level}.geojson"
