@@ -62,7 +62,7 @@ def create_app(settings: Settings) -> dash.Dash:
     service = IntakeService(store, timezone=settings.timezone)
     threading.Thread(target=service.warm_up, name="intake-warm-up", daemon=True).start()
     install_auth(app.server, store, settings)
-    install_input_errors(app.server)
+    install_input_errors(app)
     install_api(app.server, lambda: service)
     install_geo_routes(app.server, store)
     install_live_routes(app.server)

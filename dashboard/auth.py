@@ -11,6 +11,7 @@ district centre (personal data masked). The intake API authenticates by API key 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import html
 import os
 import secrets
@@ -32,6 +33,7 @@ PUBLIC_ENDPOINTS = frozenset(
     {
         "login_form",
         "login",
+        "logout_form",
         "logout",
         "healthz",
         "_dash_assets.static",
@@ -110,7 +112,7 @@ def install_auth(server: Flask, store: SQLStore, settings: Settings) -> None:
         target = _safe_next(request.form.get("next", "/"))
         address = request.remote_addr or "-"
         try:
-            store.check_login_allowed(username, address)
+            store.begin_login(username, address)
         except LoginLockedError as exc:
             minutes = max(1, round(exc.retry_after_s / 60))
             page = _login_page(
@@ -122,8 +124,7 @@ def install_auth(server: Flask, store: SQLStore, settings: Settings) -> None:
             page.headers["Retry-After"] = str(exc.retry_after_s)
             return page
         scope = store.check_user(username, password) if username and password else None
-        if scope is None:
-            store.record_login_failure(username, address)
+        if scope is None:  # the attempt stays counted
             return _login_page(target, error="用户名或密码错误 · wrong user name or password"), 401
         store.clear_login_failures(username)
         session.clear()
@@ -131,9 +132,21 @@ def install_auth(server: Flask, store: SQLStore, settings: Settings) -> None:
         session["sid"] = store.start_session(scope.user, settings.session_days)
         return redirect(target)
 
-    @server.route("/logout", methods=["GET", "POST"])
+    @server.get("/logout")
+    def logout_form():
+        """A page with the sign-out button: signing out is a POST with this page's token,
+        so a link on another site cannot sign a wall screen out."""
+        if store.session_scope(session.get("sid")) is None:
+            return redirect("/login")
+        session["csrf"] = session.get("csrf") or secrets.token_urlsafe(16)
+        return _logout_page(session["csrf"])
+
+    @server.post("/logout")
     def logout():
-        scope = store.session_scope(session.get("sid")) if settings.auth else None
+        token = request.form.get("csrf") or ""
+        if not hmac.compare_digest(token, session.get("csrf") or "-"):
+            return _logout_page(session.get("csrf") or "", error=True), 400
+        scope = store.session_scope(session.get("sid"))
         if scope is not None:
             store.end_sessions(scope.user)  # every session of the user: signed out everywhere
         session.clear()
@@ -174,6 +187,30 @@ border:0;border-radius:4px;cursor:pointer}}
 <input type="hidden" name="next" value="{html.escape(_safe_next(target))}">
 <button type="submit">登录 · Sign in</button>
 {f'<div class="error">{html.escape(error)}</div>' if error else ""}
+</form></body></html>"""
+    return Response(body, mimetype="text/html")
+
+
+def _logout_page(token: str, error: bool = False) -> Response:
+    expired = "页面已过期，请再点一次 · the page expired; press again"
+    note = f'<p class="error">{expired}</p>' if error else ""
+    body = f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>退出登录 · 网格化管理</title>
+<style>
+body{{margin:0;height:100vh;display:flex;align-items:center;justify-content:center;
+background:#eef2f6;font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#123}}
+form{{background:#fff;padding:32px 40px;border-radius:8px;box-shadow:0 2px 12px #0002;
+width:320px}}
+h1{{font-size:20px;margin:0 0 8px}} p{{color:#567;font-size:13px}}
+button{{margin-top:16px;width:100%;padding:10px;font-size:16px;background:#1d4e89;color:#fff;
+border:0;border-radius:4px;cursor:pointer}} .error{{color:#c0262d}} a{{color:#1d4e89}}
+</style></head><body>
+<form method="post" action="/logout">
+<h1>退出登录 · Sign out</h1>
+<p>将退出此账号在所有设备上的登录 · signs this account out on every device</p>{note}
+<input type="hidden" name="csrf" value="{html.escape(token)}">
+<button type="submit">退出 · Sign out</button>
+<p><a href="/">返回 · back</a></p>
 </form></body></html>"""
     return Response(body, mimetype="text/html")
 

@@ -163,7 +163,7 @@ def choropleth_classes(
         An unknown layer id or figure, or a layer that is not a choropleth.
     """
     if figure not in CHOROPLETH_FIGURES:
-        raise KeyError(f"figure {figure!r} unknown; allowed: {list(CHOROPLETH_FIGURES)}")
+        raise KeyError(f"figure {figure[:40]!r} unknown; allowed: {list(CHOROPLETH_FIGURES)}")
     spec = {s.id: s for s in desk_specs(figure) if s.kind == "area_choropleth"}.get(spec_id)
     if spec is None:
         raise KeyError(f"no choropleth layer {spec_id!r}")

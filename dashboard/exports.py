@@ -30,12 +30,46 @@ GIS_FORMATS = {
     "csv": (".csv", "text/csv; charset=utf-8"),
 }
 LAYERS = ("incidents", "grids")
-#: Exports made at once per server process; more wait up to :data:`EXPORT_WAIT_S` seconds,
-#: then get a 503 with ``Retry-After``: one caller cannot hold every thread of the server.
+#: Exports made at once per server process, and per user. One more is refused at once with a
+#: 503 and ``Retry-After`` (never queued: a waiting request would hold one of the server's
+#: threads, and a few of them would stall every wall and desk).
 MAX_CONCURRENT_EXPORTS = 2
-EXPORT_WAIT_S = 20.0
-EXPORT_RETRY_S = 30
-_BUILDING = threading.BoundedSemaphore(MAX_CONCURRENT_EXPORTS)
+MAX_EXPORTS_PER_USER = 1
+EXPORT_RETRY_S = 10
+
+
+class ExportQueue:
+    """Slots for exports being made: :data:`MAX_CONCURRENT_EXPORTS` in all,
+    :data:`MAX_EXPORTS_PER_USER` per user."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_user: dict[str, int] = {}
+
+    def enter(self, user: str) -> str | None:
+        """Take a slot for ``user``: ``None``, or why there is none (the 503's message)."""
+        with self._lock:
+            if self._by_user.get(user, 0) >= MAX_EXPORTS_PER_USER:
+                return f"your last export is still being made; try again in {EXPORT_RETRY_S} s"
+            if sum(self._by_user.values()) >= MAX_CONCURRENT_EXPORTS:
+                return (
+                    f"{MAX_CONCURRENT_EXPORTS} exports are being made; "
+                    f"try again in {EXPORT_RETRY_S} s"
+                )
+            self._by_user[user] = self._by_user.get(user, 0) + 1
+            return None
+
+    def leave(self, user: str) -> None:
+        """Give ``user``'s slot back."""
+        with self._lock:
+            left = self._by_user.get(user, 0) - 1
+            if left > 0:
+                self._by_user[user] = left
+            else:
+                self._by_user.pop(user, None)
+
+
+_QUEUE = ExportQueue()
 
 
 def install_export_routes(server: Flask) -> None:
@@ -61,14 +95,9 @@ def install_export_routes(server: Flask) -> None:
                     f"{[*allowed, 'map.html', 'map.png']}",
                 }
             ), 404
-        if not _BUILDING.acquire(timeout=EXPORT_WAIT_S):
-            response = jsonify(
-                {
-                    "field": "path",
-                    "error": f"{MAX_CONCURRENT_EXPORTS} exports are being made; "
-                    f"try again in {EXPORT_RETRY_S} s",
-                }
-            )
+        slot = _QUEUE.enter(scope.user)
+        if slot is not None:
+            response = jsonify({"field": "path", "error": slot})
             response.status_code = 503
             response.headers["Retry-After"] = str(EXPORT_RETRY_S)
             return response
@@ -77,7 +106,7 @@ def install_export_routes(server: Flask) -> None:
         except SnapshotError as exc:
             return jsonify({"field": exc.field, "error": exc.message}), 400
         finally:
-            _BUILDING.release()
+            _QUEUE.leave(scope.user)
 
     def _export(ctx, scope: Scope, query: SnapshotQuery, name: str) -> Response:
         stamp = f"{query.at:%Y%m%d-%H%M}"

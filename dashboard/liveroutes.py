@@ -81,7 +81,7 @@ def install_live_routes(server: Flask) -> None:
         values = {}
         for field in ("cursor", "since"):
             text = request.args.get(field, "")
-            if not text.lstrip("-").isdigit() or len(text) > 18 or int(text) < 0:
+            if not (text.isascii() and text.isdigit()) or len(text) > 18:
                 return respond(
                     {
                         "field": field,

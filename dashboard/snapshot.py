@@ -97,13 +97,13 @@ class SnapshotQuery:
             if at > now + pd.Timedelta(minutes=1):
                 raise SnapshotError("at", f"{at:%Y-%m-%d %H:%M} lies in the future")
         categories = tuple(c for c in (args.get("category") or "").split(",") if c)
-        unknown = [c for c in categories if c not in CATEGORY_BY_CODE]
+        unknown = [c[:40] for c in categories if c not in CATEGORY_BY_CODE][:5]
         if unknown:
             raise SnapshotError(
                 "category", f"unknown {unknown}; allowed: {sorted(CATEGORY_BY_CODE)}"
             )
         statuses = tuple(s for s in (args.get("status") or "").split(",") if s)
-        unknown = [s for s in statuses if s not in STATES]
+        unknown = [s[:40] for s in statuses if s not in STATES][:5]
         if unknown:
             raise SnapshotError("status", f"unknown {unknown}; allowed: {list(STATES)}")
         return cls(at, categories, statuses)

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from gridmap.feed.access import AccessError, Scope
 from gridmap.feed.categories import CATEGORIES, SUBCATEGORY_NAMES, SUBCATEGORY_TO_CATEGORY
 from gridmap.feed.identifiers import id_problem
-from gridmap.feed.service import MAX_BATCH, IntakeService, RequestError
+from gridmap.feed.service import MAX_BATCH, IntakeService, RequestError, own_id
 from gridmap.feed.store.sql import ConflictError, NotFoundError
 from gridmap.feed.times import TimeFormatError, parse_time
 from gridmap.feed.workflow import TransitionError, open311_status
@@ -92,7 +92,7 @@ def _require_scope() -> Scope:
     if key is None and request.mimetype == "application/x-www-form-urlencoded":
         key = request.form.get("api_key")
     if key is None and request.is_json:
-        body = request.get_json(silent=True)
+        body = _json_body()
         key = body.get("api_key") if isinstance(body, dict) else None
     scope = _service().store.api_key_scope(key)
     if scope is None:
@@ -109,7 +109,29 @@ def _check_in_scope(scope: Scope, incident_ids: list[str]) -> None:
     inside = _service().store.incident_ids_in_area(incident_ids, scope.area_code)
     for incident in incident_ids:
         if incident not in inside:
-            raise NotFoundError(f"unknown incident {incident!r}")
+            raise NotFoundError(f"unknown incident {incident[:64]!r}")
+
+
+def _stored_ids(scope: Scope, sent: list[str]) -> dict[str, str]:
+    """The stored id each id of ``sent`` means to the caller.
+
+    A key tied to an area has ids of its own: a request whose id another area already used
+    is stored under :func:`~gridmap.feed.service.own_id` (the service), and the sender goes on
+    using its id for it. Ids are looked up in the caller's area first as sent, then as its
+    own; anything else stays as sent (and answers as unknown)."""
+    if scope.column is None or not sent:
+        return {i: i for i in sent}
+    own = {i: own_id(i, scope.user) for i in sent}
+    inside = _service().store.incident_ids_in_area([*sent, *own.values()], scope.area_code)
+    return {i: i if i in inside else own[i] if own[i] in inside else i for i in sent}
+
+
+def _sent_id(scope: Scope, stored: str) -> str:
+    """The id the caller knows a stored incident by (see :func:`_stored_ids`)."""
+    base, colon, _digest = stored.rpartition(":")
+    if colon and scope.column is not None and own_id(base, scope.user) == stored:
+        return base
+    return stored
 
 
 class _UnauthorizedError(Exception):
@@ -123,7 +145,7 @@ def _unauthorized(_exc):
 
 def _payload() -> dict[str, Any]:
     if request.is_json:
-        body = request.get_json(silent=True)
+        body = _json_body()
         if body is None:
             raise RequestError("body", "is not valid JSON")
         return body
@@ -138,7 +160,15 @@ def _payload() -> dict[str, Any]:
 @blueprint.route("/api/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown_path(rest: str):
     """Any other path under the API answers a JSON 404 (not the dashboard's page)."""
-    return _error(404, "path", f"no such API path or method: {request.method} {request.path}")
+    return _error(404, "path", f"no such API path or method: {request.method} {request.path[:200]}")
+
+
+def _json_body() -> Any:
+    """The JSON body (``None`` if it is not JSON); nesting too deep to read is a 400."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise RequestError("body", "is nested too deeply") from None
 
 
 # --- Open311 ----------------------------------------------------------------------------
@@ -179,7 +209,7 @@ def post_request():
     row, created = _service().submit_request(payload, client=scope.user, scope=scope)
     body = [
         {
-            "service_request_id": row["incident_id"],
+            "service_request_id": _sent_id(scope, row["incident_id"]),
             "service_notice": "已受理上报",
             "account_id": None,
         }
@@ -192,7 +222,7 @@ def _open311_view(row: dict[str, Any], scope: Scope) -> dict[str, Any]:
         return None if v is None or pd.isna(v) else pd.Timestamp(v).isoformat()
 
     return {
-        "service_request_id": row["incident_id"],
+        "service_request_id": _sent_id(scope, row["incident_id"]),
         "status": open311_status(row["status"]),
         "status_notes": row["status"],
         "service_name": SUBCATEGORY_NAMES.get(row["subcategory"], (row["subcategory"],))[0],
@@ -225,10 +255,11 @@ def list_requests():
     if unknown:
         raise RequestError(
             "service_code",
-            f"unknown {unknown[:5]}; see /open311/v2/services.json for the list",
+            f"unknown {[c[:20] for c in unknown[:5]]}; see /open311/v2/services.json for the list",
         )
     if ids:
-        rows = [r for r in (store.get_incident(i) for i in ids) if r and scope.allows(r)]
+        stored = _stored_ids(scope, ids)
+        rows = [r for r in (store.get_incident(stored[i]) for i in ids) if r and scope.allows(r)]
     else:
         status = args.get("status")
         if status not in (None, "", "open", "closed"):
@@ -252,9 +283,9 @@ def list_requests():
 @blueprint.get("/open311/v2/requests/<incident_id>.json")
 def get_request(incident_id: str):
     scope = _require_scope()
-    row = _service().store.get_incident(incident_id)
+    row = _service().store.get_incident(_stored_ids(scope, [incident_id])[incident_id])
     if row is None or not scope.allows(row):
-        return _error(404, "service_request_id", f"unknown request {incident_id!r}")
+        return _error(404, "service_request_id", f"unknown request {incident_id[:64]!r}")
     return jsonify([_open311_view(row, scope)])
 
 
@@ -274,8 +305,10 @@ def post_event(incident_id: str):
     payload = _payload()
     service = _service()
     event = service.parse_event(payload, incident_id=incident_id, client=scope.user)
-    _check_in_scope(scope, [incident_id])
+    event["incident_id"] = _stored_ids(scope, [incident_id])[incident_id]
+    _check_in_scope(scope, [event["incident_id"]])
     result = service.apply_events([event])[0]
+    result["incident_id"] = incident_id
     return jsonify(result), 200 if result.get("duplicate") else 201
 
 
@@ -296,6 +329,11 @@ def post_events_bulk():
             parsed.append(service.parse_event(item, client=client))
         except RequestError as exc:
             raise RequestError(f"events[{pos}].{exc.field}", exc.message) from None
-    _check_in_scope(scope, sorted({e["incident_id"] for e in parsed}))
+    stored = _stored_ids(scope, sorted({e["incident_id"] for e in parsed}))
+    for event in parsed:
+        event["incident_id"] = stored[event["incident_id"]]
+    _check_in_scope(scope, sorted(set(stored.values())))
     results = service.apply_events(parsed)
+    for result in results:
+        result["incident_id"] = _sent_id(scope, result["incident_id"])
     return jsonify({"accepted": len(results), "results": results}), 201

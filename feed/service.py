@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
+from pyproj.exceptions import ProjError
 
 from gridmap.feed.access import AccessError, Scope
 from gridmap.feed.categories import PRIORITIES, SOURCES, SUBCATEGORY_TO_CATEGORY, category_of
@@ -201,9 +202,11 @@ class IntakeService:
         source = _text(payload, "source", limit=20) or "resident"
         if source not in SOURCES:
             raise RequestError("source", f"unknown source {source!r}; allowed: {list(SOURCES)}")
-        priority = int(_number(payload, "priority") or 3)
+        number = _number(payload, "priority")
+        priority = 3 if number is None else number
         if priority not in PRIORITIES:
-            raise RequestError("priority", f"must be one of {list(PRIORITIES)}, got {priority}")
+            raise RequestError("priority", f"must be one of {list(PRIORITIES)}, got {priority:g}")
+        priority = int(priority)
         reported = self._time(payload, "requested_datetime") or now_ms()
         if reported > now_ms() + 5 * 60_000:
             raise RequestError("requested_datetime", "lies in the future")
@@ -285,6 +288,12 @@ class IntakeService:
                 f"lat={lat_in:g}, long={lon_in:g} lies "
                 f"outside China in {source_crs.label}; check the values and "
                 "coordinate_system",
+            ) from None
+        except (ProjError, CRSError, ValueError):  # a CRS pyproj knows but cannot bring here
+            raise RequestError(
+                "coordinate_system",
+                f"cannot convert from {source_crs.label[:60]} to WGS84; "
+                "use wgs84, gcj02, bd09, cgcs2000 or an EPSG code of China",
             ) from None
         lon_f, lat_f = float(lon[0]), float(lat[0])
         self.grid_index()

@@ -126,7 +126,9 @@ def _write_gpkg(layer: gpd.GeoDataFrame, tmp: Path, name: str) -> None:
 
 
 def _write_geojson(layer: gpd.GeoDataFrame, tmp: Path, name: str) -> None:
-    layer.to_file(tmp, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"})
+    layer.to_file(
+        tmp, layer=name, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"}
+    )
 
 
 def _write_shapefile_zip(layer: gpd.GeoDataFrame, tmp: Path, name: str) -> None:

@@ -141,11 +141,13 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
     )
 
 
-def _tour_seconds(value: str | None) -> int:
-    try:
-        return max(0, min(3600, int(value))) if value else 0
-    except ValueError:
-        return 0
+def _tour_seconds(value: object) -> int:
+    """Seconds per street of ``?tour=`` (0: no tour); a repeated parameter counts once, the
+    last; anything but a whole number is no tour."""
+    if isinstance(value, list):
+        value = value[-1] if value else None
+    text = str(value or "")
+    return max(0, min(3600, int(text))) if text.isascii() and text.isdigit() else 0
 
 
 def _legend(lang: str = "zh") -> html.Div:

@@ -63,6 +63,10 @@ class PostgresStore(SQLStore):
         out[single] = shapely.multipolygons(geoms[single].reshape(-1, 1)) if single.any() else []
         return out
 
+    def _lock_table(self, cur, table: str) -> None:
+        # readers go on; writers of the table wait their turn until this transaction ends
+        cur.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
     def _bulk_insert(self, cur, table, columns, rows) -> None:
         with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:

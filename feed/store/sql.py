@@ -122,6 +122,10 @@ class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
     def _table_exists(self, cur, name: str) -> bool:
         raise NotImplementedError
 
+    def _lock_table(self, cur, table: str) -> None:
+        """Make write transactions that touch ``table`` take turns until this one ends (a
+        no-op where every write transaction already runs alone, as in SQLite)."""
+
     # --- connections and transactions ---------------------------------------------------
     def _conn(self):
         conn = getattr(self._local, "conn", None)

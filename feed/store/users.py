@@ -18,7 +18,7 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 #: Failed logins counted over this window, ms.
 FAILURE_WINDOW_MS = 15 * 60_000
 #: Failed logins of one user name, and from one address, that lock further tries until the
-#: oldest of them leaves the window.
+#: oldest of them leaves the window (an attempt counts from the moment it is made).
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ADDRESS = 20
 
@@ -159,42 +159,45 @@ class UsersMixin:
             return cur.rowcount
 
     # --- failed logins -------------------------------------------------------------------
-    def check_login_allowed(self, username: str, address: str) -> None:
-        """Raise :class:`LoginLockedError` while ``username`` or ``address`` has too many
-        failed logins in the last :data:`FAILURE_WINDOW_MS`."""
-        since = now_ms() - FAILURE_WINDOW_MS
-        waits = []
-        for column, value, limit in (
-            ("username", username, MAX_FAILURES_PER_USER),
-            ("address", address, MAX_FAILURES_PER_ADDRESS),
-        ):
-            times = [
-                r[0]
-                for r in self._query(
-                    f"SELECT at FROM login_failures WHERE {column} = ? AND at > ? "
-                    "ORDER BY at DESC LIMIT ?",
+    def begin_login(self, username: str, address: str) -> None:
+        """Count a login attempt of ``username`` from ``address`` before its password is
+        checked; raise :class:`LoginLockedError` instead while either has
+        :data:`MAX_FAILURES_PER_USER` / :data:`MAX_FAILURES_PER_ADDRESS` attempts in the last
+        :data:`FAILURE_WINDOW_MS` that did not succeed.
+
+        The check and the count are one transaction that such transactions take in turn, so
+        guesses sent all at once are counted like guesses sent one after another. A
+        successful login takes its attempt back (:meth:`clear_login_failures`).
+        """
+        now = now_ms()
+        since = now - FAILURE_WINDOW_MS
+        with self._transaction() as cur:
+            self._lock_table(cur, "login_failures")
+            cur.execute(self._sql("DELETE FROM login_failures WHERE at <= ?"), (since,))
+            waits = []
+            for column, value, limit in (
+                ("username", username[:64], MAX_FAILURES_PER_USER),
+                ("address", address[:64], MAX_FAILURES_PER_ADDRESS),
+            ):
+                cur.execute(
+                    self._sql(
+                        f"SELECT at FROM login_failures WHERE {column} = ? AND at > ? "
+                        "ORDER BY at DESC LIMIT ?"
+                    ),
                     (value, since, limit),
                 )
-            ]
-            if len(times) >= limit:
-                waits.append(times[-1] + FAILURE_WINDOW_MS - now_ms())
-        if waits:
-            raise LoginLockedError(max(1, -(-max(waits) // 1000)))
-
-    def record_login_failure(self, username: str, address: str) -> None:
-        """Count a failed login of ``username`` from ``address`` (and forget old ones)."""
-        now = now_ms()
-        with self._transaction() as cur:
-            cur.execute(
-                self._sql("DELETE FROM login_failures WHERE at < ?"), (now - FAILURE_WINDOW_MS,)
-            )
+                times = [r[0] for r in cur.fetchall()]
+                if len(times) >= limit:
+                    waits.append(times[-1] + FAILURE_WINDOW_MS - now)
+            if waits:
+                raise LoginLockedError(max(1, -(-max(waits) // 1000)))
             cur.execute(
                 self._sql("INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)"),
                 (username[:64], address[:64], now),
             )
 
     def clear_login_failures(self, username: str) -> None:
-        """Forget the failed logins of ``username`` (after a successful one)."""
+        """Forget the attempts of ``username`` (after a successful login)."""
         with self._transaction() as cur:
             cur.execute(self._sql("DELETE FROM login_failures WHERE username = ?"), (username,))
 

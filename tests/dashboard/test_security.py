@@ -200,7 +200,11 @@ def test_logout_ends_every_session_of_the_user(app):
     one, two = _login(app, "street1"), _login(app, "street1")
     assert one.get("/live/open.json").status_code == 200
     cookie = one.get_cookie("session").value
-    one.get("/logout")
+    assert one.post("/logout").status_code == 400  # no token: a link elsewhere cannot sign out
+    assert one.get("/live/open.json").status_code == 200
+    page = one.get("/logout").get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    assert one.post("/logout", data={"csrf": token}).status_code == 302
     assert one.get("/live/open.json").status_code == 401
     replay = app.server.test_client()
     replay.set_cookie("session", cookie)
@@ -303,29 +307,44 @@ def test_a_report_in_another_street_does_not_name_it(app):
 
 def test_an_id_used_in_another_street_answers_like_an_unused_one(app):
     client = app.server.test_client()
+    key = app.keys["mine"]
     with open_store(app.url) as store:
-        inside = (
-            store.get_incidents(open_only=True, area_code=app.mine).dropna(subset=["lon"]).iloc[0]
-        )
-    body = _request(
-        lat=inside["lat"], long=inside["lon"], service_request_id=app.theirs["incident_id"]
-    )
-    taken = _post(client, "/open311/v2/requests.json", body, app.keys["mine"])
+        inside = store.get_incidents(open_only=True, area_code=app.mine).dropna(subset=["lon"])
+    theirs = app.theirs["incident_id"]
+    body = _request(lat=inside["lat"].iloc[0], long=inside["lon"].iloc[0])
+    taken = _post(client, "/open311/v2/requests.json", {**body, "service_request_id": theirs}, key)
     fresh = _post(
-        client,
-        "/open311/v2/requests.json",
-        {**body, "service_request_id": "NEVER-USED-1"},
-        app.keys["mine"],
+        client, "/open311/v2/requests.json", {**body, "service_request_id": "NEVER-USED-1"}, key
     )
     assert taken.status_code == fresh.status_code == 201
-    assert taken.get_json()[0].keys() == fresh.get_json()[0].keys()
-    again = _post(
-        client, "/open311/v2/requests.json", body, app.keys["mine"]
-    )  # a retry: the same one
-    assert again.status_code == 200
-    assert again.get_json()[0]["service_request_id"] == taken.get_json()[0]["service_request_id"]
+    assert taken.get_json()[0]["service_request_id"] == theirs  # as sent, like the fresh one
+    assert fresh.get_json()[0]["service_request_id"] == "NEVER-USED-1"
+    again = _post(client, "/open311/v2/requests.json", {**body, "service_request_id": theirs}, key)
+    assert again.status_code == 200 and again.get_json()[0]["service_request_id"] == theirs
+    # the sender goes on with its id: reads and events reach its own incident
+    read = client.get(f"/open311/v2/requests/{theirs}.json", headers={"X-API-Key": key})
+    assert read.status_code == 200 and read.get_json()[0]["service_request_id"] == theirs
+    assert read.get_json()[0]["description"] == "井盖缺失"
+    listed = client.get(
+        f"/open311/v2/requests.json?service_request_id={theirs}", headers={"X-API-Key": key}
+    ).get_json()
+    assert [r["service_request_id"] for r in listed] == [theirs]
+    accepted = _post(client, f"/api/v1/incidents/{theirs}/events", {"action": "accept"}, key)
+    assert accepted.status_code == 201 and accepted.get_json()["incident_id"] == theirs
+    bulk = _post(
+        client, "/api/v1/events/bulk", {"events": [{"incident_id": theirs, "action": "void"}]}, key
+    )
+    assert bulk.status_code == 201 and bulk.get_json()["results"][0]["incident_id"] == theirs
     with open_store(app.url) as store:  # the other street's incident is untouched
-        assert store.get_incident(app.theirs["incident_id"])["street_code"] == app.other
+        other = store.get_incident(theirs)
+        assert other["street_code"] == app.other and other["status"] == app.theirs["status"]
+    # and another street's key still cannot see or touch it
+    assert (
+        client.get(
+            "/open311/v2/requests/NEVER-USED-1.json", headers={"X-API-Key": app.keys["other"]}
+        ).status_code
+        == 404
+    )
 
 
 # 8. bad parameters and bounded exports -----------------------------------------------------------
@@ -337,7 +356,7 @@ def test_a_bad_export_time_is_a_400_naming_it(app, at):
     assert answer.status_code == 400 and answer.get_json()["field"] == "at"
 
 
-@pytest.mark.parametrize("cursor", ["99999999999999999999999", "-5", "1e9", ""])
+@pytest.mark.parametrize("cursor", ["99999999999999999999999", "-5", "1e9", "", "²", "١٢٣"])
 def test_a_bad_tick_cursor_is_a_400(app, cursor):
     answer = _login(app, "street1").get(f"/live/tick.json?cursor={cursor}&since=0")
     assert answer.status_code == 400 and answer.get_json()["field"] == "cursor"
@@ -417,18 +436,23 @@ def test_a_communitys_html_export_works(app):
     assert answer.status_code == 200 and b"leaflet" in answer.data.lower()
 
 
-def test_exports_wait_in_a_queue_and_say_when_it_is_full(app, monkeypatch):
+def test_exports_never_queue_and_say_when_they_are_busy(app):
     from gridmap.dashboard import exports
 
-    monkeypatch.setattr(exports, "EXPORT_WAIT_S", 0.2)
-    held = [exports._BUILDING.acquire(timeout=1) for _ in range(exports.MAX_CONCURRENT_EXPORTS)]
+    assert exports._QUEUE.enter("street1") is None  # street1's export is being made
     try:
         busy = _login(app, "street1").get("/export/incidents.csv")
-        assert busy.status_code == 503 and busy.headers["Retry-After"]
+        assert busy.status_code == 503 and int(busy.headers["Retry-After"]) > 0
+        assert "still being made" in busy.get_json()["error"]
+        assert _login(app, "street2").get("/export/incidents.csv").status_code == 200
+        assert exports._QUEUE.enter("someone") is None  # now every slot is taken
+        try:
+            full = _login(app, "street2").get("/export/incidents.csv")
+            assert full.status_code == 503 and "exports are being made" in full.get_json()["error"]
+        finally:
+            exports._QUEUE.leave("someone")
     finally:
-        for ok in held:
-            if ok:
-                exports._BUILDING.release()
+        exports._QUEUE.leave("street1")
     assert _login(app, "street1").get("/export/incidents.csv").status_code == 200
 
 
@@ -522,3 +546,99 @@ def test_concurrent_logins_of_one_user_each_get_a_session(app):
     for thread in threads:
         thread.join()
     assert not errors and all(c.get("/live/open.json").status_code == 200 for c in clients)
+
+
+# found by a probe as a new user would: bad input that crashed, a race ---------------------
+def test_odd_api_bodies_are_400s_naming_the_field(app):
+    client = app.server.test_client()
+    deep = "[" * 100_000 + "]" * 100_000
+    for path in ("/open311/v2/requests.json", "/api/v1/events/bulk"):
+        answer = client.post(path, data=deep, content_type="application/json")
+        assert answer.status_code in (400, 401), answer.status_code
+        keyed = client.post(
+            path, data=deep, content_type="application/json", headers={"X-API-Key": "x"}
+        )
+        assert keyed.status_code in (400, 401)
+    key = app.keys["district"]
+    moon = _post(
+        client,
+        "/open311/v2/requests.json",
+        _request(coordinate_system="IAU_2015:30100"),
+        key,
+    )
+    assert moon.status_code == 400 and moon.get_json()[0]["field"] == "coordinate_system"
+    for priority in (1.5, 0, "4"):
+        answer = _post(client, "/open311/v2/requests.json", _request(priority=priority), key)
+        assert answer.status_code == 400 and answer.get_json()[0]["field"] == "priority"
+
+
+def _callback(client, body):
+    return client.post("/_dash-update-component", json=body)
+
+
+def test_crafted_callback_requests_are_400s(app):
+    from gridmap.dashboard import ids
+
+    client = _login(app, "street1")
+    client.get("/wall")  # the app sets itself up
+    good_output = f"{ids.DESK_DETAIL}.children"
+    bodies = [
+        [],
+        {},
+        {"output": 123},
+        {"output": "nothing.children", "outputs": {"id": "nothing", "property": "children"}},
+        {"output": good_output, "outputs": {"id": ids.DESK_DETAIL, "property": "children"}},
+        {
+            "output": good_output,
+            "outputs": {"id": ids.DESK_DETAIL, "property": "children"},
+            "inputs": "x",
+        },
+        {
+            "output": good_output,
+            "outputs": {"id": ids.DESK_DETAIL, "property": "children"},
+            "inputs": [{"id": ids.DESK_MAP, "property": "clickData", "value": None}],
+            "changedPropIds": [123],
+        },
+    ]
+    for body in bodies:
+        answer = _callback(client, body)
+        assert answer.status_code == 400, (body, answer.status_code, answer.data[:200])
+    routing = next(
+        key
+        for key in app.callback_map
+        if "_pages_content" in key or "_pages_location" in str(app.callback_map[key])
+    )
+    for pathname, search in ((123, ""), (["/wall"], ""), ("/wall", {"a": 1})):
+        body = {
+            "output": routing,
+            "outputs": [],
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": pathname},
+                {"id": "_pages_location", "property": "search", "value": search},
+            ],
+            "changedPropIds": ["_pages_location.pathname"],
+        }
+        assert _callback(client, body).status_code == 400
+
+
+def test_a_repeated_tour_parameter_counts_once():
+    from gridmap.dashboard.pages.wall import _tour_seconds
+
+    assert _tour_seconds(["1", "20"]) == 20
+    assert _tour_seconds("30") == 30
+    for odd in ("abc", "-5", "²", [], None, {"a": 1}):
+        assert _tour_seconds(odd) == 0
+
+
+def test_an_unknown_script_path_is_a_404(app):
+    client = app.server.test_client()
+    for path in ("/_dash-component-suites/nosuchpkg/x.js", "/_dash-component-suites/dash/no.js"):
+        assert client.get(path).status_code == 404
+
+
+def test_echoed_values_are_cut_short(app):
+    long = "x" * 100_000
+    answer = _login(app, "street1").get(f"/export/incidents.csv?status={long}")
+    assert answer.status_code == 400 and len(answer.data) < 2000
+    answer = _login(app, "street1").get(f"/geo/choropleth/grid_choropleth/0.geojson?figure={long}")
+    assert answer.status_code == 400 and len(answer.data) < 2000

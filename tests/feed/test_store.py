@@ -344,18 +344,43 @@ def test_failed_logins_lock_a_user_and_an_address(store):
     )
 
     for _ in range(MAX_FAILURES_PER_USER):
-        store.check_login_allowed("u1", "10.0.0.1")
-        store.record_login_failure("u1", "10.0.0.1")
+        store.begin_login("u1", "10.0.0.1")  # attempts that never succeed
     with pytest.raises(LoginLockedError) as locked:
-        store.check_login_allowed("u1", "10.0.0.9")
+        store.begin_login("u1", "10.0.0.9")
     assert 0 < locked.value.retry_after_s <= 15 * 60
-    store.check_login_allowed("u2", "10.0.0.9")  # other users and addresses are free
+    store.begin_login("u2", "10.0.0.9")  # other users and addresses are free
     for i in range(MAX_FAILURES_PER_ADDRESS):
-        store.record_login_failure(f"x{i}", "10.0.0.2")
+        store.begin_login(f"x{i}", "10.0.0.2")
     with pytest.raises(LoginLockedError):
-        store.check_login_allowed("u3", "10.0.0.2")
+        store.begin_login("u3", "10.0.0.2")
     store.clear_login_failures("u1")
-    store.check_login_allowed("u1", "10.0.0.3")
+    store.begin_login("u1", "10.0.0.3")
+
+
+def test_login_attempts_sent_at_once_are_all_counted(store_url):
+    """Guesses in parallel are counted like guesses in a row: the check and the count are
+    one transaction (each thread with a store of its own, as server threads have)."""
+    import threading
+
+    from gridmap.feed.store.users import MAX_FAILURES_PER_USER, LoginLockedError
+
+    open_store(store_url).close()  # migrated once
+    allowed, refused = [], []
+
+    def attempt() -> None:
+        with open_store(store_url) as own:
+            try:
+                own.begin_login("target", "10.1.1.1")
+                allowed.append(1)
+            except LoginLockedError:
+                refused.append(1)
+
+    threads = [threading.Thread(target=attempt) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(allowed) == MAX_FAILURES_PER_USER and len(refused) == 12 - MAX_FAILURES_PER_USER
 
 
 def test_incidents_as_of_rebuild_only_what_was_open(store):
