@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridmap.feed.categories import CATEGORIES, SOURCES
-from gridmap.feed.routing import route
-from gridmap.feed.sla import allowed_hours_array
+from gridmap.domain.categories import CATEGORIES, SOURCES
+from gridmap.domain.routing import route
+from gridmap.domain.sla import allowed_hours_array
 
 CACHE_NAME = "bench-browser.db"
 #: Open workflow states of the synthetic incidents, with their shares.

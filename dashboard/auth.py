@@ -1,7 +1,7 @@
 """Logins and the caller's scope, decided on the server for every request.
 
 With ``auth`` on, a request without a valid session gets the login page (pages) or a 401
-(callbacks, live routes, geometry, exports); a logged-in user's :class:`~gridmap.feed.access.Scope`
+(callbacks, live routes, geometry, exports); a logged-in user's :class:`~gridmap.domain.access.Scope`
 is read from the store with the session on each request, so a logout, a new password, a
 removed user or a changed area takes effect at once. With ``auth`` off every visitor is the
 district centre (personal data masked). The intake API authenticates by API key instead
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, session
 
-from gridmap.feed.access import ROLES, Scope
+from gridmap.domain.access import ROLES, Scope
 from gridmap.feed.store.sql import SQLStore
 from gridmap.feed.store.users import LoginLockedError
 from gridmap.settings import Settings

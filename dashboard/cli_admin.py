@@ -9,7 +9,7 @@ import argparse
 
 from rich.console import Console
 
-from gridmap.feed.access import ROLES
+from gridmap.domain.access import ROLES
 from gridmap.settings import get_settings
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)

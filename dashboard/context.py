@@ -15,8 +15,7 @@ from typing import Any
 import pandas as pd
 from flask import current_app
 
-from gridmap.feed.access import Scope
-from gridmap.feed.figures import current_figures, day_figures, hourly_today_vs_usual
+from gridmap.domain.access import Scope
 from gridmap.feed.store.sql import SQLStore
 from gridmap.settings import Settings
 
@@ -160,12 +159,13 @@ class AppContext:
 
         def build():
             now = self.now()
-            today = day_figures(self.store, now, scope=scope)
-            yesterday = day_figures(self.store, now, days_back=1, until=now, scope=scope)
+            area = _area_code(scope)
+            today = self.store.day_figures(now, area_code=area)
+            yesterday = self.store.day_figures(now, days_back=1, until=now, area_code=area)
             return {
                 "today": today,
                 "yesterday": yesterday,
-                "current": current_figures(self.store, now, scope=scope),
+                "current": self.store.current_figures(now, area_code=area),
             }
 
         return self.cached(f"kpis:{_area(scope)}", 10, build, ahead=True)
@@ -175,13 +175,17 @@ class AppContext:
         return self.cached(
             f"hourly:{_area(scope)}",
             60,
-            lambda: hourly_today_vs_usual(self.store, self.now(), scope=scope),
+            lambda: self.store.hourly_today_vs_usual(self.now(), area_code=_area_code(scope)),
             ahead=True,
         )
 
 
 def _area(scope: Scope | None) -> str:
-    return (scope.area_code if scope is not None else None) or "all"
+    return _area_code(scope) or "all"
+
+
+def _area_code(scope: Scope | None) -> str | None:
+    return scope.area_code if scope is not None else None
 
 
 def get_context() -> AppContext:

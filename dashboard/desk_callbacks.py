@@ -25,9 +25,9 @@ from gridmap.dashboard.i18n import lang_of, name_of, t
 from gridmap.dashboard.inputs import choice, optional_text, text_list
 from gridmap.dashboard.live import to_ms
 from gridmap.dashboard.mapview import due_of
-from gridmap.feed.access import Scope
-from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
-from gridmap.feed.workflow import STATES
+from gridmap.domain.access import Scope
+from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
+from gridmap.domain.workflow import STATES
 from gridmap.layers.plotly_map import dispatch_arrays, heat_trace
 from gridmap.layers.spec import CHOROPLETH_FIGURES
 

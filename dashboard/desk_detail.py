@@ -14,12 +14,12 @@ from gridmap.dashboard.auth import current_scope
 from gridmap.dashboard.context import get_context
 from gridmap.dashboard.i18n import lang_of, name_of, t
 from gridmap.dashboard.inputs import InputError, mapping
-from gridmap.feed.access import Scope
-from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
-from gridmap.feed.identifiers import is_valid_id
-from gridmap.feed.sla import due_status
+from gridmap.domain.access import Scope
+from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
+from gridmap.domain.identifiers import is_valid_id
+from gridmap.domain.sla import due_status
+from gridmap.domain.workflow import ACTIONS, STATES
 from gridmap.feed.store.sql import SQLStore
-from gridmap.feed.workflow import ACTIONS, STATES
 
 
 def incident_detail(

@@ -21,10 +21,9 @@ from dash import html
 
 from gridmap.dashboard.i18n import name_of, t
 from gridmap.dashboard.mapview import DESK_THEME, area_source_url, due_of, map_layout
-from gridmap.feed.access import Scope
-from gridmap.feed.figures import area_figures_now
+from gridmap.domain.access import Scope
+from gridmap.domain.workflow import STATES
 from gridmap.feed.store.sql import SQLStore
-from gridmap.feed.workflow import STATES
 from gridmap.layers.plotly_map import AREA_LEVELS, PlotlyMap, render_plotly
 from gridmap.layers.spec import (
     CATALOGUE,
@@ -173,7 +172,7 @@ def choropleth_classes(
         for f in json.loads(whole_layer)["features"]
         if scope.contains_code(f["properties"].get("code"))
     ]
-    figures = area_figures_now(store, now, AREA_LEVELS[spec.data_id], scope=scope)
+    figures = store.area_figures(AREA_LEVELS[spec.data_id], now, area_code=scope.area_code)
     values = figures.reindex([f["properties"]["code"] for f in features])[channel.field]
     if channel.field != "on_time_rate":
         values = values.fillna(0)  # no incidents: a count of 0, not "no data"

@@ -17,9 +17,10 @@ import pandas as pd
 from flask import Flask, Response, jsonify, request
 
 from gridmap.dashboard.snapshot import SnapshotError, SnapshotQuery, areas_at, incidents_at
-from gridmap.feed.access import Scope
-from gridmap.feed.categories import CATEGORY_BY_CODE
-from gridmap.feed.workflow import STATES
+from gridmap.domain.access import Scope
+from gridmap.domain.categories import CATEGORY_BY_CODE
+from gridmap.domain.workflow import STATES
+from gridmap.layers.files import export_layer
 
 #: File formats of the GIS exports: URL suffix → (file suffix, MIME type).
 GIS_FORMATS = {
@@ -121,17 +122,14 @@ def install_export_routes(server: Flask) -> None:
                 return jsonify({"field": "path", "error": f"cannot draw the image: {exc}"}), 503
             return _download(data, f"gridmap-map-{stamp}.png", "image/png")
         layer, _, fmt = name.partition(".")
-        incidents = incidents_at(ctx.store, scope, query, ctx.names())
         frame = (
-            incidents
+            incidents_at(ctx.store, scope, query, ctx.names())
             if layer == "incidents"
-            else areas_at(ctx.store, scope, "grid", incidents, query.at)
+            else areas_at(ctx.store, scope, "grid", query)
         )
         suffix, mime = GIS_FORMATS[fmt]
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"gridmap-{layer}-{stamp}{suffix}"
-            from gridmap.layers.files import export_layer
-
             written = export_layer(frame, path, layer_name=layer)
             data = written.read_bytes()
             filename = written.name
@@ -142,13 +140,13 @@ def snapshot_layers(store, scope: Scope, query: SnapshotQuery, names) -> dict:
     """The layers of a map export, by the ``data_id`` of :data:`gridmap.layers.spec.CATALOGUE`."""
     incidents = incidents_at(store, scope, query, names)
     layers = {
-        "grids": areas_at(store, scope, "grid", incidents, query.at),
-        "communities": areas_at(store, scope, "community", incidents, query.at),
-        "streets": areas_at(store, scope, "street", incidents, query.at),
+        "grids": areas_at(store, scope, "grid", query),
+        "communities": areas_at(store, scope, "community", query),
+        "streets": areas_at(store, scope, "street", query),
         "incidents_open": incidents,
     }
     if not scope.area_code:
-        layers["districts"] = areas_at(store, scope, "district", incidents, query.at)
+        layers["districts"] = areas_at(store, scope, "district", query)
     layers["incidents_24h"] = reports_before(store, scope, query)
     return layers
 
@@ -165,7 +163,7 @@ def reports_before(store, scope: Scope, query: SnapshotQuery, hours: int = 24) -
 
 def map_html(layers: dict, scope: Scope, query: SnapshotQuery, names) -> bytes:
     """A standalone HTML map of the snapshot (Leaflet inlined, nothing fetched)."""
-    from gridmap.feed.privacy import mask_personal
+    from gridmap.domain.privacy import mask_personal
     from gridmap.layers.folium_export import folium_map, standalone_html
     from gridmap.layers.spec import CATALOGUE
 

@@ -18,19 +18,17 @@ import pandas as pd
 
 from gridmap.dashboard.i18n import name_of, t
 from gridmap.dashboard.mapview import grid_class
-from gridmap.feed.access import Scope
-from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
-from gridmap.feed.privacy import mask_personal
-from gridmap.feed.store.sql import LIVE_COLUMNS, SQLStore
-from gridmap.feed.workflow import STATES
+from gridmap.domain.access import Scope
+from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
+from gridmap.domain.privacy import mask_personal
+from gridmap.domain.sla import DUE_ORDER, due_codes
+from gridmap.domain.workflow import STATES
+from gridmap.feed.store.sql import SQLStore
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
 #: Workflow states in the order the wall's payloads number them.
 STATE_ORDER = tuple(STATES)
 _STATE_INDEX = {s: i for i, s in enumerate(STATE_ORDER)}
-#: Due marks in the order the payloads number them (0: none).
-DUE_ORDER = ("", "near_due", "overdue")
-_OPEN_WHERE = "status NOT IN ('closed', 'void')"
 
 #: Events read per tick at most (a backlog drains over the next ticks).
 MAX_EVENTS_PER_TICK = 500
@@ -49,26 +47,14 @@ def snapshot(
 ) -> dict[str, Any]:
     """The first picture of the panels: the event cursor and the newest ticker lines, newest
     first by the time of the event (``names``: street code → name), of the incidents in
-    ``scope``. (Events loaded in bulk, such as a day's backlog, come in no order of time.)"""
+    ``scope``."""
     cursor = store.last_event_id()
-    where, params = (scope or Scope.district()).where("i")
-    columns = [c for c in LIVE_COLUMNS if c not in ("event_id", "incident_id")]
-    event_side = {"at", "action", "from_state", "to_state"}
-    select = ", ".join(f"{'e' if c in event_side else 'i'}.{c}" for c in columns)
-    recent = pd.DataFrame.from_records(
-        store._query(
-            f"SELECT e.event_id, e.incident_id, {select} FROM events e "
-            f"JOIN incidents i ON i.incident_id = e.incident_id WHERE {where} "
-            f"ORDER BY e.at DESC, e.event_id DESC LIMIT {TICKER_LENGTH}",
-            params,
-        ),
-        columns=["event_id", "incident_id", *columns],
-    )
-    recent["at"] = pd.to_datetime(recent["at"], unit="ms", utc=True)
-    return {
-        "cursor": cursor,
-        "ticker": [ticker_line(r, names) for r in recent.to_dict("records")],
-    }
+    recent = store.recent_events(limit=TICKER_LENGTH, area_code=_area(scope))
+    return {"cursor": cursor, "ticker": [ticker_line(r, names) for r in recent]}
+
+
+def _area(scope: Scope | None) -> str | None:
+    return scope.area_code if scope is not None else None
 
 
 def open_payload(store: SQLStore, now: pd.Timestamp, scope: Scope | None = None) -> dict[str, Any]:
@@ -82,14 +68,9 @@ def open_payload(store: SQLStore, now: pd.Timestamp, scope: Scope | None = None)
         "state_colours", "due_colours"}``. ``cursor`` is the last event the rows reflect.
     """
     cursor = store.last_event_id()  # read first: the rows are at least this new
-    where, params = (scope or Scope.district()).where()
-    rows = store._query(
-        "SELECT incident_id, lon, lat, status, deadline, stage_entered_at FROM incidents "
-        f"WHERE {_OPEN_WHERE} AND lon IS NOT NULL AND {where} ORDER BY incident_id",
-        params,
-    )
     frame = pd.DataFrame.from_records(
-        rows, columns=["id", "lon", "lat", "status", "deadline", "entered"]
+        store.open_points(area_code=_area(scope)),
+        columns=["id", "lon", "lat", "status", "deadline", "entered"],
     )
     due = due_codes(frame["deadline"], frame["entered"], to_ms(now))
     return {
@@ -106,35 +87,11 @@ def open_payload(store: SQLStore, now: pd.Timestamp, scope: Scope | None = None)
 
 def open_colours() -> dict[str, list[str]]:
     """Colours of the dots by state number and of the rings by due number (the payloads'
-    codes: :data:`STATE_ORDER`, :data:`DUE_ORDER`)."""
+    codes: :data:`STATE_ORDER`, :data:`~gridmap.domain.sla.DUE_ORDER`)."""
     return {
         "state_colours": [STATE_COLOURS.get(s, "#9fb3c8") for s in STATE_ORDER],
         "due_colours": [DUE_COLOURS.get(d, "") for d in DUE_ORDER],
     }
-
-
-def open_count(store: SQLStore, scope: Scope | None = None) -> int:
-    """Located open incidents in ``scope`` (the dots the wall would draw)."""
-    where, params = (scope or Scope.district()).where()
-    return int(
-        store._query(
-            f"SELECT count(*) FROM incidents WHERE {_OPEN_WHERE} AND lon IS NOT NULL AND {where}",
-            params,
-        )[0][0]
-    )
-
-
-def due_codes(deadline: pd.Series, entered: pd.Series, now_ms: int) -> np.ndarray:
-    """0 (none), 1 (near-due: within 20 % of the stage's time) or 2 (overdue) per row.
-
-    ``deadline`` and ``entered`` are epoch ms (UTC) or missing.
-    """
-    d = pd.to_numeric(deadline, errors="coerce").to_numpy(dtype=float)
-    e = pd.to_numeric(entered, errors="coerce").to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        overdue = d < now_ms
-        near = ~overdue & ((d - now_ms) < 0.2 * (d - e))
-    return np.where(overdue, 2, np.where(near, 1, 0)).astype(int)
 
 
 def heat_payload(
@@ -150,20 +107,15 @@ def heat_payload(
     """
     cursor = store.last_event_id()
     t0 = to_ms(now - pd.Timedelta(hours=hours))
-    where, params = (scope or Scope.district()).where()
-    rows = store._query(
-        "SELECT reported_at, lon, lat FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL "
-        f"AND {where}",
-        (t0, *params),
-    )
-    at = np.array([r[0] for r in rows], dtype=np.int64)
+    points = store.report_points(t0 - 1, area_code=_area(scope))
+    at = points["reported_at"].to_numpy(dtype=np.int64)
     return {
         "cursor": cursor,
         "t0": t0,
         "hours": hours,
         "t": ((at - t0) // 60_000).tolist(),
-        "lon": [round(r[1], 5) for r in rows],
-        "lat": [round(r[2], 5) for r in rows],
+        "lon": points["lon"].astype(float).round(5).tolist(),
+        "lat": points["lat"].astype(float).round(5).tolist(),
     }
 
 
@@ -171,24 +123,10 @@ def grid_classes(
     store: SQLStore, codes: list[str] | None = None, scope: Scope | None = None
 ) -> dict[str, int]:
     """Choropleth class of each grid by its open incidents (all grids of ``scope``, or
-    ``codes``). Grid codes extend their community's and street's codes."""
+    ``codes``)."""
     if codes is None:
-        prefix = (scope.area_code if scope is not None else None) or ""
-        codes = [
-            r[0]
-            for r in store._query(
-                "SELECT code FROM areas WHERE level = 'grid' AND code LIKE ?", (prefix + "%",)
-            )
-        ]
-        where, params = "", []
-    else:
-        where, params = f" WHERE grid_code IN ({','.join('?' * len(codes))})", codes
-    counts = {
-        grid: int(n)
-        for grid, n in store._query(
-            f"SELECT grid_code, sum(n) FROM open_counts{where} GROUP BY grid_code", params
-        )
-    }
+        codes = store.area_codes("grid", within=_area(scope))
+    counts = store.open_counts_per_grid(codes)
     return {code: grid_class(counts.get(code, 0)) for code in codes}
 
 
@@ -217,53 +155,26 @@ def delta(
     flash = [
         e["incident_id"] for e in events if e["action"] == "report" and int(e["priority"] or 3) == 1
     ]
-    where, params = (scope or Scope.district()).where()
-    newly_overdue = store._query(
-        "SELECT incident_id, lon, lat, status, deadline, stage_entered_at, grid_code, "
-        "category, subcategory, street_code FROM incidents WHERE status NOT IN "
-        f"('closed', 'void') AND deadline > ? AND deadline <= ? AND {where}",
-        (since_ms, now_ms, *params),
-    )
+    crossings = store.due_crossings(since_ms, now_ms, area_code=_area(scope))
     overdue_lines = []
-    for incident_id, lon, lat, status, deadline, entered, _grid, *kind in newly_overdue:
-        category, subcategory, street = kind
-        # a deadline passing is no event, yet the room must see it: a red ticker line
-        overdue_lines.append(
-            dict(
-                ticker_line(
-                    {
-                        "incident_id": incident_id,
-                        "at": deadline,
-                        "category": category,
-                        "subcategory": subcategory,
-                        "street_code": street,
-                        "to_state": status,
-                        "priority": 1,
-                    },
-                    names,
-                ),
-                overdue=True,
+    for crossing in crossings:
+        incident_id = crossing["incident_id"]
+        if crossing["crossed"] == "overdue":
+            # a deadline passing is no event, yet the room must see it: a red ticker line
+            line = ticker_line(
+                {**crossing, "at": crossing["deadline"], "to_state": crossing["status"]}, names
             )
-        )
-        changes[incident_id] = _change(
-            {
-                "incident_id": incident_id,
-                "lon": lon,
-                "lat": lat,
-                "status": status,
-                "deadline": deadline,
-                "stage_entered_at": entered,
-            },
-            now_ms,
-        )
-        flash.append(incident_id)
+            overdue_lines.append(dict(line, overdue=True, urgent=True))
+            flash.append(incident_id)
+        changes[incident_id] = _change(crossing, now_ms)  # near-due: its ring turns amber
     reports = [
         [e["event_id"], round(e["lon"], 5), round(e["lat"], 5), e["at"]]
         for e in events
         if e["action"] == "report" and e["lon"] is not None
     ]
     touched = sorted(
-        {e["grid_code"] for e in events if e["grid_code"]} | {r[6] for r in newly_overdue if r[6]}
+        {e["grid_code"] for e in events if e["grid_code"]}
+        | {c["grid_code"] for c in crossings if c["grid_code"]}
     )
     return {
         "cursor": new_cursor,
@@ -281,23 +192,19 @@ def delta(
 
 def _change(row: dict[str, Any], now_ms: int) -> dict[str, Any]:
     status = row["status"]
-    deadline = _as_ms(row.get("deadline"))
-    entered = _as_ms(row.get("stage_entered_at"))
-    due = 0
-    if deadline is not None and STATES[status].is_open:
-        if deadline < now_ms:
-            due = 2
-        elif entered is not None and deadline - now_ms < 0.2 * (deadline - entered):
-            due = 1
+    open_ = STATES[status].is_open
+    due = int(
+        due_codes([_as_ms(row.get("deadline"))], [_as_ms(row.get("stage_entered_at"))], now_ms)[0]
+    )
     lon, lat = row.get("lon"), row.get("lat")
     located = lon is not None and not pd.isna(lon)
     return {
         "id": row["incident_id"],
         "lon": round(float(lon), 5) if located else None,
         "lat": round(float(lat), 5) if located else None,
-        "open": STATES[status].is_open,
+        "open": open_,
         "s": _STATE_INDEX[status],
-        "due": due,
+        "due": due if open_ else 0,
     }
 
 

@@ -19,7 +19,6 @@ from gridmap.dashboard.live import (
     grid_classes,
     heat_payload,
     open_colours,
-    open_count,
     open_payload,
     tick_payload,
 )
@@ -49,7 +48,7 @@ def install_live_routes(server: Flask) -> None:
         wall asks again, for all of them, once it is zoomed in to where dots are drawn."""
         ctx = get_context()
         scope = current_scope()
-        count = open_count(ctx.store, scope)
+        count = ctx.store.count_open_located(area_code=scope.area_code)
         dense = count > ctx.settings.wall_dense_open
         if dense and request.args.get("first") == "1":
             cursor = ctx.store.last_event_id()

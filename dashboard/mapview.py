@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from gridmap.domain.sla import DUE_ORDER, due_codes
 from gridmap.feed.store.base import to_epoch_ms
 from gridmap.layers.basemap import maplibre_style
 from gridmap.layers.plotly_map import AREA_LEVELS, render_plotly
@@ -83,25 +84,10 @@ def grid_class(open_count: float) -> int:
 
 def due_of(incidents: pd.DataFrame, now_ms: int) -> list[str]:
     """``overdue`` / ``near_due`` / ``""`` per open incident at ``now_ms``."""
-    deadline = _ms(incidents["deadline"])
-    entered = _ms(incidents["stage_entered_at"])
-    out = []
-    for d, e in zip(deadline, entered, strict=True):
-        if d is None:
-            out.append("")
-        elif d < now_ms:
-            out.append("overdue")
-        elif e is not None and (d - now_ms) < 0.2 * (d - e):
-            out.append("near_due")
-        else:
-            out.append("")
-    return out
-
-
-def _ms(series: pd.Series) -> list[int | None]:
-    """Epoch ms (``None`` for missing), whatever the resolution the times are held in
-    (pandas 3 keeps the store's ms; an ``astype("int64")`` would give ms, not ns)."""
-    return [None if v is None else int(v) for v in to_epoch_ms(series)]
+    codes = due_codes(
+        to_epoch_ms(incidents["deadline"]), to_epoch_ms(incidents["stage_entered_at"]), now_ms
+    )
+    return [DUE_ORDER[c] for c in codes]
 
 
 def map_layout(

@@ -13,14 +13,12 @@ from collections.abc import Mapping
 import geopandas as gpd
 import pandas as pd
 
-from gridmap.feed.access import Scope
-from gridmap.feed.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
-from gridmap.feed.privacy import mask_frame
-from gridmap.feed.sla import due_status
+from gridmap.domain.access import Scope
+from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
+from gridmap.domain.privacy import mask_frame
+from gridmap.domain.times import TimeFormatError, parse_time
+from gridmap.domain.workflow import STATES
 from gridmap.feed.store.sql import SQLStore
-from gridmap.feed.times import TimeFormatError, parse_time
-from gridmap.feed.workflow import STATES
-from gridmap.geo.aggregate import area_figures
 
 #: Columns of an exported incident, in order (Chinese names are added beside the codes).
 INCIDENT_EXPORT_COLUMNS = (
@@ -137,10 +135,7 @@ def incidents_at(
             "choose categories, states or an earlier moment",
         )
     frame = frame.reset_index(drop=True)
-    due = due_status(frame["deadline"], frame["stage_entered_at"], query.at)
-    is_open = frame["status"].map(lambda s: STATES[s].is_open).to_numpy(dtype=bool)
-    marked = is_open & pd.Series(due).isin(["overdue", "near_due"]).to_numpy()
-    frame["due"] = [d if m else "" for d, m in zip(due, marked, strict=True)]
+    frame["due"] = frame["due"].where(frame["due"].isin(["overdue", "near_due"]), "")
     frame["category_name"] = frame["category"].map(
         lambda c: CATEGORY_BY_CODE[c].name if c in CATEGORY_BY_CODE else ""
     )
@@ -156,24 +151,22 @@ def incidents_at(
     )
 
 
-def areas_at(
-    store: SQLStore, scope: Scope, level: str, incidents: pd.DataFrame, at: pd.Timestamp
-) -> gpd.GeoDataFrame:
-    """The ``level`` areas of ``scope`` with their figures at ``at`` (open, overdue,
-    near-due from ``incidents``; reported today up to ``at``)."""
+def areas_at(store: SQLStore, scope: Scope, level: str, query: SnapshotQuery) -> gpd.GeoDataFrame:
+    """The ``level`` areas of ``scope`` with their figures at ``query.at`` (open, overdue,
+    near-due then, reported that day up to then; of the query's categories), from the
+    store's figures engine."""
     areas = store.get_areas(level).copy()
     if scope.area_code and level != "district":
-        areas = areas[areas["code"].str.startswith(scope.area_code)]
-    incidents = pd.DataFrame(incidents).drop(columns="geometry", errors="ignore")
-    if level != "district" and len(incidents):
-        figures = area_figures(
-            incidents,
-            level=level,
-            now=at,
-            window=(at.normalize(), at),
-            areas=areas["code"],
+        areas = areas[[scope.contains_code(c) for c in areas["code"]]]
+    if level != "district":
+        figures = store.area_figures(
+            level,
+            query.at,
+            area_code=scope.area_code,
+            at=query.at,
+            categories=query.categories,
         )
-        keep = [c for c in ("open", "overdue", "near_due", "reported") if c in figures.columns]
+        keep = ["open", "overdue", "near_due", "reported"]
         areas = areas.merge(figures[keep], left_on="code", right_index=True, how="left")
         areas[keep] = areas[keep].fillna(0).astype(int)
     if not scope.personal_data:  # the grid worker's name and phone are personal data too

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridmap.feed.categories import CATEGORIES, SOURCES, SUBCATEGORY_NAMES
-from gridmap.feed.routing import route
-from gridmap.feed.sla import allowed_hours_array
+from gridmap.domain.categories import CATEGORIES, SOURCES, SUBCATEGORY_NAMES
+from gridmap.domain.routing import route
+from gridmap.domain.sla import allowed_hours_array
 from gridmap.geo.coords import wgs84_to_gcj02
 
 #: Relative report volume by hour of day (0–23): quiet nights, morning and afternoon peaks.

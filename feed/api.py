@@ -16,13 +16,13 @@ import pandas as pd
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from gridmap.feed.access import AccessError, Scope
-from gridmap.feed.categories import CATEGORIES, SUBCATEGORY_NAMES, SUBCATEGORY_TO_CATEGORY
-from gridmap.feed.identifiers import id_problem
+from gridmap.domain.access import AccessError, Scope
+from gridmap.domain.categories import CATEGORIES, SUBCATEGORY_NAMES, SUBCATEGORY_TO_CATEGORY
+from gridmap.domain.identifiers import id_problem
+from gridmap.domain.times import TimeFormatError, parse_time
+from gridmap.domain.workflow import TransitionError, open311_status
 from gridmap.feed.service import MAX_BATCH, IntakeService, RequestError, own_id
 from gridmap.feed.store.sql import ConflictError, NotFoundError
-from gridmap.feed.times import TimeFormatError, parse_time
-from gridmap.feed.workflow import TransitionError, open311_status
 
 #: Largest request body accepted, bytes.
 MAX_BODY = 1_000_000

@@ -13,10 +13,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gridmap.feed.categories import SOURCES, SUBCATEGORY_NAMES, SUBCATEGORY_TO_CATEGORY
-from gridmap.feed.identifiers import ID_CHARACTERS, is_valid_id
-from gridmap.feed.routing import route
-from gridmap.feed.sla import allowed_hours_array
+from gridmap.domain.categories import SOURCES, SUBCATEGORY_NAMES, SUBCATEGORY_TO_CATEGORY
+from gridmap.domain.identifiers import ID_CHARACTERS, is_valid_id
+from gridmap.domain.routing import route
+from gridmap.domain.sla import allowed_hours_array
 from gridmap.geo.assign import assign_to_grids
 from gridmap.geo.load import find_column
 

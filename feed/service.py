@@ -19,14 +19,14 @@ from typing import Any
 import numpy as np
 from pyproj.exceptions import ProjError
 
-from gridmap.feed.access import AccessError, Scope
-from gridmap.feed.categories import PRIORITIES, SOURCES, SUBCATEGORY_TO_CATEGORY, category_of
-from gridmap.feed.identifiers import MAX_ID_LENGTH, id_problem
-from gridmap.feed.routing import route
-from gridmap.feed.sla import allowed_hours
+from gridmap.domain.access import AccessError, Scope
+from gridmap.domain.categories import PRIORITIES, SOURCES, SUBCATEGORY_TO_CATEGORY, category_of
+from gridmap.domain.identifiers import MAX_ID_LENGTH, id_problem
+from gridmap.domain.routing import route
+from gridmap.domain.sla import allowed_hours
+from gridmap.domain.times import TimeFormatError, parse_time
+from gridmap.domain.workflow import ACTIONS, STATES, TransitionError, apply_action
 from gridmap.feed.store.sql import ConflictError, SQLStore, now_ms
-from gridmap.feed.times import TimeFormatError, parse_time
-from gridmap.feed.workflow import ACTIONS, STATES, TransitionError, apply_action
 from gridmap.geo.assign import PolygonIndex
 from gridmap.geo.crs import (
     WGS84,

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from gridmap.feed.categories import CATEGORIES
+from gridmap.domain.categories import CATEGORIES
 from gridmap.geo.coords import wgs84_to_gcj02
 
 MAX_TRACKED = 5000

@@ -22,9 +22,9 @@ from gridmap.dashboard.desk_layers import (
 )
 from gridmap.dashboard.i18n import lang_of, name_of, t
 from gridmap.dashboard.live import to_ms
-from gridmap.feed.access import ROLES
-from gridmap.feed.categories import CATEGORIES
-from gridmap.feed.workflow import STATES
+from gridmap.domain.access import ROLES
+from gridmap.domain.categories import CATEGORIES
+from gridmap.domain.workflow import STATES
 
 dash.register_page(__name__, path="/", title="网格化管理 · 一张图")
 

@@ -16,7 +16,7 @@ from gridmap.dashboard.i18n import lang_of, name_of, t
 from gridmap.dashboard.live import snapshot, ticker_cells, to_ms
 from gridmap.dashboard.mapview import GRID_CLASSES, WALL_THEME, wall_map_figure
 from gridmap.dashboard.widgets import hourly_chart, kpi_cards
-from gridmap.feed.workflow import STATES
+from gridmap.domain.workflow import STATES
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
 dash.register_page(__name__, path="/wall", title="网格化管理 · 指挥大屏")

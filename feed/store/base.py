@@ -13,9 +13,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-#: Area levels, from the top.
-AREA_LEVELS = ("district", "street", "community", "grid")
-
 #: Columns of the ``areas`` table besides the geometry; other columns go to ``props`` (JSON).
 AREA_COLUMNS = ("code", "level", "name", "parent_code")
 BUILDING_COLUMNS = ("building_id", "grid_code", "name", "floors", "households", "population")
@@ -101,6 +98,17 @@ def join_props(frame: pd.DataFrame, props: pd.Series) -> pd.DataFrame:
     expanded = pd.DataFrame.from_records([json.loads(p) if p else {} for p in props])
     expanded.index = frame.index
     return pd.concat([frame, expanded], axis=1)
+
+
+def incident_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """An incidents table as read from the store, with times tz-aware and ``escalated`` a
+    bool (an empty one keeps its columns)."""
+    if table.empty:
+        table = pd.DataFrame(columns=list(INCIDENT_COLUMNS))
+    for column in INCIDENT_TIME_COLUMNS:
+        table[column] = from_epoch_ms(table[column])
+    table["escalated"] = table["escalated"].fillna(0).astype(int).astype(bool)
+    return table
 
 
 class Store(abc.ABC):

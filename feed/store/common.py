@@ -11,8 +11,6 @@ import pandas as pd
 
 from gridmap.feed.store.base import StoreError
 
-#: States that need no more work.
-CLOSED_STATES = ("closed", "void")
 #: Incident columns a workflow event may change.
 MUTABLE_COLUMNS = (
     "status",

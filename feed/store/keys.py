@@ -7,7 +7,8 @@ import secrets
 
 import pandas as pd
 
-from gridmap.feed.access import Scope
+from gridmap.domain.access import Scope, role_of_area
+from gridmap.domain.areas import CODE_LENGTHS
 from gridmap.feed.store.common import now_ms
 
 
@@ -22,7 +23,10 @@ class ApiKeysMixin:
         """
         if not name or len(name) > 100:
             raise ValueError("an API key needs a name of 1–100 characters")
-        if area_code is not None and (not area_code.isdigit() or len(area_code) not in (9, 12)):
+        if area_code is not None and (
+            not area_code.isdigit()
+            or len(area_code) not in (CODE_LENGTHS["street"], CODE_LENGTHS["community"])
+        ):
             raise ValueError(
                 f"an API key's area is a 9-digit street or 12-digit community code, "
                 f"got {area_code!r}"
@@ -68,12 +72,8 @@ class ApiKeysMixin:
         if not rows:
             return None
         name, area = rows[0]
-        return Scope(name, "planner" if area is None else _role_of(area), area)
+        return Scope(name, "planner" if area is None else role_of_area(area), area)
 
 
 def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _role_of(area_code: str) -> str:
-    return "street" if len(area_code) == 9 else "community"

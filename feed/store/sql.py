@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gridmap.domain.areas import AREA_LEVELS, incident_column
+from gridmap.domain.workflow import open_sql
 from gridmap.feed.store.base import (
     AREA_COLUMNS,
-    AREA_LEVELS,
     BUILDING_COLUMNS,
     EVENT_COLUMNS,
     EVENT_TIME_COLUMNS,
@@ -28,53 +29,21 @@ from gridmap.feed.store.base import (
     Store,
     StoreError,
     from_epoch_ms,
+    incident_frame,
     join_props,
     split_props,
     to_epoch_ms,
 )
-from gridmap.feed.store.common import (
-    CLOSED_STATES,
-    ConflictError,
-    NotFoundError,
-    chunks,
-    now_ms,
-)
+from gridmap.feed.store.common import chunks
+from gridmap.feed.store.figures import FiguresMixin
 from gridmap.feed.store.keys import ApiKeysMixin
+from gridmap.feed.store.reads import LiveReadsMixin
 from gridmap.feed.store.schema import SCHEMA_VERSION
 from gridmap.feed.store.users import UsersMixin
 from gridmap.feed.store.writes import LiveWritesMixin
 
-__all__ = ["CLOSED_STATES", "ConflictError", "NotFoundError", "SQLStore", "now_ms", "rows_of"]
 
-_OPEN_SQL = "status NOT IN ('closed', 'void')"
-#: Incident columns that :meth:`SQLStore.incidents_as_of` rebuilds from the event log.
-_AS_OF_COLUMNS = ("status", "stage_entered_at", "deadline", "closed_at")
-
-#: Columns returned for live updates (events joined with their incident).
-LIVE_COLUMNS = (
-    "event_id",
-    "incident_id",
-    "at",
-    "action",
-    "from_state",
-    "to_state",
-    "lon",
-    "lat",
-    "category",
-    "subcategory",
-    "priority",
-    "street_code",
-    "community_code",
-    "grid_code",
-    "status",
-    "deadline",
-    "stage_entered_at",
-    "escalated",
-    "description",
-)
-
-
-class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
+class SQLStore(LiveWritesMixin, LiveReadsMixin, FiguresMixin, ApiKeysMixin, UsersMixin, Store):
     """Store logic shared by the backends."""
 
     #: SQL that opens a write transaction.
@@ -308,7 +277,7 @@ class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
         cur.execute("DELETE FROM open_counts")
         cur.execute(
             "INSERT INTO open_counts (grid_code, status, n) SELECT COALESCE(grid_code, ''), "
-            f"status, count(*) FROM incidents WHERE {_OPEN_SQL} "
+            f"status, count(*) FROM incidents WHERE {open_sql()} "
             "GROUP BY COALESCE(grid_code, ''), status"
         )
 
@@ -318,14 +287,14 @@ class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
     ) -> pd.DataFrame:
         where, params = _area_filter(area_code)
         if open_only:
-            where.append(_OPEN_SQL)
+            where.append(open_sql())
         sql = f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY incident_id"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return _incident_frame(self._frame(sql, params))
+        return incident_frame(self._frame(sql, params))
 
     def list_incidents(
         self,
@@ -348,10 +317,10 @@ class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
             where.append(f"subcategory IN ({','.join('?' * len(service_codes))})")
             params += list(service_codes)
         if status == "open":
-            where.append(_OPEN_SQL)
+            where.append(open_sql())
         elif status == "closed":
-            where.append(f"NOT ({_OPEN_SQL})")
-        return _incident_frame(
+            where.append(f"NOT ({open_sql()})")
+        return incident_frame(
             self._frame(
                 f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE {' AND '.join(where)} "
                 f"ORDER BY reported_at DESC LIMIT {int(limit)}",
@@ -360,7 +329,7 @@ class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
         )
 
     def get_incident(self, incident_id: str) -> dict | None:
-        frame = _incident_frame(
+        frame = incident_frame(
             self._frame(
                 f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE incident_id = ?",
                 (incident_id,),
@@ -378,45 +347,6 @@ class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
             frame[column] = from_epoch_ms(frame[column])
         return frame
 
-    def events_since(self, cursor: int, *, limit: int = 1000) -> tuple[pd.DataFrame, int]:
-        """Events after ``cursor`` (an ``event_id``) joined with their incident's current row.
-
-        Returns the events (oldest first, at most ``limit``; times tz-aware) and the new cursor.
-        """
-        rows, new_cursor = self.event_rows_since(cursor, limit=limit)
-        frame = pd.DataFrame.from_records(rows, columns=list(LIVE_COLUMNS))
-        for column in ("at", "deadline", "stage_entered_at"):
-            frame[column] = from_epoch_ms(frame[column])
-        return frame, new_cursor
-
-    def event_rows_since(self, cursor: int, *, limit: int = 1000) -> tuple[list[dict], int]:
-        """:meth:`events_since` as plain dicts with times in epoch ms (no pandas: the live
-        tick's hot path)."""
-        event_cols = ("event_id", "incident_id", "at", "action", "from_state", "to_state")
-        events = self._query(
-            f"SELECT {', '.join(event_cols)} FROM events WHERE event_id > ? "
-            f"ORDER BY event_id LIMIT {int(limit)}",
-            (int(cursor),),
-        )
-        # then their incidents by primary key (two index lookups, whatever the statistics;
-        # a join let PostgreSQL's planner hash the whole incidents table)
-        incident_cols = [c for c in LIVE_COLUMNS if c not in event_cols]
-        by_id: dict[str, tuple] = {}
-        for chunk in chunks(sorted({e[1] for e in events}), 500):
-            for row in self._query(
-                f"SELECT incident_id, {', '.join(incident_cols)} FROM incidents "
-                f"WHERE incident_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ):
-                by_id[row[0]] = row[1:]
-        missing = (None,) * len(incident_cols)
-        names = (*event_cols, *incident_cols)
-        rows = [dict(zip(names, e + by_id.get(e[1], missing), strict=True)) for e in events]
-        return rows, (int(events[-1][0]) if events else int(cursor))
-
-    def last_event_id(self) -> int:
-        return int(self._query("SELECT COALESCE(max(event_id), 0) FROM events")[0][0])
-
     def open_counts(self) -> pd.DataFrame:
         """Open incidents per grid and state, from the incrementally kept summary."""
         return self._frame(
@@ -427,140 +357,8 @@ class SQLStore(LiveWritesMixin, ApiKeysMixin, UsersMixin, Store):
         """The same figures counted from scratch (the naive way; also a consistency check)."""
         return self._frame(
             "SELECT COALESCE(grid_code, '') AS grid_code, status, count(*) AS n FROM incidents "
-            f"WHERE {_OPEN_SQL} GROUP BY COALESCE(grid_code, ''), status ORDER BY 1, 2"
+            f"WHERE {open_sql()} GROUP BY COALESCE(grid_code, ''), status ORDER BY 1, 2"
         )
-
-    def due(self, now_ms_: int) -> pd.DataFrame:
-        """Open incidents past (overdue) or near (near-due) their stage deadline at ``now``."""
-        frame = self._frame(
-            "SELECT incident_id, status, category, priority, street_code, grid_code, lon, lat, "
-            "stage_entered_at, deadline, CASE WHEN deadline < ? THEN 'overdue' ELSE 'near_due' "
-            f"END AS due FROM incidents WHERE {_OPEN_SQL} AND deadline IS NOT NULL AND "
-            "(deadline - ?) < 0.2 * (deadline - stage_entered_at) ORDER BY deadline",
-            (now_ms_, now_ms_),
-        )
-        for column in ("stage_entered_at", "deadline"):
-            frame[column] = from_epoch_ms(frame[column])
-        return frame
-
-    def counts(
-        self,
-        *,
-        start_ms: int | None = None,
-        end_ms: int | None = None,
-        level: str = "grid",
-        by: str = "status",
-    ) -> pd.DataFrame:
-        """Incidents reported in ``[start, end)`` per area of ``level`` and ``by`` value."""
-        if level not in ("grid", "community", "street"):
-            raise ValueError(f"unknown level {level!r}; allowed: grid, community, street")
-        if by not in ("status", "category", "subcategory", "source", "priority"):
-            raise ValueError(
-                f"cannot count by {by!r}; allowed: status, category, subcategory, source, priority"
-            )
-        where, params = [], []
-        if start_ms is not None:
-            where.append("reported_at >= ?")
-            params.append(start_ms)
-        if end_ms is not None:
-            where.append("reported_at < ?")
-            params.append(end_ms)
-        sql = (
-            f"SELECT {level}_code AS code, {by} AS value, count(*) AS n FROM incidents"
-            + (" WHERE " + " AND ".join(where) if where else "")
-            + f" GROUP BY {level}_code, {by} ORDER BY 1, 2"
-        )
-        return self._frame(sql, params)
-
-    def state_as_of(self, at_ms: int) -> pd.DataFrame:
-        """Each incident's state at ``at_ms``, rebuilt from the event log (escalations aside)."""
-        frame = self._frame(
-            "SELECT incident_id, to_state AS status, at, deadline FROM ("
-            "SELECT incident_id, to_state, at, deadline, ROW_NUMBER() OVER ("
-            "PARTITION BY incident_id ORDER BY at DESC, event_id DESC) AS rn FROM events "
-            "WHERE at <= ? AND action <> 'escalate') last WHERE rn = 1 ORDER BY incident_id",
-            (at_ms,),
-        )
-        for column in ("at", "deadline"):
-            frame[column] = from_epoch_ms(frame[column])
-        return frame
-
-    def report_points(
-        self,
-        since_ms: int,
-        until_ms: int | None = None,
-        *,
-        area_code: str | None = None,
-        categories: Sequence[str] = (),
-    ) -> pd.DataFrame:
-        """``lon``, ``lat`` (WGS84 degrees) and ``category`` of every located incident of
-        ``area_code`` reported after ``since_ms`` (and by ``until_ms``), whatever its state
-        since: the points of a heat layer."""
-        where, params = _area_filter(area_code)
-        where += ["reported_at > ?", "lon IS NOT NULL"]
-        params += [int(since_ms)]
-        if until_ms is not None:
-            where.append("reported_at <= ?")
-            params.append(int(until_ms))
-        if categories:
-            where.append(f"category IN ({','.join('?' * len(categories))})")
-            params += list(categories)
-        return pd.DataFrame.from_records(
-            self._query(
-                f"SELECT lon, lat, category FROM incidents WHERE {' AND '.join(where)}", params
-            ),
-            columns=["lon", "lat", "category"],
-        )
-
-    def incident_ids_in_area(self, incident_ids: Sequence[str], area_code: str | None) -> set[str]:
-        """Those of ``incident_ids`` that are incidents of ``area_code`` (all that exist for
-        ``None``)."""
-        where, params = _area_filter(area_code)
-        found: set[str] = set()
-        for chunk in chunks(sorted(set(incident_ids)), 500):
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT incident_id FROM incidents WHERE incident_id IN ({marks})"
-            if where:
-                sql += " AND " + " AND ".join(where)
-            found.update(r[0] for r in self._query(sql, [*chunk, *params]))
-        return found
-
-    def incidents_as_of(
-        self,
-        at_ms: int,
-        *,
-        area_code: str | None = None,
-        closed_since_ms: int | None = None,
-    ) -> pd.DataFrame:
-        """The incidents of ``area_code`` (all: ``None``) reported by ``at_ms``, each with its
-        state at that moment rebuilt from the event log (escalations aside): ``status``,
-        ``stage_entered_at`` and ``deadline`` as they were then (times tz-aware).
-
-        Only incidents still open then are read, and, with ``closed_since_ms``, those closed
-        after it too: closed and void are final states, so an incident closed by
-        ``closed_since_ms`` needs no rebuilding, and the work grows with what the export asks
-        for, not with the whole history.
-        """
-        where, params = _area_filter(area_code)
-        since = at_ms if closed_since_ms is None else min(int(closed_since_ms), at_ms)
-        where += ["reported_at <= ?", "(closed_at IS NULL OR closed_at > ?)"]
-        params += [at_ms, since]
-        columns = ", ".join(f"i.{c}" for c in INCIDENT_COLUMNS if c not in _AS_OF_COLUMNS)
-        frame = self._frame(
-            f"WITH cand AS (SELECT incident_id FROM incidents WHERE {' AND '.join(where)}), "
-            "last AS (SELECT e.incident_id, e.to_state, e.at, e.deadline, ROW_NUMBER() OVER ("
-            "PARTITION BY e.incident_id ORDER BY e.at DESC, e.event_id DESC) AS rn "
-            "FROM events e WHERE e.incident_id IN (SELECT incident_id FROM cand) "
-            "AND e.at <= ? AND e.action <> 'escalate') "
-            f"SELECT {columns}, last.to_state AS status, last.at AS stage_entered_at, "
-            "last.deadline AS deadline, i.closed_at AS closed_at FROM incidents i "
-            "JOIN last ON last.incident_id = i.incident_id AND last.rn = 1 "
-            "ORDER BY i.incident_id",
-            [*params, at_ms],
-        )
-        frame = frame.reindex(columns=list(INCIDENT_COLUMNS))
-        frame["closed_at"] = frame["closed_at"].where(frame["status"].isin(CLOSED_STATES))
-        return _incident_frame(frame)
 
 
 class _Transaction:
@@ -590,11 +388,11 @@ def _check_level(level: str) -> None:
 
 
 def _area_filter(area_code: str | None) -> tuple[list[str], list[Any]]:
-    if not area_code:
-        return [], []
-    column = {6: None, 9: "street_code", 12: "community_code"}.get(len(area_code), "grid_code")
+    """The conditions (a list, empty for the whole store) and parameters confining incidents
+    to ``area_code`` (see :func:`gridmap.domain.areas.area_condition`)."""
+    column = incident_column(area_code)
     if column is None:
-        return [], []  # the whole district
+        return [], []
     return [f"{column} = ?"], [area_code]
 
 
@@ -615,15 +413,6 @@ def rows_of(frame: pd.DataFrame, columns: Sequence[str], time_columns: Sequence[
             values = series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
             data.append([v.item() if isinstance(v, np.generic) else v for v in values])
     return list(zip(*data, strict=True))
-
-
-def _incident_frame(table: pd.DataFrame) -> pd.DataFrame:
-    if table.empty:
-        table = pd.DataFrame(columns=list(INCIDENT_COLUMNS))
-    for column in INCIDENT_TIME_COLUMNS:
-        table[column] = from_epoch_ms(table[column])
-    table["escalated"] = table["escalated"].fillna(0).astype(int).astype(bool)
-    return table
 
 
 def _to_geo(table: pd.DataFrame, columns: list[str]) -> gpd.GeoDataFrame:

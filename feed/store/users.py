@@ -10,7 +10,7 @@ import secrets
 
 import pandas as pd
 
-from gridmap.feed.access import Scope, check_role_area
+from gridmap.domain.access import Scope, check_role_area
 from gridmap.feed.store.common import now_ms
 
 #: scrypt cost parameters (about 50 ms and 16 MB per check: slow for a guesser, fine for a login).

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from gridmap.domain.workflow import CLOSED_STATES
 from gridmap.feed.store.base import EVENT_COLUMNS, INCIDENT_COLUMNS
 from gridmap.feed.store.common import (
-    CLOSED_STATES,
     MUTABLE_COLUMNS,
     ConflictError,
     NotFoundError,

@@ -3,8 +3,8 @@
 Every function works on whole columns (``pandas.factorize`` once, then ``numpy.bincount`` for
 each figure), never on one incident at a time, so a table of ten million incidents takes
 seconds. Nothing here knows the workflow or SLA tables of :mod:`gridmap.feed`: states and
-shares are plain parameters whose defaults mirror ``gridmap.feed.workflow`` and
-``gridmap.feed.sla``.
+shares are plain parameters whose defaults mirror ``gridmap.domain.workflow`` and
+``gridmap.domain.sla``.
 
 Conventions
 -----------

@@ -1,6 +1,6 @@
 """What every figure shares: the area levels and the incident column holding each level's
 code, the open/closed/void states and the near-due share (defaults mirroring
-``gridmap.feed.workflow`` and ``gridmap.feed.sla``), and the column-wise steps every figure
+``gridmap.domain.workflow`` and ``gridmap.domain.sla``), and the column-wise steps every figure
 is built from: area codes to integer positions, masked ``numpy.bincount`` per area (int64
 counts), counts per value of a column, rates as shares in 0–1 (NaN where the denominator is
 0) and the ``unassigned``/``unmatched`` counts of incidents left out.
@@ -20,7 +20,7 @@ LEVEL_COLUMNS: dict[str, str] = {
     "community": "community_code",
     "street": "street_code",
 }
-#: States in which an incident still needs work (mirrors ``gridmap.feed.workflow``).
+#: States in which an incident still needs work (mirrors ``gridmap.domain.workflow``).
 OPEN_STATES: tuple[str, ...] = (
     "reported",
     "accepted",

@@ -13,7 +13,7 @@ literal into the page.
 
 Personal data: only the columns a layer's tooltip names are written into the page, and text
 that can hold names or phone numbers (``description``, ``worker_phone``, ...) goes through a
-mask first (:func:`gridmap.feed.privacy.mask_personal` by default).
+mask first (:func:`gridmap.domain.privacy.mask_personal` by default).
 
 Coordinates: every layer is reprojected to WGS84 lon/lat (EPSG:4326) at the boundary; areas
 are simplified as a coverage in metres (see :func:`gridmap.layers.geojson.area_geojson`).

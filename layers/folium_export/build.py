@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gridmap.feed.privacy import mask_personal
+from gridmap.domain.privacy import mask_personal
 from gridmap.layers.basemap import folium_overlays, folium_tiles
 from gridmap.layers.folium_export.page import _add_page_elements
 from gridmap.layers.folium_export.renderers import _RENDERERS
@@ -51,7 +51,7 @@ def folium_map(
         their channels and tooltips name, e.g. ``open`` joined from ``area_figures``).
         ``incident_heat`` and ``dispatch_status``: incident points as ``lon``/``lat`` columns
         (WGS84 degrees) or a point GeoDataFrame; drawn as given (filter by time first).
-        ``dispatch_status`` reads ``status`` and ``due`` (``gridmap.feed.sla.due_status``).
+        ``dispatch_status`` reads ``status`` and ``due`` (``gridmap.domain.sla.due_status``).
     specs
         Layers in draw order (first lowest); a ``basemap`` spec names the basemap.
     basemap

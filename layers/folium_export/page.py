@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import folium
 from branca.element import Element
 
-from gridmap.feed.workflow import STATES
+from gridmap.domain.workflow import STATES
 from gridmap.layers.spec import (
     ACCENT,
     BACKGROUND,

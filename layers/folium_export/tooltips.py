@@ -2,7 +2,7 @@
 as display text: masked personal data, Chinese state and due names, percentages, local times,
 every text HTML-escaped, since Leaflet writes tooltips as HTML) and the folium tooltip with
 Chinese field labels. Which columns are personal, and how each is masked, is decided in
-:mod:`gridmap.feed.privacy`.
+:mod:`gridmap.domain.privacy`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import folium
 import pandas as pd
 
-from gridmap.feed.privacy import PERSONAL_COLUMNS, Mask, column_mask, mask_personal
-from gridmap.feed.workflow import STATES
+from gridmap.domain.privacy import PERSONAL_COLUMNS, Mask, column_mask, mask_personal
+from gridmap.domain.workflow import STATES
 from gridmap.layers.spec import (
     DUE_LABELS,
     FIELD_LABELS,
@@ -47,7 +47,7 @@ def escaped(values: pd.Series) -> pd.Series:
 def _display(values: pd.Series, column: str, mask: Mask | None) -> pd.Series:
     """Tooltip text: masked personal data, Chinese state names, percentages, local times.
 
-    ``mask`` is :func:`~gridmap.feed.privacy.mask_personal` (the default: each personal column
+    ``mask`` is :func:`~gridmap.domain.privacy.mask_personal` (the default: each personal column
     gets its own mask, names and phones included), another function (applied to every
     personal column) or ``None`` (unmasked, for a reader allowed to see them)."""
     if column in PERSONAL_COLUMNS and mask is not None:

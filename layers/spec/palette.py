@@ -17,7 +17,7 @@ RED = "#ef4444"
 #: No data / not applicable (NaN in a channel).
 NEUTRAL = "#334155"
 
-#: Workflow state code (see :mod:`gridmap.feed.workflow`) → marker colour. Open states run
+#: Workflow state code (see :mod:`gridmap.domain.workflow`) → marker colour. Open states run
 #: from sky blue through cyan and teal to green as the incident moves along the loop; closed
 #: and void are greys. No amber or red: those mean due status, drawn as a ring.
 STATE_COLOURS: dict[str, str] = {
@@ -30,7 +30,7 @@ STATE_COLOURS: dict[str, str] = {
     "closed": "#64748b",
     "void": "#475569",
 }
-#: Due status (the values of :func:`gridmap.feed.sla.due_status`) → ring colour; ``""`` means
+#: Due status (the values of :func:`gridmap.domain.sla.due_status`) → ring colour; ``""`` means
 #: the stage has no deadline.
 DUE_COLOURS: dict[str, str] = {
     "overdue": RED,

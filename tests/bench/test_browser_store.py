@@ -14,7 +14,7 @@ from gridmap.bench.browser_store import (
     shift_times,
     synthetic_incidents,
 )
-from gridmap.feed.categories import SUBCATEGORY_TO_CATEGORY
+from gridmap.domain.categories import SUBCATEGORY_TO_CATEGORY
 from gridmap.feed.store import open_store
 
 NOW = pd.Timestamp("2026-03-02 10:00:00", tz="Asia/Shanghai")

@@ -119,7 +119,7 @@ def test_rings_mark_exactly_the_overdue_and_near_due(app_ctx):
     import pandas as pd
 
     from gridmap.dashboard.desk_callbacks import desk_update
-    from gridmap.feed.sla import due_status
+    from gridmap.domain.sla import due_status
 
     patch, _, _ = desk_update(ON, None, None, 24)
     ringed = set(_ops(patch)[("data", _where()[1], "ids")])
@@ -133,7 +133,7 @@ def test_rings_mark_exactly_the_overdue_and_near_due(app_ctx):
 
 def test_drill_down_to_one_incident_and_its_history(app_ctx):
     from gridmap.dashboard.desk_detail import incident_detail
-    from gridmap.feed.access import Scope
+    from gridmap.domain.access import Scope
 
     with open_store(app_ctx) as store:
         rows = store.get_incidents(open_only=True)
@@ -194,7 +194,7 @@ def test_choropleth_classes_partition_the_areas_by_their_figure(app_ctx):
 
     from gridmap.dashboard.desk_layers import choropleth_classes
     from gridmap.dashboard.georoutes import outline_geojson
-    from gridmap.feed.access import Scope
+    from gridmap.domain.access import Scope
     from gridmap.feed.figures import area_figures_now
 
     now = pd.Timestamp.now(tz="Asia/Shanghai")

@@ -152,7 +152,7 @@ def test_snapshot_query_reads_local_times():
 
 def test_the_heat_of_a_snapshot_counts_every_report_of_the_day(app):
     from gridmap.dashboard.exports import reports_before
-    from gridmap.feed.access import Scope
+    from gridmap.domain.access import Scope
 
     now = pd.Timestamp.now(tz="Asia/Shanghai")
     query = SnapshotQuery(at=now, categories=("SR",))

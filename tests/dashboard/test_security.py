@@ -458,7 +458,7 @@ def test_exports_never_queue_and_say_when_they_are_busy(app):
 
 def test_a_past_export_reads_only_what_it_needs(app):
     from gridmap.dashboard.snapshot import SnapshotQuery, incidents_at
-    from gridmap.feed.access import Scope
+    from gridmap.domain.access import Scope
 
     with open_store(app.url) as store:
         now = pd.Timestamp.now(tz="Asia/Shanghai")

@@ -9,7 +9,7 @@ import shapely
 
 from gridmap.demo.areas import make_areas
 from gridmap.demo.incidents import make_incidents
-from gridmap.feed.workflow import apply_action, is_open
+from gridmap.domain.workflow import apply_action, is_open
 from gridmap.geo.coords import gcj02_to_wgs84
 
 NOW = pd.Timestamp("2026-11-25 10:00", tz="Asia/Shanghai")

@@ -9,7 +9,7 @@ import pytest
 
 from gridmap.demo.areas import make_areas
 from gridmap.demo.incidents import iter_incidents
-from gridmap.feed.access import Scope
+from gridmap.domain.access import Scope
 from gridmap.feed.figures import (
     area_figures_now,
     current_figures,

@@ -1,4 +1,4 @@
-"""Tests of gridmap.feed.privacy: a corpus of the ways Chinese texts carry phone numbers,
+"""Tests of gridmap.domain.privacy: a corpus of the ways Chinese texts carry phone numbers,
 ID-card numbers and names, each masked; ordinary text left alone."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from gridmap.feed.privacy import mask_frame, mask_name, mask_personal, mask_phone
+from gridmap.domain.privacy import mask_frame, mask_name, mask_personal, mask_phone
 
 #: (text, what must not survive, what the masked text shows)
 CORPUS = [

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import shapely
 
+from gridmap.domain.workflow import TransitionError
 from gridmap.feed.service import plan_event
 from gridmap.feed.store import open_store
 from gridmap.feed.store.sql import ConflictError, NotFoundError
-from gridmap.feed.workflow import TransitionError
 
 T0 = pd.Timestamp("2026-11-25 09:00", tz="Asia/Shanghai")
 MS0 = int(T0.value // 1_000_000)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridmap.feed.workflow import STATES
+from gridmap.domain.workflow import STATES
 from gridmap.layers.spec import (
     AMBER,
     CATALOGUE,

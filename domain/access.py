@@ -20,7 +20,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from gridmap.feed.privacy import mask_personal
+from gridmap.domain.areas import CODE_LENGTHS, area_condition, incident_column, level_of, lies_in
+from gridmap.domain.privacy import mask_personal
 
 
 class AccessError(PermissionError):
@@ -52,8 +53,11 @@ ROLES: dict[str, Role] = {
         Role("planner", "规划分析", "district", False),
     )
 }
-#: Length of an area code by level (national division codes; grids extend communities).
-CODE_LENGTH = {"district": 6, "street": 9, "community": 12}
+
+
+def role_of_area(area_code: str) -> str:
+    """The role of a caller confined to ``area_code`` (a street's or a community's)."""
+    return "street" if level_of(area_code) == "street" else "community"
 
 
 def check_role_area(role: str, area_code: str | None) -> str | None:
@@ -69,9 +73,9 @@ def check_role_area(role: str, area_code: str | None) -> str | None:
     level = ROLES[role].level
     if level == "district":
         return None
-    if not area_code or not area_code.isdigit() or len(area_code) != CODE_LENGTH[level]:
+    if not area_code or not area_code.isdigit() or len(area_code) != CODE_LENGTHS[level]:
         raise ValueError(
-            f"role {role!r} needs the {CODE_LENGTH[level]}-digit code of its {level} "
+            f"role {role!r} needs the {CODE_LENGTHS[level]}-digit code of its {level} "
             f"(e.g. 510108004{'006' if level == 'community' else ''}), got {area_code!r}"
         )
     return area_code
@@ -108,24 +112,17 @@ class Scope:
     @property
     def column(self) -> str | None:
         """The incidents column the area is matched on (``None``: no restriction)."""
-        if not self.area_code:
-            return None
-        return {9: "street_code", 12: "community_code"}.get(len(self.area_code), "grid_code")
+        return incident_column(self.area_code)
 
     def where(self, alias: str = "") -> tuple[str, list[Any]]:
         """An SQL condition on the incidents table (``alias.`` prefixed) and its parameters;
         ``("1=1", [])`` for the whole district."""
-        column = self.column
-        if column is None:
-            return "1=1", []
-        return f"{alias + '.' if alias else ''}{column} = ?", [self.area_code]
+        return area_condition(self.area_code, alias)
 
     def contains_code(self, code: str | None) -> bool:
         """Whether the area ``code`` (street, community, grid; codes extend their parent's)
         lies in the scope."""
-        if not self.area_code:
-            return True
-        return isinstance(code, str) and code.startswith(self.area_code)
+        return lies_in(code, self.area_code)
 
     def shows_outline(self, code: str | None) -> bool:
         """Whether the outline of area ``code`` may be drawn for this caller: its own area,
@@ -133,7 +130,7 @@ class Scope:
         if not self.area_code:
             return True
         return isinstance(code, str) and (
-            code.startswith(self.area_code) or self.area_code.startswith(code)
+            lies_in(code, self.area_code) or lies_in(self.area_code, code)
         )
 
     def allows(self, incident: dict[str, Any]) -> bool:

@@ -1,7 +1,7 @@
 """Personal data: the one place that decides what is personal and how it is masked.
 
 Shared screens, district-wide API keys and exports show masked text unless the caller's role
-may read it (:meth:`gridmap.feed.access.Scope.text`). Masking is deliberately greedy: a false
+may read it (:meth:`gridmap.domain.access.Scope.text`). Masking is deliberately greedy: a false
 positive hides a few harmless characters, a false negative shows a resident's phone number on
 a wall.
 

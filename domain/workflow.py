@@ -25,7 +25,7 @@ class State:
         Whether an incident in this state still needs work (Open311 ``open``).
     stage_hours
         Time allowed in this state at normal priority, hours (``None``: no deadline). The 处置
-        stage's time comes from the category instead (see :mod:`gridmap.feed.sla`).
+        stage's time comes from the category instead (see :mod:`gridmap.domain.sla`).
     """
 
     code: str
@@ -48,6 +48,20 @@ STATES: dict[str, State] = {
         State("void", "作废", "Void", False, None),
     )
 }
+
+#: States that still need work (Open311 ``open``), and those that need none, in table order.
+OPEN_STATES: tuple[str, ...] = tuple(code for code, s in STATES.items() if s.is_open)
+CLOSED_STATES: tuple[str, ...] = tuple(code for code, s in STATES.items() if not s.is_open)
+#: Closed states that are no closure (作废): left out of closure and on-time rates.
+VOID_STATES: tuple[str, ...] = ("void",)
+
+
+def open_sql(column: str = "status") -> str:
+    """The SQL condition "still open" on a state ``column``, from the table above (written as
+    the store's partial indexes are, so that they serve it)."""
+    closed = ", ".join(f"'{code}'" for code in CLOSED_STATES)
+    return f"{column} NOT IN ({closed})"
+
 
 #: The main line of states, in order.
 MAIN_LINE: tuple[str, ...] = (
