@@ -60,7 +60,7 @@ def bench_browser(data, repeat: int) -> list[dict]:
         env["GRIDMAP_AUTH"] = "false"
         from playwright.sync_api import sync_playwright
 
-        ours_cmd = ["-m", "gridmap.dashboard.cli", "run", "--port"]
+        ours_cmd = ["-m", "gridmap.dashboard.shell.cli", "run", "--port"]
         with (
             _serving(ours_cmd, env, "/healthz", Path(tmp) / "ours.log") as ours,
             sync_playwright() as p,

@@ -1,7 +1,7 @@
 """The store the browser benchmarks serve: built once per tier, cached, copied per run.
 
 * district: the tier's demo data set (base layers, a year of incidents and their events),
-  loaded with :func:`gridmap.dashboard.cli.load_demo_into_store`.
+  loaded with :func:`gridmap.demo.load.load_into_store`.
 * city: the city's real areas and a deterministic synthetic live picture
   (:func:`synthetic_incidents`: ~100,000 open incidents, ~30,000 reports of the last 24 h),
   without the tier's ten million historical incidents, which the pages never draw.
@@ -208,9 +208,9 @@ def cached_store(scale: str, folder: Path, log=print) -> tuple[Path, dict]:
 
 
 def _build_district(folder: Path, path: Path, manifest: dict) -> dict:
-    from gridmap.dashboard.cli import load_demo_into_store
+    from gridmap.demo.load import load_into_store
 
-    load_demo_into_store(folder, f"sqlite:///{path}")
+    load_into_store(folder, f"sqlite:///{path}", progress=lambda step: print(f"  {step} …"))
     now = pd.Timestamp(manifest["now"])
     return {"now_ms": int(now.value // 1_000_000), "buildings": True, "incidents": "demo"}
 

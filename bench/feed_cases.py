@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from gridmap.feed.service import IntakeService, plan_event
-from gridmap.feed.store import open_store
-from gridmap.feed.store.sql import SQLStore, now_ms
+from gridmap.feed.store import SQLStore, open_store
+from gridmap.feed.store.common import now_ms
 
 #: Server processes in the latency benchmark (one per core).
 SERVER_WORKERS = os.cpu_count() or 1
@@ -154,7 +154,7 @@ def _server(store_url: str) -> Iterator[tuple[str, str]]:
         [
             sys.executable,
             "-m",
-            "gridmap.dashboard.cli",
+            "gridmap.dashboard.shell.cli",
             "run",
             "--port",
             str(port),

@@ -6,7 +6,7 @@ grids with inline GeoJSON (colour: open incidents per grid), a ``Densitymap`` of
 24 h of reports, a ``Scattermap`` of every open incident coloured by state and the street
 names as a text ``Scattermap`` — on an inline map style, served uncompressed.
 
-It is offline like our page (the style is :func:`gridmap.dashboard.mapview.style_for`'s, and
+It is offline like our page (the style is :func:`gridmap.dashboard.shared.mapview.style_for`'s, and
 its glyph URL is answered here with empty glyph sets), and served by waitress with as many
 threads as ours, so the comparison is about the map path and not the web server.
 
@@ -26,8 +26,8 @@ import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 from flask import Response
 
-from gridmap.dashboard.mapview import style_for
-from gridmap.dashboard.timing import install_server_timing
+from gridmap.dashboard.shared.mapview import style_for
+from gridmap.dashboard.shell.timing import install_server_timing
 from gridmap.feed.store import open_store
 from gridmap.layers.spec import STATE_COLOURS
 
@@ -107,7 +107,7 @@ def create_app(store_url: str, interval_ms: int = 2000) -> dash.Dash:
 
     @app.server.get("/glyphs/<path:_path>")
     def glyphs(_path: str):
-        # empty glyph sets, as gridmap.dashboard.georoutes serves: CJK is drawn with the
+        # empty glyph sets, as gridmap.dashboard.shared.georoutes serves: CJK is drawn with the
         # browser's fonts and nothing is asked of a remote host
         return Response(b"", mimetype="application/x-protobuf")
 

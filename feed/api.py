@@ -22,7 +22,7 @@ from gridmap.domain.identifiers import id_problem
 from gridmap.domain.times import TimeFormatError, parse_time
 from gridmap.domain.workflow import TransitionError, open311_status
 from gridmap.feed.service import MAX_BATCH, IntakeService, RequestError, own_id
-from gridmap.feed.store.sql import ConflictError, NotFoundError
+from gridmap.feed.store import ConflictError, NotFoundError
 
 #: Largest request body accepted, bytes.
 MAX_BODY = 1_000_000

@@ -26,7 +26,8 @@ from gridmap.domain.routing import route
 from gridmap.domain.sla import allowed_hours
 from gridmap.domain.times import TimeFormatError, parse_time
 from gridmap.domain.workflow import ACTIONS, STATES, TransitionError, apply_action
-from gridmap.feed.store.sql import ConflictError, SQLStore, now_ms
+from gridmap.feed.store import ConflictError, SQLStore
+from gridmap.feed.store.common import now_ms
 from gridmap.geo.assign import PolygonIndex
 from gridmap.geo.crs import (
     WGS84,

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from shapely.geometry import mapping
 
-from gridmap.geo.aggregate import h3_bins, h3_cell_polygons
+from gridmap.geo.hexbins import h3_bins, h3_cell_polygons
 from gridmap.layers.spec import LayerSpec, scale_colours
 
 #: The area level each area data set is, for URLs of its geometry.

@@ -1,15 +1,19 @@
 """The incident store: one interface, two backends chosen by URL.
 
 ``sqlite:///path/to.db`` is the embedded default (WAL, every acknowledged write on disk);
-``postgresql://...`` is PostgreSQL + PostGIS for production.
+``postgresql://...`` is PostgreSQL + PostGIS for production. Everything outside the store
+uses what this package names (:func:`open_store`, :class:`SQLStore` and its public methods,
+the errors), never SQL of its own nor a private method.
 """
 
 from __future__ import annotations
 
-from gridmap.feed.store.base import Store, StoreError
+from gridmap.feed.store.base import StoreError
+from gridmap.feed.store.common import ConflictError, NotFoundError
+from gridmap.feed.store.sql import SQLStore
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str) -> SQLStore:
     """Open (and migrate) the store at ``url``.
 
     Raises
@@ -30,4 +34,4 @@ def open_store(url: str) -> Store:
     )
 
 
-__all__ = ["Store", "StoreError", "open_store"]
+__all__ = ["ConflictError", "NotFoundError", "SQLStore", "StoreError", "open_store"]

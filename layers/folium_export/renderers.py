@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from folium.utilities import JsCode
 
-from gridmap.geo.aggregate import h3_bins, h3_cell_polygons
+from gridmap.geo.hexbins import h3_bins, h3_cell_polygons
 from gridmap.layers.folium_export.tooltips import Mask, _tooltip, _tooltip_frame, escaped
 from gridmap.layers.geojson import area_geojson, feature_collection, label_points
 from gridmap.layers.spec import (

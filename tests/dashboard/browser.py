@@ -48,7 +48,7 @@ class Server:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gridmap.dashboard.cli", "run", "--port", str(self.port)],
+            [sys.executable, "-m", "gridmap.dashboard.shell.cli", "run", "--port", str(self.port)],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gridmap.dashboard.cli import main
+from gridmap.dashboard.shell.cli import main
 from gridmap.settings import get_settings
 
 

@@ -14,7 +14,7 @@ from .conftest import demo_store
 def client(tmp_path_factory):
     data = tmp_path_factory.mktemp("app")
     url = demo_store(data, incidents=1500, seed=13)
-    from gridmap.dashboard.app import create_app
+    from gridmap.dashboard.shell.app import create_app
 
     return create_app(Settings(store_url=url, data_dir=data)).server.test_client()
 
@@ -64,7 +64,7 @@ def test_the_tick_names_a_bad_query(client):
 
 def _panels(client, panels: dict) -> dict:
     """The wall's panel callback, as the browser posts it."""
-    from gridmap.dashboard import ids
+    from gridmap.dashboard.wall import ids
 
     outputs = [
         (ids.WALL_KPIS, "children"),
@@ -86,7 +86,7 @@ def _panels(client, panels: dict) -> dict:
 
 
 def test_panels_go_on_the_wire_only_when_they_changed(client):
-    from gridmap.dashboard import ids
+    from gridmap.dashboard.wall import ids
 
     first = _panels(client, {"lang": "zh"})
     assert {ids.WALL_KPIS, ids.WALL_HOURLY, ids.WALL_PANELS} <= set(first)
@@ -99,7 +99,7 @@ def test_panels_go_on_the_wire_only_when_they_changed(client):
 
 
 def test_a_dense_area_defers_its_dots_until_asked_again(tmp_path_factory):
-    from gridmap.dashboard.app import create_app
+    from gridmap.dashboard.shell.app import create_app
 
     data = tmp_path_factory.mktemp("dense")
     url = demo_store(data, incidents=1500, seed=13)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gridmap.dashboard.auth import _safe_next
+from gridmap.dashboard.login import _safe_next
 from gridmap.feed.store import open_store
 from gridmap.settings import Settings
 
@@ -23,7 +23,7 @@ def app(tmp_path_factory):
         street = counts.index[0]
         store.add_user("street1", "street", street, PASSWORD)
         store.add_user("centre1", "centre", None, PASSWORD)
-    from gridmap.dashboard.app import create_app
+    from gridmap.dashboard.shell.app import create_app
 
     dash_app = create_app(Settings(store_url=url, data_dir=data, auth=True))
     dash_app.street = street
@@ -155,7 +155,7 @@ def test_roles_and_areas_are_checked(app):
 def test_without_a_scope_logins_on_means_nothing_not_everything(app):
     from werkzeug.exceptions import Unauthorized
 
-    from gridmap.dashboard.auth import current_scope
+    from gridmap.dashboard.shared.auth import current_scope
 
     with app.server.test_request_context("/somewhere"), pytest.raises(Unauthorized):
         current_scope()

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from gridmap.dashboard.cli import main
+from gridmap.dashboard.shell.cli import main
 from gridmap.feed.store import open_store
 
 

@@ -9,6 +9,7 @@ import pytest
 from gridmap.feed.store import open_store
 from gridmap.settings import Settings
 
+from ..helpers import with_description
 from .conftest import demo_store
 
 
@@ -16,7 +17,7 @@ from .conftest import demo_store
 def app_ctx(tmp_path_factory):
     data = tmp_path_factory.mktemp("desk")
     url = demo_store(data, incidents=6000, seed=5)
-    from gridmap.dashboard.app import create_app
+    from gridmap.dashboard.shell.app import create_app
 
     app = create_app(Settings(store_url=url, data_dir=data))
     with app.server.app_context():
@@ -32,7 +33,7 @@ def _ops(patch) -> dict[tuple, object]:
 
 def _where():
     """Trace indices of the desk map: (heat, rings, dots)."""
-    from gridmap.dashboard.desk_layers import desk_parts
+    from gridmap.dashboard.desk.layers import desk_parts
 
     parts = desk_parts()
     return (
@@ -46,7 +47,7 @@ ON = ["dispatch_status", "grid_choropleth", "street_outlines"]
 
 
 def test_filters_patch_only_the_incident_traces(app_ctx):
-    from gridmap.dashboard.desk_callbacks import desk_update
+    from gridmap.dashboard.desk.callbacks import desk_update
 
     heat, _rings, dots = _where()
     patch, table, _legend = desk_update(ON, ["SR"], None, 24)
@@ -64,7 +65,7 @@ def test_filters_patch_only_the_incident_traces(app_ctx):
 
 
 def test_status_filter(app_ctx):
-    from gridmap.dashboard.desk_callbacks import desk_update
+    from gridmap.dashboard.desk.callbacks import desk_update
 
     _heat, rings, dots = _where()
     patch, _, _ = desk_update(ON, None, ["in_progress"], 168)
@@ -79,7 +80,7 @@ def test_status_filter(app_ctx):
 def test_english_switch_changes_the_words_not_the_data(app_ctx):
     import dash
 
-    from gridmap.dashboard.desk_callbacks import desk_update
+    from gridmap.dashboard.desk.callbacks import desk_update
 
     # the pages as Dash registered them (importing their modules again would register
     # them twice)
@@ -108,7 +109,7 @@ def test_english_switch_changes_the_words_not_the_data(app_ctx):
 
 
 def test_export_link_follows_the_filters():
-    from gridmap.dashboard.desk_callbacks import export_href
+    from gridmap.dashboard.desk.callbacks import export_href
 
     assert export_href("incidents.csv", None, None, None) == "/export/incidents.csv"
     href = export_href("map.png", "2026-11-25T10:30", ["SR", "TF"], ["in_progress"])
@@ -118,7 +119,7 @@ def test_export_link_follows_the_filters():
 def test_rings_mark_exactly_the_overdue_and_near_due(app_ctx):
     import pandas as pd
 
-    from gridmap.dashboard.desk_callbacks import desk_update
+    from gridmap.dashboard.desk.callbacks import desk_update
     from gridmap.domain.sla import due_status
 
     patch, _, _ = desk_update(ON, None, None, 24)
@@ -132,16 +133,13 @@ def test_rings_mark_exactly_the_overdue_and_near_due(app_ctx):
 
 
 def test_drill_down_to_one_incident_and_its_history(app_ctx):
-    from gridmap.dashboard.desk_detail import incident_detail
+    from gridmap.dashboard.desk.detail import incident_detail
     from gridmap.domain.access import Scope
 
     with open_store(app_ctx) as store:
         rows = store.get_incidents(open_only=True)
         row = rows[rows["status"] == "in_progress"].iloc[0]
-        store._execute(
-            "UPDATE incidents SET description = ? WHERE incident_id = ?",
-            ("路灯不亮，联系人：王先生，电话13912345678", row["incident_id"]),
-        )
+        with_description(store, row["incident_id"], "路灯不亮，联系人：王先生，电话13912345678")
         n_events = len(store.get_events(row["incident_id"]))
         other = rows[rows["street_code"] != row["street_code"]]["street_code"].iloc[0]
         centre = str(
@@ -159,8 +157,8 @@ def test_drill_down_to_one_incident_and_its_history(app_ctx):
 
 
 def test_switches_follow_the_catalogue_and_a_new_figure_changes_only_choropleth_sources(app_ctx):
-    from gridmap.dashboard.desk_callbacks import desk_update
-    from gridmap.dashboard.desk_layers import LIGHT_RAMPS, desk_parts, desk_specs
+    from gridmap.dashboard.desk.callbacks import desk_update
+    from gridmap.dashboard.desk.layers import LIGHT_RAMPS, desk_parts, desk_specs
 
     parts = desk_parts()
     specs = {s.id: s for s in desk_specs()}
@@ -192,11 +190,9 @@ def test_choropleth_classes_partition_the_areas_by_their_figure(app_ctx):
 
     import pandas as pd
 
-    from gridmap.dashboard.desk_layers import choropleth_classes
-    from gridmap.dashboard.georoutes import outline_geojson
+    from gridmap.dashboard.desk.layers import choropleth_classes
+    from gridmap.dashboard.shared.georoutes import outline_geojson
     from gridmap.domain.access import Scope
-    from gridmap.feed.figures import area_figures_now
-
     now = pd.Timestamp.now(tz="Asia/Shanghai")
     with open_store(app_ctx) as store:
         streets = store.get_areas("street")
@@ -204,7 +200,7 @@ def test_choropleth_classes_partition_the_areas_by_their_figure(app_ctx):
         classes = choropleth_classes(
             store, whole, "street_choropleth", "open", Scope.district(), now
         )
-        figures = area_figures_now(store, now, "street")
+        figures = store.area_figures("street", now)
         one = Scope(user="s", role="street", area_code=streets["code"].iloc[0])
         mine = choropleth_classes(store, whole, "street_choropleth", "open", one, now)
     by_class = [[f["properties"]["code"] for f in json.loads(c)["features"]] for c in classes]
@@ -223,7 +219,7 @@ def test_choropleth_classes_partition_the_areas_by_their_figure(app_ctx):
 
 
 def test_heat_of_many_reports_is_drawn_as_hexagons(app_ctx, monkeypatch):
-    from gridmap.dashboard.desk_callbacks import desk_update
+    from gridmap.dashboard.desk.callbacks import desk_update
     from gridmap.layers import plotly_map
 
     heat = _where()[0]
@@ -238,8 +234,8 @@ def test_heat_of_many_reports_is_drawn_as_hexagons(app_ctx, monkeypatch):
 
 
 def test_too_many_dots_are_left_out_with_a_word_and_a_filter_brings_them_back(app_ctx, monkeypatch):
-    from gridmap.dashboard import desk_layers
-    from gridmap.dashboard.desk_callbacks import desk_update
+    from gridmap.dashboard.desk import layers as desk_layers
+    from gridmap.dashboard.desk.callbacks import desk_update
 
     dots = _where()[2]
     with open_store(app_ctx) as store:

@@ -12,10 +12,11 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from gridmap.dashboard.snapshot import SnapshotError, SnapshotQuery
+from gridmap.dashboard.desk.snapshot import SnapshotError, SnapshotQuery
 from gridmap.feed.store import open_store
 from gridmap.settings import Settings
 
+from ..helpers import with_description
 from .conftest import demo_store
 
 PASSWORD = "export-secret-1"
@@ -29,13 +30,10 @@ def app(tmp_path_factory):
     with open_store(url) as store:
         street = store.get_incidents(open_only=True)["street_code"].value_counts().index[0]
         incident = store.get_incidents(open_only=True, area_code=street)["incident_id"].iloc[0]
-        store._execute(
-            "UPDATE incidents SET description = ? WHERE incident_id = ?",
-            (f"井盖缺失，电话{PHONE}", incident),
-        )
+        with_description(store, incident, f"井盖缺失，电话{PHONE}")
         store.add_user("street1", "street", street, PASSWORD)
         store.add_user("planner1", "planner", None, PASSWORD)
-    from gridmap.dashboard.app import create_app
+    from gridmap.dashboard.shell.app import create_app
 
     dash_app = create_app(Settings(store_url=url, data_dir=data, auth=True))
     dash_app.street, dash_app.url, dash_app.incident = street, url, incident
@@ -151,7 +149,7 @@ def test_snapshot_query_reads_local_times():
 
 
 def test_the_heat_of_a_snapshot_counts_every_report_of_the_day(app):
-    from gridmap.dashboard.exports import reports_before
+    from gridmap.dashboard.desk.exports import reports_before
     from gridmap.domain.access import Scope
 
     now = pd.Timestamp.now(tz="Asia/Shanghai")

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridmap.dashboard.live import (
+from gridmap.dashboard.shared.mapview import grid_class
+from gridmap.dashboard.wall.live import (
     DUE_ORDER,
     STATE_ORDER,
     delta,
@@ -18,7 +19,6 @@ from gridmap.dashboard.live import (
     tick_payload,
     to_ms,
 )
-from gridmap.dashboard.mapview import grid_class
 from gridmap.feed.service import IntakeService
 from gridmap.feed.store import open_store
 
@@ -64,9 +64,12 @@ def test_heat_payload_is_the_last_day_of_reports(store):
     now = pd.Timestamp.now(tz="Asia/Shanghai")
     payload = heat_payload(store, now)
     day_ago = to_ms(now - pd.Timedelta(hours=24))
-    n = store._query(
-        "SELECT count(*) FROM incidents WHERE reported_at >= ? AND lon IS NOT NULL", (day_ago,)
-    )[0][0]
+    everything = store.get_incidents()
+    n = int(
+        (
+            (everything["reported_at"] >= now - pd.Timedelta(hours=24)) & everything["lon"].notna()
+        ).sum()
+    )
     assert n > 0 and len(payload["t"]) == len(payload["lon"]) == n
     assert payload["t0"] == day_ago and min(payload["t"]) >= 0 and max(payload["t"]) <= 24 * 60
 
@@ -154,7 +157,7 @@ def test_a_tick_never_scans_further_back_than_an_hour(store):
 
 
 def test_a_deadline_passing_flashes_on_the_map_and_in_the_ticker(store):
-    from gridmap.dashboard.live import ticker_cells
+    from gridmap.dashboard.wall.live import ticker_cells
 
     open_now = store.get_incidents(open_only=True).dropna(subset=["deadline", "lon"])
     row = open_now.sort_values("deadline").iloc[-1]  # due last: surely not overdue yet

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from gridmap.dashboard.mapview import WALL_THEME, area_source_url, wall_map_figure, wall_specs
+from gridmap.dashboard.shared.mapview import (
+    WALL_THEME,
+    area_source_url,
+    wall_map_figure,
+    wall_specs,
+)
 
 
 def _labels(figure) -> list[dict]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import shapely
 
-from gridmap.dashboard.cli import main
+from gridmap.dashboard.shell.cli import main
 from gridmap.feed.store import open_store
 
 from .browser import BROWSER_MARKS, CHROMIUM, FLAGS, Server, free_port

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gridmap.dashboard.widgets import _nice_ceiling, hourly_chart
+from gridmap.dashboard.wall.widgets import _nice_ceiling, hourly_chart
 
 
 def _frame(today, usual) -> pd.DataFrame:

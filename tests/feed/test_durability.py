@@ -15,6 +15,8 @@ import urllib.request
 
 from gridmap.feed.store import open_store
 
+from ..helpers import raw_rows
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -24,7 +26,7 @@ def _free_port() -> int:
 
 def _start(env: dict, port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gridmap.dashboard.cli", "run", "--port", str(port)],
+        [sys.executable, "-m", "gridmap.dashboard.shell.cli", "run", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -92,9 +94,8 @@ def test_sigkill_loses_no_acknowledged_incident(tmp_path):
     sender.join()
     restarted = _start(env, port)
     try:
-        with open_store(url) as store:
-            stored = store._query("SELECT incident_id, count(*) FROM incidents GROUP BY 1")
-            events = dict(store._query("SELECT incident_id, count(*) FROM events GROUP BY 1"))
+        stored = raw_rows(url, "SELECT incident_id, count(*) FROM incidents GROUP BY 1")
+        events = dict(raw_rows(url, "SELECT incident_id, count(*) FROM events GROUP BY 1"))
         counts = dict(stored)
         assert acknowledged, "nothing was acknowledged"
         missing = [i for i in acknowledged if i not in counts]

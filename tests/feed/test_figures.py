@@ -9,13 +9,6 @@ import pytest
 
 from gridmap.demo.areas import make_areas
 from gridmap.demo.incidents import iter_incidents
-from gridmap.domain.access import Scope
-from gridmap.feed.figures import (
-    area_figures_now,
-    current_figures,
-    day_figures,
-    hourly_today_vs_usual,
-)
 
 NOW = pd.Timestamp("2026-11-25 15:00", tz="Asia/Shanghai")
 
@@ -39,8 +32,8 @@ def loaded(store, demo):
 
 def test_streets_add_up_to_the_district(loaded):
     store, streets = loaded
-    whole = day_figures(store, NOW)
-    parts = [day_figures(store, NOW, scope=Scope("s", "street", code)) for code in streets]
+    whole = store.day_figures(NOW)
+    parts = [store.day_figures(NOW, area_code=code) for code in streets]
     for key in (
         "reported",
         "dispatched",
@@ -51,14 +44,12 @@ def test_streets_add_up_to_the_district(loaded):
     ):
         assert sum(p[key] for p in parts) == whole[key], key
     assert whole["reported"] > 0 and max(p["reported"] for p in parts) < whole["reported"]
-    now_whole = current_figures(store, NOW)
-    now_parts = [current_figures(store, NOW, scope=Scope("s", "street", c)) for c in streets]
+    now_whole = store.current_figures(NOW)
+    now_parts = [store.current_figures(NOW, area_code=c) for c in streets]
     for key in ("open", "in_progress", "overdue", "near_due"):
         assert sum(p[key] for p in now_parts) == now_whole[key], key
-    hourly = hourly_today_vs_usual(store, NOW)
-    summed = sum(
-        hourly_today_vs_usual(store, NOW, scope=Scope("s", "street", c))["usual"] for c in streets
-    )
+    hourly = store.hourly_today_vs_usual(NOW)
+    summed = sum(store.hourly_today_vs_usual(NOW, area_code=c)["usual"] for c in streets)
     assert np.allclose(summed, hourly["usual"])
 
 
@@ -71,15 +62,15 @@ def test_a_community_scope_counts_only_its_incidents(loaded, demo):
         & (incidents["reported_at"] >= NOW.normalize())
         & (incidents["reported_at"] < NOW)
     ]
-    figures = day_figures(store, NOW, scope=Scope("c", "community", community))
+    figures = store.day_figures(NOW, area_code=community)
     assert figures["reported"] == len(today)
 
 
 @pytest.mark.parametrize("level", ["grid", "community", "street"])
 def test_area_figures_add_up_to_the_whole(loaded, level):
     store, streets = loaded
-    per_area = area_figures_now(store, NOW, level)
-    whole, day = current_figures(store, NOW), day_figures(store, NOW)
+    per_area = store.area_figures(level, NOW)
+    whole, day = store.current_figures(NOW), store.day_figures(NOW)
     assert per_area["open"].sum() == whole["open"] and per_area["overdue"].sum() == whole["overdue"]
     assert per_area["handled"].sum() == day["handled"]
     assert per_area["late_handled"].sum() == day["late_handled"]
@@ -87,11 +78,10 @@ def test_area_figures_add_up_to_the_whole(loaded, level):
     expected = 1 - rated["late_handled"] / rated["handled"]
     assert np.allclose(rated["on_time_rate"], expected)
     assert per_area.loc[per_area["handled"] == 0, "on_time_rate"].isna().all()
-    street = Scope("s", "street", streets[0])
-    mine = area_figures_now(store, NOW, level, scope=street)
+    mine = store.area_figures(level, NOW, area_code=streets[0])
     assert len(mine) and all(code.startswith(streets[0]) for code in mine.index)
     with pytest.raises(ValueError, match="district"):
-        area_figures_now(store, NOW, "district")
+        store.area_figures("district", NOW)
 
 
 def test_closure_rate_is_the_share_of_the_days_reports_closed(loaded, demo):
@@ -100,7 +90,7 @@ def test_closure_rate_is_the_share_of_the_days_reports_closed(loaded, demo):
     day = incidents[
         (incidents["reported_at"] >= NOW.normalize()) & (incidents["reported_at"] < NOW)
     ]
-    figures = day_figures(store, NOW)
+    figures = store.day_figures(NOW)
     closed = ((day["status"] == "closed") & (day["closed_at"] < NOW)).sum()
     void = (day["status"] == "void").sum()
     assert figures["closed_of_reported"] == closed

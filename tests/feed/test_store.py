@@ -9,8 +9,9 @@ import shapely
 
 from gridmap.domain.workflow import TransitionError
 from gridmap.feed.service import plan_event
-from gridmap.feed.store import open_store
-from gridmap.feed.store.sql import ConflictError, NotFoundError
+from gridmap.feed.store import ConflictError, NotFoundError, open_store
+
+from ..helpers import raw_rows
 
 T0 = pd.Timestamp("2026-11-25 09:00", tz="Asia/Shanghai")
 MS0 = int(T0.value // 1_000_000)
@@ -74,6 +75,11 @@ def _report_event(row: dict) -> dict:
         "actor": "test",
         "deadline": row["deadline"],
     }
+
+
+def _marked(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows near-due or overdue."""
+    return frame[frame["due"].isin(["overdue", "near_due"])]
 
 
 def _event(incident_id: str, action: str, at: int, **kw) -> dict:
@@ -220,16 +226,16 @@ def test_due_and_state_as_of(store):
     rows = [_incident(0), _incident(1, deadline=MS0 + 10 * HOUR, stage_entered_at=MS0)]
     for row in rows:
         store.create_incident(row, _report_event(row))
-    due = store.due(MS0 + HOUR)  # T0000's 30-minute deadline has passed
+    due = _marked(store.incidents_as_of(MS0 + HOUR))  # T0000's 30-minute deadline passed
     assert due.set_index("incident_id")["due"].to_dict() == {"T0000": "overdue"}
-    due_later = store.due(MS0 + 9 * HOUR)  # T0001 has 1 of 10 hours left: near-due
+    due_later = _marked(store.incidents_as_of(MS0 + 9 * HOUR))  # T0001: 1 of 10 hours left
     assert due_later.set_index("incident_id")["due"].to_dict() == {
         "T0000": "overdue",
         "T0001": "near_due",
     }
     store.apply_events([_event("T0000", "accept", MS0 + 2 * HOUR)], plan_event)
-    before = store.state_as_of(MS0 + HOUR).set_index("incident_id")["status"].to_dict()
-    after = store.state_as_of(MS0 + 3 * HOUR).set_index("incident_id")["status"].to_dict()
+    before = store.incidents_as_of(MS0 + HOUR).set_index("incident_id")["status"].to_dict()
+    after = store.incidents_as_of(MS0 + 3 * HOUR).set_index("incident_id")["status"].to_dict()
     assert before == {"T0000": "reported", "T0001": "reported"}
     assert after == {"T0000": "accepted", "T0001": "reported"}
 
@@ -247,17 +253,17 @@ def test_bulk_load_and_counts(store):
     assert store.bulk_load(frame) == 4
     assert len(store.get_incidents(open_only=True)) == 2
     assert store.open_counts().equals(store.recount_open())
-    counts = store.counts(level="street", by="status")
-    assert counts["n"].sum() == 4
+    figures = store.area_figures("street", T0 + pd.Timedelta(hours=1))
+    assert figures["open"].sum() == 2
     assert store.get_incidents(area_code="510108004")["incident_id"].size == 4
 
 
-def test_api_keys_are_stored_hashed(store):
+def test_api_keys_are_stored_hashed(store, store_url):
     key = store.add_api_key("12345热线")
     assert store.check_api_key(key) == "12345热线"
     assert store.check_api_key(key + "x") is None
     assert store.check_api_key(None) is None
-    stored = store._query("SELECT key_hash FROM api_keys")[0][0]
+    stored = raw_rows(store_url, "SELECT key_hash FROM api_keys")[0][0]
     assert key not in stored
 
 

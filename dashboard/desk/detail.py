@@ -1,0 +1,112 @@
+"""The desk's drill-down: click an incident on the map to see it and its whole workflow
+history (who, when, from, to, note, department), in the caller's area only, with personal data
+as the caller's role may read it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from dash import html
+
+from gridmap.dashboard.shared.auth import current_scope
+from gridmap.dashboard.shared.context import get_context
+from gridmap.dashboard.shared.i18n import lang_of, name_of, t
+from gridmap.dashboard.shared.inputs import InputError, mapping
+from gridmap.domain.access import Scope
+from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
+from gridmap.domain.identifiers import is_valid_id
+from gridmap.domain.sla import due_status
+from gridmap.domain.workflow import ACTIONS, STATES
+from gridmap.feed.store import SQLStore
+
+
+def incident_detail(
+    store: SQLStore, incident_id: str, scope: Scope, names: dict[str, str], lang: str = "zh"
+) -> html.Div:
+    """The panel of one incident; an incident outside ``scope`` is as unknown as a missing
+    one (its existence is not the caller's business)."""
+    row = store.get_incident(incident_id) if incident_id else None
+    if row is None or not scope.allows(row):
+        return html.Div(t("no_incident", lang), className="detail-empty")
+    events = store.get_events(incident_id)
+    sub = SUBCATEGORY_NAMES.get(row["subcategory"], ("", ""))[1 if lang == "en" else 0]
+    category = CATEGORY_BY_CODE.get(row["category"])
+    due = due_status(
+        pd.Series([row["deadline"]]),
+        pd.Series([row["stage_entered_at"]]),
+        pd.Timestamp.now(tz="UTC"),
+    )[0]
+    place = " · ".join(
+        names.get(code, code)
+        for code in (row.get("street_code"), row.get("community_code"))
+        if code
+    )
+    facts = [
+        (t("col_category", lang), f"{name_of(category, lang) if category else ''} · {sub}"),
+        (t("col_status", lang), name_of(STATES[row["status"]], lang)),
+        (
+            t("col_due", lang),
+            _time(row["deadline"])
+            + (f" ({t(due, lang)})" if due in ("overdue", "near_due") else ""),
+        ),
+        (t("col_reported", lang), _time(row["reported_at"])),
+        (t("col_street", lang), f"{place} · {row.get('grid_code') or '—'}"),
+        (t("department", lang), row.get("department") or "—"),
+        (t("col_description", lang), scope.text(row.get("description")) or "—"),
+    ]
+    return html.Div(
+        [
+            html.H4(row["incident_id"]),
+            html.Dl([part for label, value in facts for part in (html.Dt(label), html.Dd(value))]),
+            html.H5(t("history", lang)),
+            html.Ol([_event_item(e, scope, lang) for e in events.to_dict("records")]),
+        ],
+        className="detail-body",
+    )
+
+
+def _event_item(event: dict[str, Any], scope: Scope, lang: str) -> html.Li:
+    action = ACTIONS.get(event["action"])
+    to_state = STATES.get(event["to_state"])
+    parts = [
+        html.Span(_time(event["at"]), className="ev-time"),
+        html.B(name_of(action, lang) if action else event["action"]),
+        html.Span(f" → {name_of(to_state, lang)}" if to_state else ""),
+        html.Span(f" · {event['actor']}" if event.get("actor") else "", className="ev-actor"),
+        html.Span(f" · {event['department']}" if event.get("department") else ""),
+    ]
+    if event.get("note"):
+        parts.append(html.Div(scope.text(event["note"]), className="ev-note"))
+    return html.Li(parts)
+
+
+def _time(value) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{pd.Timestamp(value).tz_convert('Asia/Shanghai'):%m-%d %H:%M}"
+
+
+def show_detail(click, lang):
+    """The detail panel for a map click (the callback of the desk's map)."""
+    ctx = get_context()
+    incident = clicked_incident(click)
+    return incident_detail(ctx.store, incident, current_scope(), ctx.names(), lang_of(lang))
+
+
+def clicked_incident(click: Any) -> str | None:
+    """The incident id a map click carries (its point's ``customdata``), or ``None`` when it
+    carries none; a click of another shape is a 400 naming ``clickData``."""
+    points = mapping(click, "clickData").get("points") or []
+    if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
+        raise InputError("clickData", "points must be a list of objects")
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, list):
+            data = data[0] if data else None
+        if data is None or data == "":
+            continue
+        if not is_valid_id(data):
+            raise InputError("clickData", "customdata is not an incident id")
+        return data
+    return None

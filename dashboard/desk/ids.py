@@ -1,0 +1,16 @@
+"""Component ids of the desk, as constants shared by its page, callbacks and tests."""
+
+
+DESK_MAP = "desk-map"
+DESK_LAYERS = "desk-layers"
+DESK_FIGURE = "desk-figure"
+DESK_LEGEND = "desk-legend"
+DESK_CATEGORY = "desk-category"
+DESK_STATUS = "desk-status"
+DESK_WINDOW = "desk-window"
+DESK_TABLE = "desk-table"
+DESK_LANG = "desk-lang"
+DESK_EXPORT_AT = "desk-export-at"
+DESK_EXPORT_FORMAT = "desk-export-format"
+DESK_EXPORT_LINK = "desk-export-link"
+DESK_DETAIL = "desk-detail"

@@ -1,0 +1,193 @@
+"""Per-process objects the pages and callbacks share: the store, the intake service, caches.
+
+Nothing here is per-user state: the app stays stateless between requests, and several server
+processes behind one address show the same thing, because everything live is in the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+import time
+from typing import Any
+
+import pandas as pd
+from flask import current_app
+
+from gridmap.domain.access import Scope
+from gridmap.feed.store import SQLStore
+from gridmap.settings import Settings
+
+#: Zoom levels past the whole area's view from which a map of several districts names the
+#: streets (before that: the districts).
+LABEL_STREETS_AFTER = 1.5
+
+
+@dataclasses.dataclass
+class AppContext:
+    """What the dashboard needs, built once per process by :func:`create_app`."""
+
+    settings: Settings
+    store: SQLStore
+    _cache: dict[str, tuple[float, Any]] = dataclasses.field(default_factory=dict)
+    _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+    _refreshing: set[str] = dataclasses.field(default_factory=set)
+
+    def now(self) -> pd.Timestamp:
+        return pd.Timestamp.now(tz=self.settings.timezone)
+
+    def cached(self, key: str, ttl: float, build, *, ahead: bool = False):
+        """``build()``'s value, reused for ``ttl`` seconds.
+
+        With ``ahead``, an expired value is still returned at once while one background
+        thread builds the next: a live tick never waits for a figure that is recomputed
+        every few seconds (only the very first call builds in line).
+        """
+        with self._lock:
+            hit = self._cache.get(key)
+            fresh = hit is not None and time.monotonic() - hit[0] < ttl
+            if fresh or (ahead and hit is not None):
+                if not fresh and key not in self._refreshing:
+                    self._refreshing.add(key)
+                    threading.Thread(target=self._refresh, args=(key, build), daemon=True).start()
+                return hit[1]
+        value = build()
+        with self._lock:
+            self._cache[key] = (time.monotonic(), value)
+        return value
+
+    def _refresh(self, key: str, build) -> None:
+        try:
+            value = build()
+            with self._lock:
+                self._cache[key] = (time.monotonic(), value)
+        except Exception:  # the store is away: keep the last value, try again next time
+            pass
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
+
+    def names(self) -> dict[str, str]:
+        """Street and community code → display name."""
+
+        def build() -> dict[str, str]:
+            out: dict[str, str] = {}
+            for level in ("district", "street", "community"):
+                areas = self.store.get_areas(level)
+                out.update(zip(areas["code"], areas["name"], strict=True))
+            return out
+
+        return self.cached("names", 300, build)
+
+    def district_view(self) -> tuple[dict[str, float], float, str]:
+        """Map centre, zoom and name of the district."""
+
+        def build():
+            areas = self.store.get_areas("district")
+            if not len(areas):
+                areas = self.store.get_areas("street")
+            if not len(areas):
+                return {"lat": 30.68, "lon": 104.15}, 11.0, "网格化管理"
+            x0, y0, x1, y1 = areas.total_bounds
+            span = max(x1 - x0, (y1 - y0) * 1.2, 1e-3)
+            zoom = float(max(8.0, min(14.0, 9.9 - math.log2(span / 0.6))))
+            name = str(areas["name"].iloc[0]) if len(areas) == 1 else "全市"  # several districts
+            return {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2}, zoom, name
+
+        return self.cached("district-view", 300, build)
+
+    def label_split(self, scope: Scope | None, zoom: float) -> float | None:
+        """Zoom from which a map of the caller's area names streets instead of districts:
+        ``None`` (streets at every zoom) unless the area holds several districts."""
+        if scope is not None and scope.area_code:
+            return None
+        count = self.cached("district-count", 300, lambda: len(self.store.get_areas("district")))
+        return zoom + LABEL_STREETS_AFTER if count > 1 else None
+
+    def area_view(self, scope: Scope | None) -> tuple[dict[str, float], float, str]:
+        """Map centre, zoom and name of the caller's area (the district for district roles)."""
+        if scope is None or not scope.area_code:
+            return self.district_view()
+        area = scope.area_code
+
+        def build():
+            level = {9: "street", 12: "community"}.get(len(area), "grid")
+            rows = self.store.get_areas(level)
+            rows = rows[rows["code"] == area]
+            if not len(rows):
+                return self.district_view()
+            x0, y0, x1, y1 = rows.total_bounds
+            span = max(x1 - x0, (y1 - y0) * 1.2, 1e-3)
+            zoom = float(max(10.0, min(16.0, 9.9 - math.log2(span / 0.6))))
+            return {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2}, zoom, str(rows["name"].iloc[0])
+
+        return self.cached(f"area-view:{area}", 300, build)
+
+    def street_stops(self, scope: Scope | None = None) -> list[dict[str, Any]]:
+        """Centres and zooms of each street (the communities of a street office's street;
+        none for a community), for the auto-tour."""
+        area = (scope.area_code if scope is not None else None) or ""
+        if len(area) > 9:
+            return []
+        level = "community" if area else "street"
+
+        def build():
+            streets = self.store.get_areas(level)
+            streets = streets[streets["code"].str.startswith(area)]
+            stops = []
+            for code, name, geom in zip(
+                streets["code"], streets["name"], streets.geometry, strict=True
+            ):
+                x0, y0, x1, y1 = geom.bounds
+                span = max(x1 - x0, (y1 - y0) * 1.2, 1e-3)
+                stops.append(
+                    {
+                        "code": code,
+                        "name": name,
+                        "center": {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2},
+                        "zoom": float(max(10.0, min(15.5, 9.9 - math.log2(span / 0.6)))),
+                    }
+                )
+            return stops
+
+        return self.cached(f"stops:{area}", 300, build)
+
+    def kpis(self, scope: Scope | None = None) -> dict[str, Any]:
+        """Today's figures and yesterday's at the same time of day, in ``scope`` (default
+        the whole district; cached 10 s per area)."""
+
+        def build():
+            now = self.now()
+            area = _area_code(scope)
+            today = self.store.day_figures(now, area_code=area)
+            yesterday = self.store.day_figures(now, days_back=1, until=now, area_code=area)
+            return {
+                "today": today,
+                "yesterday": yesterday,
+                "current": self.store.current_figures(now, area_code=area),
+            }
+
+        return self.cached(f"kpis:{_area(scope)}", 10, build, ahead=True)
+
+    def hourly(self, scope: Scope | None = None) -> pd.DataFrame:
+        """Reports per hour today vs the usual day, in ``scope`` (cached 60 s per area)."""
+        return self.cached(
+            f"hourly:{_area(scope)}",
+            60,
+            lambda: self.store.hourly_today_vs_usual(self.now(), area_code=_area_code(scope)),
+            ahead=True,
+        )
+
+
+def _area(scope: Scope | None) -> str:
+    return _area_code(scope) or "all"
+
+
+def _area_code(scope: Scope | None) -> str | None:
+    return scope.area_code if scope is not None else None
+
+
+def get_context() -> AppContext:
+    """The context of the app serving this request."""
+    return current_app.config["GRIDMAP_CONTEXT"]

@@ -1,0 +1,191 @@
+"""The map's frame: themes, the offline style, the wall's figure and the URLs of the area
+layers' GeoJSON; the layers themselves are the catalogue's specs drawn by the plotly renderer
+(:mod:`gridmap.layers.plotly_map`).
+
+Why static geometry goes by URL (DESIGN.md, "The map path"): a ``choroplethmap`` trace
+re-processes every feature whenever any trace of its figure changes, and inline GeoJSON in
+``map.layers`` is re-compared on every update. Layers whose ``source`` is a URL stay out of
+the callback JSON and are never touched by a live update.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from gridmap.domain.sla import DUE_ORDER, due_codes
+from gridmap.feed.store.base import to_epoch_ms
+from gridmap.layers.basemap import maplibre_style
+from gridmap.layers.plotly_map import AREA_LEVELS, render_plotly
+from gridmap.layers.spec import LayerSpec, catalogue_by_id
+
+#: Glyphs served by :mod:`gridmap.dashboard.shared.georoutes` (CJK is drawn with local fonts).
+GLYPHS_URL = "/glyphs/{fontstack}/{range}.pbf"
+
+#: Open-count classes of the grid choropleth: (upper bound inclusive, colour).
+GRID_CLASSES: tuple[tuple[float, str], ...] = (
+    (0, "#0a2038"),
+    (1, "#0d3b5a"),
+    (3, "#0f5e7a"),
+    (6, "#13899a"),
+    (float("inf"), "#22c3c9"),
+)
+
+WALL_THEME = {
+    "name": "wall",
+    "background": "#06101f",
+    "district_line": "#5fe3ff",
+    "street_line": "#2aa8c8",
+    "community_line": "#1a5f7a",
+    "grid_line": "#123a52",
+    "label": "#cfefff",
+    "building": "#1c3550",
+}
+DESK_THEME = {
+    "name": "desk",
+    "background": "#eef2f6",
+    "district_line": "#1d4e89",
+    "street_line": "#3b6fb6",
+    "community_line": "#8aa9cf",
+    "grid_line": "#c3d3e6",
+    "label": "#123",
+    "building": "#c9d3de",
+}
+
+
+THEMES = {"wall": WALL_THEME, "desk": DESK_THEME}
+
+
+def style_for(
+    theme_name: str, tile_url: str = "", basemap: str = "", key: str = ""
+) -> dict[str, Any]:
+    """The MapLibre style of a theme: offline (nothing remote) unless a basemap with tiles
+    is configured (the ``basemap``, ``tile_url`` and ``tianditu_key`` settings)."""
+    theme = THEMES[theme_name]
+    return maplibre_style(
+        basemap or ("custom" if tile_url else "offline"),
+        tile_url=tile_url or None,
+        key=key or None,
+        background=theme["background"],
+        glyphs_url=GLYPHS_URL,
+    )
+
+
+def grid_class(open_count: float) -> int:
+    """Choropleth class of a grid with ``open_count`` open incidents."""
+    for k, (bound, _colour) in enumerate(GRID_CLASSES):
+        if open_count <= bound:
+            return k
+    return len(GRID_CLASSES) - 1
+
+
+def due_of(incidents: pd.DataFrame, now_ms: int) -> list[str]:
+    """``overdue`` / ``near_due`` / ``""`` per open incident at ``now_ms``."""
+    codes = due_codes(
+        to_epoch_ms(incidents["deadline"]), to_epoch_ms(incidents["stage_entered_at"]), now_ms
+    )
+    return [DUE_ORDER[c] for c in codes]
+
+
+def map_layout(
+    fig: go.Figure,
+    theme: dict[str, str],
+    center: dict[str, float],
+    zoom: float,
+    layers: list[dict],
+    uirevision: str,
+) -> go.Figure:
+    """The map subplot of a theme, without chrome; zoom and pan survive updates."""
+    fig.update_layout(
+        map={
+            # the style goes by URL: an inline style object is diffed by MapLibre on every
+            # figure update (and it failed with "Map error." as soon as live updates flowed)
+            "style": f"/map-style/{theme['name']}.json",
+            "center": center,
+            "zoom": zoom,
+            "layers": layers,
+            "uirevision": uirevision,
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        paper_bgcolor=theme["background"],
+        plot_bgcolor=theme["background"],
+        showlegend=False,
+        uirevision=uirevision,
+    )
+    return fig
+
+
+def area_source_url(spec: LayerSpec, k: int | None = None) -> str:
+    """The server's GeoJSON of an area layer (outlines, labels, buildings:
+    :mod:`gridmap.dashboard.shared.georoutes`): one URL for every caller, answered with the caller's
+    own area (decided on the server, cached privately per session)."""
+    level = AREA_LEVELS.get(spec.data_id, "grid")
+    if spec.kind == "labels":
+        return f"/geo/labels/{level}.geojson"
+    if spec.kind == "buildings":
+        return "/geo/buildings.geojson"
+    return f"/geo/{level}.geojson"
+
+
+def wall_specs(label_split: float | None = None) -> tuple[LayerSpec, ...]:
+    """The wall's static layers: the catalogue's area outlines and street names in the wall's
+    colours (its grids, heat and incidents are live MapLibre sources of their own); community
+    outlines only on a wall of one district.
+    ``label_split`` (a web-map zoom level), for a map of several districts: district names
+    below it, street names from it on; ``None`` names the streets at every zoom."""
+    catalogue = catalogue_by_id()
+    specs = []
+    for layer_id, key, width in (
+        ("community_outlines", "community_line", 0.8),
+        ("street_outlines", "street_line", 1.6),
+        ("district_outline", "district_line", 3.0),
+    ):
+        if layer_id == "community_outlines" and label_split is not None:
+            # a city's 3,000 communities: half a megabyte a no-touch screen never shows at
+            # city zoom, where the grid colours already draw finer than communities
+            continue
+        spec = catalogue[layer_id]
+        style = {"line_color": WALL_THEME[key], "line_width": width}
+        specs.append(dataclasses.replace(spec, style=style))
+    street = catalogue["street_labels"]
+    style = {**street.style, "text_color": WALL_THEME["label"], "text_size": 15}
+    street = dataclasses.replace(street, style=style, min_zoom=label_split)
+    if label_split is not None:
+        specs.append(
+            LayerSpec(
+                "district_labels",
+                "labels",
+                "districts",
+                "区名称",
+                "District names",
+                style={**style, "text_size": 18},
+                max_zoom=label_split,
+            )
+        )
+    specs.append(street)
+    return tuple(specs)
+
+
+def wall_map_figure(
+    *,
+    center: dict[str, float],
+    zoom: float,
+    theme: dict[str, str],
+    uirevision: str = "wall",
+    label_split: float | None = None,
+) -> go.Figure:
+    """The wall's map: the offline style and the static layers by URL, and no data at all.
+
+    The live layers (grid colours, heat, incidents, due rings, flashes) are MapLibre sources
+    of their own that ``assets/live-map.js`` adds to this map and updates with deltas
+    (``GeoJSONSource.updateData`` and feature-state), so a live update costs the browser work
+    in proportion to what changed: plotly's traces would re-process every point, and a
+    ``Patch`` of a 100,000-point trace still rebuilds the whole trace in the browser. The one
+    empty trace is what makes plotly create the map.
+    """
+    fig = go.Figure(go.Scattermap(lat=[], lon=[], mode="markers", hoverinfo="skip"))
+    rendered = render_plotly(wall_specs(label_split), frames={}, source_url=area_source_url)
+    return map_layout(fig, theme, center, zoom, rendered.layers, uirevision)

@@ -1,0 +1,116 @@
+"""The Dash application: created by :func:`create_app`, stateless between requests.
+
+Live state lives in the store; each process holds only caches derived from it, so several
+server processes behind one address show the same thing. Everything the page needs is served
+by this server (plotly.js, fonts are the machine's own): no request leaves the machine unless a
+tile URL is configured.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import dash
+from flask import jsonify
+from flask_compress import Compress
+
+from gridmap.dashboard import desk, wall
+from gridmap.dashboard.login import install_login
+from gridmap.dashboard.shared.auth import install_guard
+from gridmap.dashboard.shared.context import AppContext
+from gridmap.dashboard.shared.georoutes import install_geo_routes
+from gridmap.dashboard.shared.inputs import install_input_errors
+from gridmap.dashboard.shell.headers import install_security_headers
+from gridmap.dashboard.shell.timing import install_server_timing
+from gridmap.feed.api import install_api
+from gridmap.feed.service import IntakeService
+from gridmap.feed.store import open_store
+from gridmap.settings import Settings
+
+DASHBOARD = Path(__file__).resolve().parents[1]
+
+
+def create_app(settings: Settings) -> dash.Dash:
+    """Build the Dash app (and its Flask server with the intake API) for ``settings``."""
+    app = dash.Dash(
+        __name__,
+        title="网格化管理 · 一张图",
+        serve_locally=True,
+        compress=False,  # flask-compress below compresses every response, API included
+        update_title=None,
+        use_pages=True,
+        pages_folder="",  # each screen's package registers its own page
+        assets_folder=str(DASHBOARD / "assets"),
+        suppress_callback_exceptions=True,
+    )
+    install_server_timing(app.server)  # first: its after-hook runs last, after compression
+    app.server.config["COMPRESS_MIMETYPES"] = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/geo+json",
+        "image/svg+xml",
+    ]
+    Compress(app.server)
+    store = open_store(settings.resolved_store_url)
+    context = AppContext(settings=settings, store=store)
+    app.server.config["GRIDMAP_SETTINGS"] = settings
+    app.server.config["GRIDMAP_CONTEXT"] = context
+    service = IntakeService(store, timezone=settings.timezone)
+    threading.Thread(target=service.warm_up, name="intake-warm-up", daemon=True).start()
+    install_guard(app.server, store, settings)
+    install_login(app.server, store, settings)
+    install_input_errors(app)
+    install_api(app.server, lambda: service)
+    install_geo_routes(app.server, store)
+    wall.install(app)
+    desk.install(app)
+    app.layout = dash.html.Div(dash.page_container)
+    app.index_string = _INDEX.replace("{%preload%}", _preload_tags(app))
+    install_security_headers(app, settings)
+
+    @app.server.get("/healthz")
+    def healthz():
+        try:
+            ok = store.ping()
+        except Exception as exc:  # the store is down: say so, do not crash
+            return jsonify({"ok": False, "store": str(exc)}), 503
+        return jsonify({"ok": ok}), 200 if ok else 503
+
+    return app
+
+
+#: Dash's page template, with scripts every page needs fetched from the start: dcc.Graph asks
+#: for plotly.js only once the page's layout has come through Dash Pages' routing callback,
+#: and in those round trips the 1.4 MB download could already be on its way.
+_INDEX = """<!DOCTYPE html>
+<html>
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%preload%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+#: Scripts loaded by dcc.Graph when it first renders (paths under _dash-component-suites).
+_GRAPH_SCRIPTS = ("plotly/package_data/plotly.min.js", "dash/dcc/async-graph.js")
+
+
+def _preload_tags(app: dash.Dash) -> str:
+    prefix = app.config.requests_pathname_prefix
+    return "".join(
+        f'<link rel="preload" as="script" href="{prefix}_dash-component-suites/{path}">'
+        for path in _GRAPH_SCRIPTS
+    )
