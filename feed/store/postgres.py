@@ -63,6 +63,14 @@ class PostgresStore(SQLStore):
         out[single] = shapely.multipolygons(geoms[single].reshape(-1, 1)) if single.any() else []
         return out
 
+    def _index_names(self, cur, prefix: str) -> list[str]:
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND indexname LIKE %s",
+            (prefix + "%",),
+        )
+        return [r[0] for r in cur.fetchall()]
+
     def _lock_table(self, cur, table: str) -> None:
         # readers go on; writers of the table wait their turn until this transaction ends
         cur.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from gridmap.domain.areas import AREA_LEVELS, area_condition
-from gridmap.domain.sla import due_case_sql, near_due_from_sql
+from gridmap.domain.sla import due_case_sql, near_due_from_sql, time_limits
 from gridmap.domain.workflow import CLOSED_STATES, open_sql
 from gridmap.feed.store.base import INCIDENT_COLUMNS, from_epoch_ms, incident_frame
 from gridmap.feed.store.common import chunks
@@ -45,6 +45,8 @@ LIVE_COLUMNS = (
 _EVENT_SIDE = ("event_id", "incident_id", "at", "action", "from_state", "to_state")
 #: Incident columns :meth:`LiveReadsMixin.incidents_as_of` rebuilds from the event log.
 _AS_OF_COLUMNS = ("status", "stage_entered_at", "deadline", "closed_at")
+#: Name (before the share in thousandths) of the index on the moment of turning near-due.
+_NEAR_DUE_INDEX = "incidents_near_due_"
 #: Columns of a crossing into near-due or overdue (:meth:`LiveReadsMixin.due_crossings`).
 CROSSING_COLUMNS = (
     "incident_id",
@@ -149,17 +151,39 @@ class LiveReadsMixin:
         near-due (the near-due share of their stage's time left) in ``(since_ms, now_ms]``:
         no event marks these moments, yet a screen must show them. Each as
         :data:`CROSSING_COLUMNS`, ``crossed`` being ``overdue`` or ``near_due``."""
+        self._ensure_near_due_index()
         where, params = self._area_sql(area_code)
         near_from = near_due_from_sql()
+        columns = ", ".join(CROSSING_COLUMNS[:-1])
+        # two index range scans (deadline; the near-due moment), not one scan of every open
+        # incident; an incident in both has turned overdue, which wins below
         rows = self._query(
-            "SELECT incident_id, lon, lat, status, deadline, stage_entered_at, grid_code, "
-            "category, subcategory, street_code, CASE WHEN deadline > ? AND deadline <= ? "
-            f"THEN 'overdue' ELSE 'near_due' END FROM incidents WHERE {open_sql()} AND "
-            f"deadline IS NOT NULL AND {where} AND ((deadline > ? AND deadline <= ?) OR "
-            f"({near_from} > ? AND {near_from} <= ?))",
-            (since_ms, now_ms, *params, since_ms, now_ms, since_ms, now_ms),
+            f"SELECT {columns}, 'near_due' FROM incidents WHERE {open_sql()} AND {where} "
+            f"AND {near_from} > ? AND {near_from} <= ? UNION ALL "
+            f"SELECT {columns}, 'overdue' FROM incidents WHERE {open_sql()} AND {where} "
+            "AND deadline > ? AND deadline <= ?",
+            (*params, since_ms, now_ms, *params, since_ms, now_ms),
         )
-        return [dict(zip(CROSSING_COLUMNS, r, strict=True)) for r in rows]
+        crossings = {r[0]: dict(zip(CROSSING_COLUMNS, r, strict=True)) for r in rows}
+        return list(crossings.values())
+
+    def _ensure_near_due_index(self) -> None:
+        """An index on the moment each open incident becomes near-due, for the near-due share
+        in force (its expression is :func:`~gridmap.domain.sla.near_due_from_sql`, as the
+        crossings query writes it); one of another share is dropped."""
+        share = time_limits().near_due_share
+        if getattr(self, "_near_due_indexed", None) == share:
+            return
+        name = f"{_NEAR_DUE_INDEX}{round(share * 1000)}"
+        with self._transaction() as cur:
+            for old in self._index_names(cur, _NEAR_DUE_INDEX):
+                if old != name:
+                    cur.execute(f"DROP INDEX {old}")
+            cur.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON incidents ({near_due_from_sql()}) "
+                f"WHERE {open_sql()}"
+            )
+        self._near_due_indexed = share
 
     def area_codes(self, level: str, *, within: str | None = None) -> list[str]:
         """Codes of the areas of ``level`` that lie in area ``within`` (all: ``None``)."""

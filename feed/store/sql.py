@@ -91,6 +91,10 @@ class SQLStore(LiveWritesMixin, LiveReadsMixin, FiguresMixin, ApiKeysMixin, User
     def _table_exists(self, cur, name: str) -> bool:
         raise NotImplementedError
 
+    def _index_names(self, cur, prefix: str) -> list[str]:
+        """Names of this store's indexes beginning with ``prefix``."""
+        raise NotImplementedError
+
     def _lock_table(self, cur, table: str) -> None:
         """Make write transactions that touch ``table`` take turns until this one ends (a
         no-op where every write transaction already runs alone, as in SQLite)."""

@@ -44,6 +44,12 @@ class SQLiteStore(SQLStore):
             raise StoreError(f"cannot open {self.url}: {exc}") from exc
         return conn
 
+    def _index_names(self, cur, prefix: str) -> list[str]:
+        cur.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE ?", (prefix + "%",)
+        )
+        return [r[0] for r in cur.fetchall()]
+
     def _table_exists(self, cur, name: str) -> bool:
         cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         return cur.fetchone() is not None

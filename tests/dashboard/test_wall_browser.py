@@ -7,6 +7,7 @@ import os
 import time
 import urllib.request
 
+import pandas as pd
 import pytest
 
 from gridmap.feed.store import open_store
@@ -144,6 +145,36 @@ def test_posted_incident_shows_within_3_seconds(page, server):
     ticker = page.inner_text("#wall-ticker")
     assert "路面塌陷" in ticker
     assert "13912345678" not in page.content()  # personal data never reaches the screen
+
+
+def test_an_amber_ring_appears_as_an_incident_turns_near_due(page, server):
+    """No event marks the moment an incident has 20 % of its stage's time left; a wall kept
+    open must still ring it amber (the one-second tick sends the crossing)."""
+    from gridmap.domain.sla import allowed_hours, time_limits
+
+    _open_wall(page, server)
+    stage_s = allowed_hours("reported", "TF", 1) * 3600  # urgent: 7.5 minutes to accept
+    near_after_s = stage_s * (1 - time_limits().near_due_share)
+    reported = pd.Timestamp.now(tz="Asia/Shanghai") - pd.Timedelta(seconds=near_after_s - 6)
+    incident = _post(
+        server,
+        {
+            "service_code": "TF01",
+            "lat": 30.673,
+            "long": 104.116,
+            "priority": 1,
+            "requested_datetime": reported.isoformat(),
+        },
+    )
+    due = "id => (window.gridmapLive.open.get(id) || {properties: {}}).properties.due"
+    page.wait_for_function(f"id => ({due})(id) === 0", arg=incident, timeout=10_000)
+    page.wait_for_function(f"id => ({due})(id) === 1", arg=incident, timeout=15_000)
+    ring = page.evaluate(
+        "id => window.gridmapLive.map.querySourceFeatures('gm-open')"
+        ".filter(f => f.id === window.gridmapLive.fids.get(id)).map(f => f.properties.due)",
+        incident,
+    )
+    assert 1 in ring  # drawn with its amber ring, not only known to the page
 
 
 def test_server_restart_shows_stale_data_then_recovers(page, server):

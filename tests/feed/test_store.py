@@ -414,3 +414,19 @@ def test_incidents_as_of_rebuild_only_what_was_open(store):
     mine = store.incidents_as_of(MS0 + 7 * HOUR, area_code="510108004006")
     assert mine["incident_id"].tolist() == ["T0003"]
     assert store.incidents_as_of(MS0 - 1).empty  # nothing reported yet
+
+
+def test_crossings_into_near_due_and_overdue(store):
+    # T0001: reported at MS0+1 s, 10 hours to its deadline: near-due 8 hours in
+    row = _incident(1, deadline=MS0 + 1000 + 10 * HOUR, stage_entered_at=MS0 + 1000)
+    store.create_incident(row, _report_event(row))
+    near_at = MS0 + 1000 + 8 * HOUR
+    assert store.due_crossings(near_at - HOUR, near_at - 1) == []
+    crossed = store.due_crossings(near_at - 1, near_at + 1)
+    assert [(c["incident_id"], c["crossed"]) for c in crossed] == [("T0001", "near_due")]
+    deadline = MS0 + 1000 + 10 * HOUR
+    crossed = store.due_crossings(deadline - 1, deadline)
+    assert [(c["incident_id"], c["crossed"]) for c in crossed] == [("T0001", "overdue")]
+    both = store.due_crossings(near_at - 1, deadline)  # both in one window: overdue wins
+    assert [c["crossed"] for c in both] == ["overdue"]
+    assert store.due_crossings(near_at - 1, near_at + 1, area_code="510108999") == []
