@@ -55,6 +55,10 @@ class Settings:
         (shared by every server process on the machine).
     session_days
         Days a login lasts (a wall screen logs in once).
+    time_limits_file
+        A TOML file of the district's own time limits (stage hours, the 处置 hours per
+        category, priority factors, the near-due share; see
+        :meth:`gridmap.domain.sla.TimeLimits.from_toml`); empty: the built-in ones.
     wall_dense_open
         Open incidents (located, in the caller's area) above which the wall draws them as dots
         only from street zoom on, and fetches them only once it gets there: at city zoom the
@@ -75,6 +79,7 @@ class Settings:
     secret_key: str = ""
     session_days: int = 30
     wall_dense_open: int = 20_000
+    time_limits_file: str = ""
 
     @property
     def demo_dir(self) -> Path:

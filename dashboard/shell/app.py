@@ -22,6 +22,7 @@ from gridmap.dashboard.shared.context import AppContext
 from gridmap.dashboard.shared.georoutes import install_geo_routes
 from gridmap.dashboard.shared.inputs import install_input_errors
 from gridmap.dashboard.shell.headers import install_security_headers
+from gridmap.dashboard.shell.rules import put_rules_in_force
 from gridmap.dashboard.shell.timing import install_server_timing
 from gridmap.feed.api import install_api
 from gridmap.feed.service import IntakeService
@@ -33,6 +34,7 @@ DASHBOARD = Path(__file__).resolve().parents[1]
 
 def create_app(settings: Settings) -> dash.Dash:
     """Build the Dash app (and its Flask server with the intake API) for ``settings``."""
+    put_rules_in_force(settings)
     app = dash.Dash(
         __name__,
         title="网格化管理 · 一张图",

@@ -13,6 +13,7 @@ from pathlib import Path
 from rich.console import Console
 
 from gridmap.dashboard.shell.cli_admin import add_admin_commands
+from gridmap.dashboard.shell.rules import put_rules_in_force
 from gridmap.settings import get_settings
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        put_rules_in_force(get_settings())
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         return 130
