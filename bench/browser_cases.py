@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pandas as pd
+
 from gridmap.bench import browser_rows
 from gridmap.bench.browser_page import CHROMIUM, FLAGS, PageRun
 from gridmap.bench.browser_store import cached_store, fresh_copy
@@ -101,12 +103,8 @@ def _store_facts(url: str) -> tuple[str, dict[str, Any]]:
     with open_store(url) as store:
         key = store.add_api_key("bench-browser")
         day_ago = int(time.time() * 1000) - 86_400_000
-        (open_n,) = store._query(
-            "SELECT count(*) FROM incidents WHERE status NOT IN ('closed', 'void')"
-        )[0]
-        (recent,) = store._query(
-            "SELECT count(*) FROM incidents WHERE reported_at >= ?", (day_ago,)
-        )[0]
+        open_n = store.current_figures(pd.Timestamp.now(tz="UTC"))["open"]
+        recent = store.count_reported(day_ago)
         counts = store.layer_counts()
     return key, {
         "open_incidents": int(open_n),

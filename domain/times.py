@@ -23,6 +23,11 @@ _ISO = re.compile(
 )
 
 
+def epoch_ms(stamp: pd.Timestamp) -> int:
+    """A tz-aware time as milliseconds since the Unix epoch (UTC): how the store keeps times."""
+    return int(stamp.value // 1_000_000)
+
+
 class TimeFormatError(ValueError):
     """A time that is not accepted; the message says why and what to send."""
 

@@ -17,11 +17,12 @@ def with_description(store, incident_id: str, text: str) -> None:
     store.bulk_load(row)
 
 
-def raw_rows(url: str, sql: str) -> list[tuple]:
-    """Rows of ``sql`` read with a connection of its own (to look at what is on disk, as an
-    operator with a database client would), not through the store."""
+def stored_key_hashes(url: str) -> list[str]:
+    """What the store at ``url`` keeps of the API keys, read with a database client of its
+    own (as an operator, or a thief of the file, would see it), not through the store."""
+    sql = "SELECT key_hash FROM api_keys"
     if url.startswith("sqlite:///"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            return conn.execute(sql).fetchall()
+            return [r[0] for r in conn.execute(sql)]
     with psycopg.connect(url) as conn:
-        return conn.execute(sql).fetchall()
+        return [r[0] for r in conn.execute(sql)]

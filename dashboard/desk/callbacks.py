@@ -26,9 +26,9 @@ from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.i18n import lang_of, name_of, t
 from gridmap.dashboard.shared.inputs import choice, optional_text, text_list
 from gridmap.dashboard.shared.mapview import due_of
-from gridmap.dashboard.wall.live import to_ms
 from gridmap.domain.access import Scope
 from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
+from gridmap.domain.times import epoch_ms
 from gridmap.domain.workflow import STATES
 from gridmap.layers.plotly_map import dispatch_arrays, heat_trace
 from gridmap.layers.spec import CHOROPLETH_FIGURES
@@ -60,7 +60,7 @@ def desk_update(
         hours=int(hours or 24),
         area_code=scope.area_code,
     )
-    frames, hidden = capped(incident_frames(incidents, heat, to_ms(now)))
+    frames, hidden = capped(incident_frames(incidents, heat, epoch_ms(now)))
     rev = scope.area_code or "all"
     parts = desk_parts(figure, rev)
     patch = Patch()
@@ -88,7 +88,7 @@ def desk_update(
     # the table lists every incident, those without a location too (a hotline call may have
     # none), with the same due mark as the map
     shown = incidents.head(TABLE_ROWS)
-    table = incident_table(shown, due_of(shown, to_ms(now)), context.names(), scope, lang)
+    table = incident_table(shown, due_of(shown, epoch_ms(now)), context.names(), scope, lang)
     return patch, table, desk_legend(lang, figure, hidden)
 
 

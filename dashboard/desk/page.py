@@ -21,9 +21,9 @@ from gridmap.dashboard.desk.layers import (
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.i18n import lang_of, name_of, t
-from gridmap.dashboard.wall.live import to_ms
 from gridmap.domain.access import ROLES
 from gridmap.domain.categories import CATEGORIES
+from gridmap.domain.times import epoch_ms
 from gridmap.domain.workflow import STATES
 
 
@@ -40,7 +40,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         ctx.store, now, categories=None, statuses=None, hours=24, area_code=scope.area_code
     )
     center, zoom, district = ctx.area_view(scope)
-    frames, hidden = capped(incident_frames(open_incidents, heat, to_ms(now)))
+    frames, hidden = capped(incident_frames(open_incidents, heat, epoch_ms(now)))
     figure, _parts = desk_map(
         frames,
         center=center,

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 from flask import current_app
 
+from gridmap.dashboard.shared.georoutes import GeoCache
 from gridmap.domain.access import Scope
 from gridmap.feed.store import SQLStore
 from gridmap.settings import Settings
@@ -30,6 +31,8 @@ class AppContext:
 
     settings: Settings
     store: SQLStore
+    #: the geometry served to every map, built once per area (:mod:`.georoutes`)
+    geo_cache: GeoCache | None = None
     _cache: dict[str, tuple[float, Any]] = dataclasses.field(default_factory=dict)
     _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     _refreshing: set[str] = dataclasses.field(default_factory=set)

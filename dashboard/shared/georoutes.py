@@ -11,13 +11,12 @@ import json
 import threading
 import time
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 
-from gridmap.dashboard.desk.layers import choropleth_classes, desk_specs
 from gridmap.dashboard.shared.auth import current_scope
+from gridmap.domain.access import Scope
 from gridmap.feed.store import SQLStore
 from gridmap.layers.geojson import area_geojson, label_points
-from gridmap.layers.plotly_map import AREA_LEVELS
 
 TTL_S = 300.0
 LEVELS = ("district", "street", "community", "grid")
@@ -45,81 +44,52 @@ class GeoCache:
         return data
 
 
-def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
-    """Register ``/geo/...`` and ``/glyphs/...`` on ``server``."""
-    cache = GeoCache(store)
+def respond_geojson(data: bytes, max_age: int = 300) -> Response:
+    """GeoJSON of the caller's area: kept by a browser or proxy for this user only."""
+    response = Response(data, mimetype="application/geo+json")
+    response.headers["Cache-Control"] = f"private, max-age={max_age}"
+    response.headers["Vary"] = "Cookie"
+    return response
 
-    def respond(data: bytes) -> Response:
-        # per caller's area: a browser or proxy keeps it for this user only
-        response = Response(data, mimetype="application/geo+json")
-        response.headers["Cache-Control"] = "private, max-age=300"
-        response.headers["Vary"] = "Cookie"
-        return response
 
-    def scoped_areas(level: str, scope):
-        """The areas of ``level`` the caller may see: its own, those in it, and those it
-        lies in (outlines for orientation)."""
-        areas = store.get_areas(level)
-        if scope.area_code:
-            areas = areas[[scope.shows_outline(c) for c in areas["code"]]]
-        return areas
+def scoped_areas(store: SQLStore, level: str, scope: Scope):
+    """The areas of ``level`` the caller may see: its own, those in it, and those it lies in
+    (outlines for orientation)."""
+    areas = store.get_areas(level)
+    if scope.area_code:
+        areas = areas[[scope.shows_outline(c) for c in areas["code"]]]
+    return areas
+
+
+def area_outlines(cache: GeoCache, level: str, scope: Scope) -> bytes:
+    """The map's GeoJSON of the ``level`` areas the caller may see (cached per area)."""
+    return cache.get(
+        f"{level}:{scope.area_code or ''}",
+        lambda: outline_geojson(scoped_areas(cache.store, level, scope)),
+    )
+
+
+def install_geo_routes(server: Flask, cache: GeoCache) -> None:
+    """Register ``/geo/...``, ``/map-style/...`` and ``/glyphs/...`` on ``server``."""
+    store = cache.store
+    respond = respond_geojson
 
     @server.get("/geo/<level>.geojson")
     def area_layer(level: str):
         if level not in LEVELS:
-            return _unknown("level", level, LEVELS)
-        scope = current_scope()
-        key = f"{level}:{scope.area_code or ''}"
-        return respond(cache.get(key, lambda: outline_geojson(scoped_areas(level, scope))))
+            return unknown_part("level", level, LEVELS)
+        return respond(area_outlines(cache, level, current_scope()))
 
     @server.get("/geo/labels/<level>.geojson")
     def area_labels(level: str):
         if level not in LEVELS[:3]:
-            return _unknown("level", level, LEVELS[:3])
+            return unknown_part("level", level, LEVELS[:3])
         scope = current_scope()
 
         def build() -> bytes:
-            return _points_geojson(label_points(scoped_areas(level, scope)))
+            return _points_geojson(label_points(scoped_areas(store, level, scope)))
 
         return respond(cache.get(f"labels:{level}:{scope.area_code or ''}", build))
-
-    @server.get("/geo/choropleth/<spec_id>/<int:k>.geojson")
-    def choropleth_layer(spec_id: str, k: int):
-        """Class ``k`` of a desk choropleth (``?figure=open|overdue|on_time_rate``): figures
-        are incident data, so only the caller's area; rebuilt at most every minute."""
-        from gridmap.dashboard.shared.context import get_context
-
-        scope = current_scope()
-        figure = request.args.get("figure", "open")
-        spec = next((s for s in desk_specs() if s.id == spec_id), None)
-        if spec is None or spec.kind != "area_choropleth":
-            known = [s.id for s in desk_specs() if s.kind == "area_choropleth"]
-            return _unknown("layer", spec_id, known)
-        level = AREA_LEVELS[spec.data_id]
-
-        def build() -> list[bytes]:
-            whole = cache.get(
-                f"{level}:{scope.area_code or ''}",
-                lambda: outline_geojson(scoped_areas(level, scope)),
-            )
-            return choropleth_classes(store, whole, spec_id, figure, scope, get_context().now())
-
-        try:
-            with cache.building:  # the classes come together: one build for all requests
-                classes = cache.get(
-                    f"choropleth:{spec_id}:{figure}:{scope.area_code or ''}", build, ttl=60.0
-                )
-        except KeyError as exc:
-            return Response(
-                json.dumps({"field": "figure", "error": str(exc.args[0])}, ensure_ascii=False),
-                status=400,
-                mimetype="application/json",
-            )
-        if not 0 <= k < len(classes):
-            return _unknown("class", str(k), [str(i) for i in range(len(classes))])
-        response = respond(classes[k])
-        response.headers["Cache-Control"] = "private, max-age=60"
-        return response
 
     @server.get("/geo/buildings.geojson")
     def buildings():
@@ -143,7 +113,7 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
         from gridmap.dashboard.shared.mapview import THEMES, style_for
 
         if theme not in THEMES:
-            return _unknown("theme", theme, list(THEMES))
+            return unknown_part("theme", theme, list(THEMES))
         settings = server.config["GRIDMAP_SETTINGS"]
         style = style_for(theme, settings.tile_url, settings.basemap, settings.tianditu_key)
         return Response(json.dumps(style), mimetype="application/json")
@@ -153,8 +123,6 @@ def install_geo_routes(server: Flask, store: SQLStore) -> GeoCache:
         # An empty glyph set: MapLibre draws CJK with the browser's own fonts (its local
         # ideograph rendering) and asks us only for other ranges; nothing leaves the machine.
         return Response(b"", mimetype="application/x-protobuf")
-
-    return cache
 
 
 #: Above this many areas in a layer (a city's grids) it is simplified more: on the wall the
@@ -177,7 +145,7 @@ def outline_geojson(areas) -> bytes:
     )
 
 
-def _unknown(field: str, value: str, allowed) -> Response:
+def unknown_part(field: str, value: str, allowed) -> Response:
     """A JSON 404 naming the path part that is unknown, and what is allowed."""
     body = {"field": field, "error": f"unknown {field} {value[:40]!r}; allowed: {list(allowed)}"}
     return Response(json.dumps(body, ensure_ascii=False), status=404, mimetype="application/json")

@@ -19,7 +19,7 @@ from gridmap.dashboard import desk, wall
 from gridmap.dashboard.login import install_login
 from gridmap.dashboard.shared.auth import install_guard
 from gridmap.dashboard.shared.context import AppContext
-from gridmap.dashboard.shared.georoutes import install_geo_routes
+from gridmap.dashboard.shared.georoutes import GeoCache, install_geo_routes
 from gridmap.dashboard.shared.inputs import install_input_errors
 from gridmap.dashboard.shell.headers import install_security_headers
 from gridmap.dashboard.shell.rules import put_rules_in_force
@@ -58,7 +58,7 @@ def create_app(settings: Settings) -> dash.Dash:
     ]
     Compress(app.server)
     store = open_store(settings.resolved_store_url)
-    context = AppContext(settings=settings, store=store)
+    context = AppContext(settings=settings, store=store, geo_cache=GeoCache(store))
     app.server.config["GRIDMAP_SETTINGS"] = settings
     app.server.config["GRIDMAP_CONTEXT"] = context
     service = IntakeService(store, timezone=settings.timezone)
@@ -67,7 +67,7 @@ def create_app(settings: Settings) -> dash.Dash:
     install_login(app.server, store, settings)
     install_input_errors(app)
     install_api(app.server, lambda: service)
-    install_geo_routes(app.server, store)
+    install_geo_routes(app.server, context.geo_cache)
     wall.install(app)
     desk.install(app)
     app.layout = dash.html.Div(dash.page_container)

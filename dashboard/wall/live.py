@@ -22,6 +22,7 @@ from gridmap.domain.access import Scope
 from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
 from gridmap.domain.privacy import mask_personal
 from gridmap.domain.sla import DUE_ORDER, due_codes
+from gridmap.domain.times import epoch_ms
 from gridmap.domain.workflow import STATES
 from gridmap.feed.store import SQLStore
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
@@ -36,10 +37,6 @@ TICKER_LENGTH = 12
 #: How far back a tick looks for deadlines that passed (a page that was away longer than
 #: this reloads its layers when it comes back anyway), ms.
 MAX_SINCE_AGE_MS = 3_600_000
-
-
-def to_ms(stamp: pd.Timestamp) -> int:
-    return int(stamp.value // 1_000_000)
 
 
 def snapshot(
@@ -72,7 +69,7 @@ def open_payload(store: SQLStore, now: pd.Timestamp, scope: Scope | None = None)
         store.open_points(area_code=_area(scope)),
         columns=["id", "lon", "lat", "status", "deadline", "entered"],
     )
-    due = due_codes(frame["deadline"], frame["entered"], to_ms(now))
+    due = due_codes(frame["deadline"], frame["entered"], epoch_ms(now))
     return {
         "cursor": cursor,
         "ids": frame["id"].tolist(),
@@ -106,7 +103,7 @@ def heat_payload(
         decimals, about 1 m), "hours"}``.
     """
     cursor = store.last_event_id()
-    t0 = to_ms(now - pd.Timedelta(hours=hours))
+    t0 = epoch_ms(now - pd.Timedelta(hours=hours))
     points = store.report_points(t0 - 1, area_code=_area(scope))
     at = points["reported_at"].to_numpy(dtype=np.int64)
     return {
@@ -146,7 +143,7 @@ def delta(
     ``{"id", "lon", "lat", "open", "s" (state number in :data:`STATE_ORDER`), "due" (0, 1,
     2: see :func:`due_codes`)}``.
     """
-    now_ms = to_ms(now)
+    now_ms = epoch_ms(now)
     events, new_cursor = store.event_rows_since(cursor, limit=MAX_EVENTS_PER_TICK)
     events = [e for e in events if e["status"] is not None]  # (an incident since removed)
     if scope is not None and scope.column is not None:
@@ -213,7 +210,7 @@ def _as_ms(value) -> int | None:
         return None
     if isinstance(value, (int, float)):
         return None if value != value else int(value)
-    return to_ms(pd.Timestamp(value))
+    return epoch_ms(pd.Timestamp(value))
 
 
 def ticker_line(row: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any]:
@@ -254,7 +251,7 @@ def tick_payload(
     :data:`MAX_SINCE_AGE_MS`, so a stale or forged query cannot make the server scan the
     whole history.
     """
-    now_ms = to_ms(now)
+    now_ms = epoch_ms(now)
     since_ms = min(max(since_ms, now_ms - MAX_SINCE_AGE_MS), now_ms)
     change = delta(store, max(cursor, 0), since_ms, now, names, scope)
     lines = change.pop("ticker")

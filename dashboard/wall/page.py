@@ -14,8 +14,9 @@ from gridmap.dashboard.shared.i18n import lang_of, name_of, t
 from gridmap.dashboard.shared.mapview import GRID_CLASSES, WALL_THEME, wall_map_figure
 from gridmap.dashboard.wall import ids
 from gridmap.dashboard.wall.callbacks import PANEL_TICK_MS, panel_keys
-from gridmap.dashboard.wall.live import snapshot, ticker_cells, to_ms
+from gridmap.dashboard.wall.live import snapshot, ticker_cells
 from gridmap.dashboard.wall.widgets import hourly_chart, kpi_cards
+from gridmap.domain.times import epoch_ms
 from gridmap.domain.workflow import STATES
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
 
@@ -130,7 +131,7 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
         # the tick, and the ticker's lines
         **{
             "data-cursor": str(snap["cursor"]),
-            "data-since": str(to_ms(now)),
+            "data-since": str(epoch_ms(now)),
             "data-tick-ms": str(TICK_MS),
             "data-ticker": json.dumps(
                 [ticker_cells(line, lang) for line in snap["ticker"]], ensure_ascii=False

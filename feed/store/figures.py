@@ -118,6 +118,16 @@ class FiguresMixin:
             "closure_rate": (int(cohort_closed or 0) / cohort) if cohort > 0 else float("nan"),
         }
 
+    def count_reported(self, since_ms: int, *, area_code: str | None = None) -> int:
+        """Incidents of ``area_code`` reported since ``since_ms`` (located or not)."""
+        where, params = area_condition(area_code)
+        return int(
+            self._query(
+                f"SELECT count(*) FROM incidents WHERE reported_at >= ? AND {where}",
+                (int(since_ms), *params),
+            )[0][0]
+        )
+
     def current_figures(self, now: pd.Timestamp, *, area_code: str | None = None) -> dict[str, int]:
         """Open incidents now (of ``area_code``): ``in_progress`` (dispatched or in progress),
         ``open``, ``overdue`` and ``near_due``."""

@@ -9,16 +9,15 @@ import pytest
 
 from gridmap.dashboard.shared.mapview import grid_class
 from gridmap.dashboard.wall.live import (
-    DUE_ORDER,
     STATE_ORDER,
     delta,
-    due_codes,
     grid_classes,
     heat_payload,
     open_payload,
     tick_payload,
-    to_ms,
 )
+from gridmap.domain.sla import DUE_ORDER, due_codes
+from gridmap.domain.times import epoch_ms
 from gridmap.feed.service import IntakeService
 from gridmap.feed.store import open_store
 
@@ -63,7 +62,7 @@ def test_due_codes_mark_overdue_and_near_due():
 def test_heat_payload_is_the_last_day_of_reports(store):
     now = pd.Timestamp.now(tz="Asia/Shanghai")
     payload = heat_payload(store, now)
-    day_ago = to_ms(now - pd.Timedelta(hours=24))
+    day_ago = epoch_ms(now - pd.Timedelta(hours=24))
     everything = store.get_incidents()
     n = int(
         (
@@ -93,7 +92,7 @@ def test_delta_carries_a_new_report_its_heat_point_and_its_grid(store):
         {"service_code": "SR01", "lat": point.y, "long": point.x, "priority": 1},
         client="test",
     )
-    change = delta(store, cursor, to_ms(now), now, {})
+    change = delta(store, cursor, epoch_ms(now), now, {})
     assert change["cursor"] > cursor
     (mine,) = [c for c in change["changes"] if c["id"] == row["incident_id"]]
     assert mine["open"] and STATE_ORDER[mine["s"]] == "reported"
@@ -103,7 +102,7 @@ def test_delta_carries_a_new_report_its_heat_point_and_its_grid(store):
     code = grids["code"].iloc[0]
     assert change["grids"][code] == grid_classes(store, [code])[code]
     assert row["incident_id"] in change["flash"]  # urgent: it flashes
-    again = delta(store, change["cursor"], to_ms(now), now, {})
+    again = delta(store, change["cursor"], epoch_ms(now), now, {})
     assert again["changes"] == [] and again["reports"] == [] and again["grids"] == {}
 
 
@@ -113,9 +112,9 @@ def test_closing_an_incident_is_a_change_to_closed(store):
     cursor = store.last_event_id()
     now = pd.Timestamp.now(tz="Asia/Shanghai")
     IntakeService(store).apply_events(
-        [{"incident_id": incident, "action": "close", "at": to_ms(now), "actor": "test"}]
+        [{"incident_id": incident, "action": "close", "at": epoch_ms(now), "actor": "test"}]
     )
-    change = delta(store, cursor, to_ms(now), now, {})
+    change = delta(store, cursor, epoch_ms(now), now, {})
     (mine,) = [c for c in change["changes"] if c["id"] == incident]
     assert mine["open"] is False and STATE_ORDER[mine["s"]] == "closed"
     assert np.isfinite(mine["lon"])
@@ -131,9 +130,9 @@ def test_a_tick_carries_the_delta_and_ticker_text_in_the_screens_language(store)
         client="test",
     )
     names = {row["street_code"]: "某某街道"}
-    zh = tick_payload(store, cursor, to_ms(now), now, names)
-    en = tick_payload(store, cursor, to_ms(now), now, names, lang="en")
-    assert zh["now"] == to_ms(now) and zh["delta"]["cursor"] > cursor
+    zh = tick_payload(store, cursor, epoch_ms(now), now, names)
+    en = tick_payload(store, cursor, epoch_ms(now), now, names, lang="en")
+    assert zh["now"] == epoch_ms(now) and zh["delta"]["cursor"] > cursor
     assert row["incident_id"] in {c["id"] for c in zh["delta"]["changes"]}
     (line,) = zh["ticker"]
     assert (
@@ -151,7 +150,7 @@ def test_a_tick_carries_the_delta_and_ticker_text_in_the_screens_language(store)
 def test_a_tick_never_scans_further_back_than_an_hour(store):
     now = pd.Timestamp.now(tz="Asia/Shanghai")
     forged = tick_payload(store, -5, 0, now, {})  # since 1970, cursor before the first event
-    hour_ago = tick_payload(store, 0, to_ms(now) - 3_600_000, now, {})
+    hour_ago = tick_payload(store, 0, epoch_ms(now) - 3_600_000, now, {})
     assert forged["delta"]["changes"] == hour_ago["delta"]["changes"]
     assert forged["delta"]["cursor"] == hour_ago["delta"]["cursor"]
 
@@ -161,7 +160,7 @@ def test_a_deadline_passing_flashes_on_the_map_and_in_the_ticker(store):
 
     open_now = store.get_incidents(open_only=True).dropna(subset=["deadline", "lon"])
     row = open_now.sort_values("deadline").iloc[-1]  # due last: surely not overdue yet
-    deadline = to_ms(row["deadline"])
+    deadline = epoch_ms(row["deadline"])
     later = pd.Timestamp(deadline + 2_000, unit="ms", tz="UTC").tz_convert("Asia/Shanghai")
     change = delta(store, store.last_event_id(), deadline - 1_000, later, {})
     assert row["incident_id"] in change["flash"]

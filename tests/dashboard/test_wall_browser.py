@@ -169,12 +169,13 @@ def test_an_amber_ring_appears_as_an_incident_turns_near_due(page, server):
     due = "id => (window.gridmapLive.open.get(id) || {properties: {}}).properties.due"
     page.wait_for_function(f"id => ({due})(id) === 0", arg=incident, timeout=10_000)
     page.wait_for_function(f"id => ({due})(id) === 1", arg=incident, timeout=15_000)
-    ring = page.evaluate(
+    # drawn with its amber ring, not only known to the page
+    page.wait_for_function(
         "id => window.gridmapLive.map.querySourceFeatures('gm-open')"
-        ".filter(f => f.id === window.gridmapLive.fids.get(id)).map(f => f.properties.due)",
-        incident,
+        ".some(f => f.id === window.gridmapLive.fids.get(id) && f.properties.due === 1)",
+        arg=incident,
+        timeout=5_000,
     )
-    assert 1 in ring  # drawn with its amber ring, not only known to the page
 
 
 def test_server_restart_shows_stale_data_then_recovers(page, server):

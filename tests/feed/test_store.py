@@ -11,7 +11,7 @@ from gridmap.domain.workflow import TransitionError
 from gridmap.feed.service import plan_event
 from gridmap.feed.store import ConflictError, NotFoundError, open_store
 
-from ..helpers import raw_rows
+from ..helpers import stored_key_hashes
 
 T0 = pd.Timestamp("2026-11-25 09:00", tz="Asia/Shanghai")
 MS0 = int(T0.value // 1_000_000)
@@ -263,7 +263,7 @@ def test_api_keys_are_stored_hashed(store, store_url):
     assert store.check_api_key(key) == "12345热线"
     assert store.check_api_key(key + "x") is None
     assert store.check_api_key(None) is None
-    stored = raw_rows(store_url, "SELECT key_hash FROM api_keys")[0][0]
+    stored = stored_key_hashes(store_url)[0]
     assert key not in stored
 
 
