@@ -1,6 +1,6 @@
 # gridmap — the two commands a newcomer runs:
 #   make run    demo data (generated once), the live simulator and the dashboard at http://127.0.0.1:8050
-#   make test   the test suite (installs what it needs first)
+#   make test   the linter and the test suite (installs what it needs first)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -28,6 +28,7 @@ run: demo-data
 	$(BIN)/gridmap run --simulate
 
 test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
 	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
