@@ -2,8 +2,9 @@
 
 Tests make their own settings whatever the caller's shell holds: an operator's ``GRIDMAP_*``
 variables (a production ``GRIDMAP_STORE_URL``, logins on, another port) and its
-``gridmap.toml`` are put aside before any test runs, so neither the tests nor the servers they start read them.
-``GRIDMAP_TEST_*`` variables (the tests' own, such as ``GRIDMAP_TEST_PG``) stay.
+``gridmap.toml`` are put aside before any test runs, so neither the tests nor the servers they
+start read them. ``GRIDMAP_TEST_*`` variables (the tests' own, such as ``GRIDMAP_TEST_PG``)
+stay.
 """
 
 from __future__ import annotations
