@@ -210,7 +210,7 @@ def cached_store(scale: str, folder: Path, log=print) -> tuple[Path, dict]:
 def _build_district(folder: Path, path: Path, manifest: dict) -> dict:
     from gridmap.demo.load import load_into_store
 
-    load_into_store(folder, f"sqlite:///{path}", progress=lambda step: print(f"  {step} …"))
+    load_into_store(folder, f"sqlite:///{path}", progress=lambda step, **_v: print(f"  {step} …"))
     now = pd.Timestamp(manifest["now"])
     return {"now_ms": int(now.value // 1_000_000), "buildings": True, "incidents": "demo"}
 

@@ -31,7 +31,7 @@ class BenchData:
     folder: Path
 
     @classmethod
-    def prepare(cls, scale: str, folder: Path, progress: Callable[[str], None]) -> BenchData:
+    def prepare(cls, scale: str, folder: Path, progress: Callable[..., None]) -> BenchData:
         """Use the data set in ``folder``, generating it first if it is missing."""
         if read_manifest(folder) is None:
             generate(scale, folder, seed=42, progress=progress)

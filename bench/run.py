@@ -71,7 +71,7 @@ def run_benchmarks(
         data = BenchData.prepare(
             scale,
             folder,
-            progress=lambda m: progress.update(task, description=f"bench {scale}: {m}"),
+            progress=lambda step, **_v: progress.update(task, description=f"bench {scale}: {step}"),
         )
         progress.advance(task)
         for name in names:

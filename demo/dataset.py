@@ -34,7 +34,7 @@ def generate(
     seed: int = 42,
     now: pd.Timestamp | None = None,
     incidents: int | None = None,
-    progress: Callable[[str], None] = lambda _msg: None,
+    progress: Callable[..., None] = lambda _step, **_values: None,
 ) -> dict:
     """Generate the ``scale`` tier into ``out_dir`` and return its manifest.
 
@@ -51,16 +51,18 @@ def generate(
     incidents
         Override the number of incidents (default: the tier's).
     progress
-        Called with a short message as each step starts.
+        Called as each step starts with its key (``demo_step_areas``, ``demo_step_base``,
+        ``demo_step_incidents`` with ``done`` and ``total``): the command line says it in
+        the user's language.
     """
     if scale not in INCIDENT_COUNTS:
         raise ValueError(f"unknown scale {scale!r}; allowed: {sorted(INCIDENT_COUNTS)}")
     now = now or pd.Timestamp.now(tz="Asia/Shanghai").floor("h")
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    progress("areas and buildings")
+    progress("demo_step_areas")
     layers = make_areas(scale, seed)
-    progress("writing base.gpkg")
+    progress("demo_step_base")
     write_areas(layers, out_dir / "base.gpkg")
     streets = dict(zip(layers["streets"]["code"], layers["streets"]["name"], strict=True))
     communities = dict(
@@ -100,7 +102,7 @@ def _write_incidents(out_dir: Path, chunks, *, total: int, progress) -> dict[str
     try:
         for chunk in chunks:
             done = counts["incidents"] + len(chunk.incidents)
-            progress(f"incidents and workflow events: {done:,} of {total:,}")
+            progress("demo_step_incidents", done=done, total=total)
             tables = {
                 "incidents.parquet": _geoparquet_table(chunk.incidents),
                 "events.parquet": pa.Table.from_pandas(chunk.events, preserve_index=False),

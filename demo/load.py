@@ -21,19 +21,20 @@ DEMO_LEVELS = {
 
 
 def load_into_store(
-    folder: Path, url: str, progress: Callable[[str], None] | None = None
+    folder: Path, url: str, progress: Callable[..., None] | None = None
 ) -> dict[str, int]:
     """Load a generated data set (``folder``: base layers, incidents, events) into the store
-    at ``url``; returns the rows written per layer. ``progress`` is told each step (Chinese)."""
-    say = progress or (lambda _message: None)
+    at ``url``; returns the rows written per layer. ``progress`` is told the key of each step
+    (``load_step_areas``, ``load_step_buildings``, ``load_step_incidents``)."""
+    say = progress or (lambda _step, **_values: None)
     counts: dict[str, int] = {}
     with open_store(url) as store:
-        say("区域图层")
+        say("load_step_areas")
         for layer, level in DEMO_LEVELS.items():
             counts[layer] = store.put_areas(level, read_base_layer(folder, layer))
-        say("楼栋")
+        say("load_step_buildings")
         counts["buildings"] = store.put_buildings(read_base_layer(folder, "buildings"))
-        say("事件及其流转记录")
+        say("load_step_incidents")
         incidents = pd.read_parquet(folder / "incidents.parquet")
         events = pd.read_parquet(folder / "events.parquet")
         counts["incidents"] = store.bulk_load(incidents, events)

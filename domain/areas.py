@@ -60,6 +60,15 @@ def area_condition(code: str | None, alias: str = "") -> tuple[str, list[Any]]:
     return f"{alias + '.' if alias else ''}{column} = ?", [code]
 
 
+def ancestor_code(code: str | None, level: str) -> str | None:
+    """The code of the ``level`` area that area ``code`` lies in, read off the code itself
+    (codes extend their parents'); ``None`` when the code is too short or not digits."""
+    length = CODE_LENGTHS[level]
+    if not isinstance(code, str) or not code.isdigit() or len(code) <= length:
+        return None
+    return code[:length]
+
+
 def lies_in(code: str | None, area_code: str | None) -> bool:
     """Whether area ``code`` lies in area ``area_code`` (itself included; ``None``: all)."""
     if not area_code:

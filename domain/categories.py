@@ -190,3 +190,34 @@ def category_of(subcategory: str) -> Category:
         raise KeyError(
             f"unknown service code {subcategory!r}; known: {sorted(SUBCATEGORY_TO_CATEGORY)}"
         ) from None
+
+
+_KIND_BY_TEXT: dict[str, str] = {
+    **{code.lower(): code for code in SUBCATEGORY_TO_CATEGORY},
+    **{name: code for code, (name, _en) in SUBCATEGORY_NAMES.items()},
+    **{en.lower(): code for code, (_name, en) in SUBCATEGORY_NAMES.items()},
+}
+_CATEGORY_BY_TEXT: dict[str, Category] = {
+    **{c.code.lower(): c for c in CATEGORIES},
+    **{c.name: c for c in CATEGORIES},
+    **{c.name_en.lower(): c for c in CATEGORIES},
+}
+
+
+def subcategory_from_text(text: object) -> str | None:
+    """The service code a file or form means: a code (``SS01``), or a subcategory's Chinese
+    or English name (``井盖缺失破损``, ``Missing manhole cover``); ``None`` if it is neither."""
+    key = str(text).strip() if text is not None else ""
+    return _KIND_BY_TEXT.get(key) or _KIND_BY_TEXT.get(key.lower())
+
+
+def category_from_text(text: object) -> Category | None:
+    """The category a text names (``SS``, ``设施管理``, ``Public facilities``), if any: a
+    category alone does not say what kind of incident it is."""
+    key = str(text).strip() if text is not None else ""
+    return _CATEGORY_BY_TEXT.get(key) or _CATEGORY_BY_TEXT.get(key.lower())
+
+
+def kinds_text() -> str:
+    """Every service code with its Chinese name, for messages that list what is allowed."""
+    return "、".join(f"{code} {name}" for code, (name, _en) in SUBCATEGORY_NAMES.items())

@@ -20,15 +20,15 @@ import numpy as np
 from pyproj.exceptions import ProjError
 
 from gridmap.domain.access import AccessError, Scope
-from gridmap.domain.categories import PRIORITIES, SOURCES, SUBCATEGORY_TO_CATEGORY, category_of
+from gridmap.domain.categories import PRIORITIES, SOURCES, SUBCATEGORY_TO_CATEGORY
 from gridmap.domain.identifiers import MAX_ID_LENGTH, id_problem
-from gridmap.domain.routing import route
+from gridmap.domain.incident import Place, new_incident
 from gridmap.domain.sla import allowed_hours
 from gridmap.domain.times import TimeFormatError, parse_time
 from gridmap.domain.workflow import ACTIONS, STATES, TransitionError, apply_action
 from gridmap.feed.store import ConflictError, SQLStore
 from gridmap.feed.store.common import now_ms
-from gridmap.geo.assign import PolygonIndex
+from gridmap.geo.assign import PolygonIndex, grid_parents, service_bounds
 from gridmap.geo.crs import (
     WGS84,
     CoordinateError,
@@ -40,9 +40,6 @@ from gridmap.geo.crs import (
 
 #: Longest description accepted, characters.
 MAX_DESCRIPTION = 4000
-#: How far (degrees, about 10 km) beyond the grids a request may lie and still be accepted,
-#: flagged unassigned; farther away it is refused as a wrong location.
-SERVICE_MARGIN_DEG = 0.1
 #: Seconds before a store without grids is asked again for them.
 EMPTY_RECHECK_S = 30.0
 #: Most events in one bulk request.
@@ -110,18 +107,8 @@ class IntakeService:
                     self._index = PolygonIndex.build(
                         grids.geometry.values, grids["code"].to_numpy(), max_cells=4_000_000
                     )
-                    comm = grids.get("community_code", grids.get("parent_code"))
-                    street = grids.get("street_code")
-                    self._grid_parents = {
-                        code: (
-                            None if comm is None else comm.iloc[i],
-                            None if street is None else street.iloc[i],
-                        )
-                        for i, code in enumerate(grids["code"])
-                    }
-                    x0, y0, x1, y1 = grids.total_bounds
-                    margin = SERVICE_MARGIN_DEG
-                    self._service_bounds = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+                    self._grid_parents = grid_parents(grids)
+                    self._service_bounds = service_bounds(grids)
                     for level in ("street", "community"):
                         areas = self.store.get_areas(level)
                         self._names.update(zip(areas["code"], areas["name"], strict=True))
@@ -184,7 +171,6 @@ class IntakeService:
                 "service_code",
                 f"unknown service {service!r}; see /open311/v2/services.json for the list",
             )
-        category = category_of(service)
         lon_in = _number(payload, "long", required=True)
         lat_in = _number(payload, "lat", required=True)
         crs_text = _text(payload, "coordinate_system", limit=200) or "EPSG:4326"
@@ -213,34 +199,28 @@ class IntakeService:
             raise RequestError("requested_datetime", "lies in the future")
         grid, community, street = self.locate(lon, lat)
         incident_id = _identifier(payload, "service_request_id") or _new_id(reported)
-        hours = allowed_hours("reported", category.code, priority)
-        row = {
-            "incident_id": incident_id,
-            "source": source,
-            "category": category.code,
-            "subcategory": service,
-            "priority": priority,
-            "reported_at": reported,
-            "lon": lon,
-            "lat": lat,
-            "source_crs": source_crs.label.split(" ")[0],
-            "source_x": lon_in,
-            "source_y": lat_in,
-            "grid_code": grid,
-            "community_code": community,
-            "street_code": street,
-            "description": description,
-            "department": route(
-                service, self._names.get(street or ""), self._names.get(community or "")
-            ),
-            "status": "reported",
-            "stage_entered_at": reported,
-            "deadline": reported + int(hours * 3_600_000),
-            "closed_at": None,
-            "escalated": 0,
-            "last_event_at": reported,
-            "api_client": client,
-        }
+        place = Place(
+            lon,
+            lat,
+            source_crs=source_crs.label.split(" ")[0],
+            source_x=lon_in,
+            source_y=lat_in,
+            grid_code=grid,
+            community_code=community,
+            street_code=street,
+            street_name=self._names.get(street or ""),
+            community_name=self._names.get(community or ""),
+        )
+        row, event = new_incident(
+            incident_id,
+            service,
+            reported_ms=reported,
+            place=place,
+            priority=priority,
+            source=source,
+            description=description,
+            client=client,
+        )
         # the same request sent twice hashes the same, whenever it arrives
         row["body_hash"] = _body_hash(
             {
@@ -254,17 +234,6 @@ class IntakeService:
                 "requested_datetime": payload.get("requested_datetime"),
             }
         )
-        event = {
-            "incident_id": incident_id,
-            "at": reported,
-            "action": "report",
-            "from_state": None,
-            "to_state": "reported",
-            "actor": SOURCES[source][0],
-            "note": None,
-            "department": None,
-            "deadline": row["deadline"],
-        }
         return row, event
 
     def _to_wgs84(self, lon_in: float, lat_in: float, source_crs) -> tuple[float, float]:

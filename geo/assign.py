@@ -34,6 +34,8 @@ import pandas as pd
 import shapely
 from scipy import ndimage
 
+from gridmap.domain.areas import ancestor_code
+
 #: Lookup value of a cell outside every polygon.
 OUTSIDE = -1
 #: Lookup value of a cell crossed by a boundary (tested exactly).
@@ -273,6 +275,46 @@ def _ambiguous_candidates(
     return indptr, poly.astype(np.int64)
 
 
+#: How far (degrees, about 10 km) beyond the grids a point may lie and still be taken in,
+#: unassigned; farther away it is a wrong location.
+SERVICE_MARGIN_DEG = 0.1
+
+
+def service_bounds(grids: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    """``(minx, miny, maxx, maxy)`` (WGS84 degrees) of the grids widened by
+    :data:`SERVICE_MARGIN_DEG`: where a report may lie (``None`` without grids)."""
+    if not len(grids):
+        return None
+    x0, y0, x1, y1 = grids.total_bounds
+    m = SERVICE_MARGIN_DEG
+    return (float(x0 - m), float(y0 - m), float(x1 + m), float(y1 + m))
+
+
+def grid_parents(grids: gpd.GeoDataFrame) -> dict[str, tuple[str | None, str | None]]:
+    """Each grid's (community, street) code: from its ``community_code`` / ``parent_code``
+    and ``street_code`` columns, else read off the grid's code (codes extend their
+    parents')."""
+
+    def column(name: str) -> list:
+        return grids[name].tolist() if name in grids.columns else [None] * len(grids)
+
+    communities = column("community_code")
+    parents = column("parent_code")
+    streets = column("street_code")
+    out = {}
+    for code, community, parent, street in zip(
+        grids["code"], communities, parents, streets, strict=True
+    ):
+        community = _text(community) or _text(parent) or ancestor_code(code, "community")
+        street = _text(street) or ancestor_code(community or code, "street")
+        out[code] = (community, street)
+    return out
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def assign_to_grids(
     lon: np.ndarray,
     lat: np.ndarray,
@@ -287,8 +329,8 @@ def assign_to_grids(
     lon, lat
         Point coordinates, WGS84 degrees.
     grids
-        Grid layer in EPSG:4326 with columns ``code`` and, if present, ``community_code`` and
-        ``street_code`` (copied to the result).
+        Grid layer in EPSG:4326 with a ``code`` column (its community and street as
+        :func:`grid_parents` finds them).
     index
         A prebuilt :class:`PolygonIndex` of ``grids`` (built here if not given).
 
@@ -304,11 +346,12 @@ def assign_to_grids(
         index = PolygonIndex.build(grids.geometry.values, grids["code"].to_numpy())
     pos = index.locate(lon, lat)
     codes = np.append(index.codes.astype(object), None)  # position -1 picks the None
-    out = pd.DataFrame({"grid_code": codes[pos]})
-    for column in ("community_code", "street_code"):
-        if column in grids.columns:
-            by_code = grids[column].set_axis(grids["code"]).astype(object)
-            parents = np.append(by_code.reindex(index.codes).to_numpy(dtype=object), None)
-            out[column] = parents[pos]
+    parents = grid_parents(grids)
+    grid = codes[pos]
+    # object columns: an unassigned point's codes are None (pandas would infer text with NaN)
+    out = pd.DataFrame({"grid_code": pd.Series(grid, dtype=object)})
+    for k, column in enumerate(("community_code", "street_code")):
+        values = [parents.get(g, (None, None))[k] if g else None for g in grid]
+        out[column] = pd.Series(values, dtype=object)
     out["unassigned"] = pos < 0
     return out

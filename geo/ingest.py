@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gridmap.geo.crs import parse_crs, resolve_source_crs, to_wgs84
+from gridmap.geo.crs import (
+    check_lonlat,
+    convert_points,
+    in_china,
+    parse_crs,
+    resolve_source_crs,
+    to_wgs84,
+)
 from gridmap.geo.divisions import check_codes
 from gridmap.geo.load import find_column, read_layer
 from gridmap.geo.repair import repair_polygons
@@ -116,8 +123,10 @@ class ImportResult:
     report: dict[str, Any]
 
     def summary_lines(self) -> list[str]:
-        """Human-readable summary: loaded, repaired (how), rejected (why)."""
+        """Human-readable summary: loaded, repaired (how), rejected (why and where: the line
+        of a spreadsheet, the number of a feature)."""
         r = self.report
+        word = "line" if r.get("rows") == "lines" else "feature"
         lines = [
             f"source: {r['source']}",
             f"CRS: {r['crs']}" + (f" ({r['crs_note']})" if r.get("crs_note") else ""),
@@ -134,15 +143,12 @@ class ImportResult:
         for kind, n in sorted(r.get("repair_actions", {}).items()):
             lines.append(f"repaired: {kind} × {n}")
         for item in r.get("rejected", [])[:20]:
-            lines.append(f"rejected: feature {item['index']} ({item.get('id')}): {item['reason']}")
+            who = f" ({item['id']})" if item.get("id") not in (None, "") else ""
+            lines.append(f"rejected: {word} {item['row']}{who}: {item['reason']}")
         if len(r.get("rejected", [])) > 20:
             lines.append(f"rejected: … and {len(r['rejected']) - 20} more (see the report file)")
         for issue in r.get("hierarchy", [])[:20]:
             lines.append(f"check: {issue['message']}")
-        for dup in r.get("duplicates", [])[:20]:
-            lines.append(
-                f"duplicate id {dup['id']!r}: rows {dup['first_index']}, {dup['duplicate_indices']}"
-            )
         return lines
 
 
@@ -194,21 +200,24 @@ def import_areas(
         "source": loaded.source,
         "layer": "areas",
         "level": level,
+        "rows": "lines" if loaded.lines else "features",
         "crs": str(source),
         "crs_note": crs_note,
         "notes": list(loaded.notes),
-        "rejected": [],
+        "rejected": _rejected_rows(loaded.rejected),
     }
     loaded_count = len(frame) + len(loaded.rejected)
     clean, repair = repair_polygons(frame, id_column="code", metric_crs=metric_crs)
-    report["repairs"] = [r.to_dict() for r in repair.records if r.actions]
+    report["repairs"] = [
+        {**r.to_dict(), "row": loaded.row_number(r.index)} for r in repair.records if r.actions
+    ]
     report["repair_actions"] = repair.summary().get("actions", {})
     report["rejected"] += [
-        {"index": r.index, "id": _plain(r.id), "reason": r.reason}
+        {"row": loaded.row_number(r.index), "id": _plain(r.id), "reason": r.reason}
         for r in repair.records
         if r.status == "rejected"
     ]
-    clean, dup_rejected, duplicates = _reject_duplicates(clean)
+    clean, dup_rejected, duplicates = _reject_duplicates(clean, loaded)
     report["duplicates"] = duplicates
     report["rejected"] += dup_rejected
     report["hierarchy"] = []
@@ -233,8 +242,9 @@ def import_areas(
         "kept": len(clean),
         "repaired": repaired,
         "normalised": sum(1 for r in repair.records if r.status == "ok" and r.actions),
-        "rejected": len(report["rejected"]) + len(loaded.rejected),
+        "rejected": len(report["rejected"]),
     }
+    report["rejected"].sort(key=lambda r: r["row"])
     if "code" in clean:
         clean = clean.sort_values("code", kind="stable")
     return ImportResult(frame=clean, report=report)
@@ -254,31 +264,76 @@ def import_points(
     """Import a point layer (incidents) into WGS84, keeping the coordinates as sent.
 
     The result has ``lon``/``lat`` (WGS84 degrees), ``source_crs``, ``source_x``/``source_y``
-    (the coordinates as they came) and ``id`` if an id column was found.
+    (the coordinates as they came), ``row`` (the row's number in the file: a spreadsheet's
+    line, or the feature's number) and ``id`` if an id column was found.
+
+    Coordinates are judged row by row: a row whose point lands outside China (its longitude
+    and latitude swapped, or simply wrong) is refused with its row number and the reason,
+    and the others are kept. Only when most rows are wrong is the file refused as a whole
+    (then it is the CRS or the columns that are wrong, and the error says what to declare).
+
+    Raises
+    ------
+    CoordinateError
+        When most located rows do not lie in China in the CRS used.
     """
-    loaded, source, crs_note, frame = _load_wgs84(
-        path, crs, layer, encoding, swap_xy, lon_field=lon_field, lat_field=lat_field
+    loaded = read_layer(
+        path, layer=layer, encoding=encoding, lon_field=lon_field, lat_field=lat_field
     )
-    geom_types = shapely.get_type_id(np.asarray(frame.geometry.values, dtype=object))
-    not_points = geom_types != 0
+    frame = loaded.frame
+    frame["row"] = [loaded.row_number(p) for p in frame.index]
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    is_point = shapely.get_type_id(geoms) == 0
     report: dict[str, Any] = {
         "source": loaded.source,
         "layer": "points",
-        "crs": str(source),
-        "crs_note": crs_note,
+        "rows": "lines" if loaded.lines else "features",
         "notes": list(loaded.notes),
         "rejected": _rejected_rows(loaded.rejected)
         + [
-            {"index": int(i), "id": None, "reason": "not a point geometry"}
-            for i in np.flatnonzero(not_points)
+            {"row": loaded.row_number(i), "id": None, "reason": "not a point geometry"}
+            for i in frame.index[~is_point]
         ],
     }
-    frame = frame[~not_points].copy()
+    frame = frame[is_point].copy()
+    x = shapely.get_x(frame.geometry.values)
+    y = shapely.get_y(frame.geometry.values)
+    source, crs_note = _points_crs(frame.crs, crs, x, y, swap_xy, loaded)
+    report["crs"], report["crs_note"] = str(source), crs_note
+    lon, lat = convert_points(x, y, source, swap_xy=swap_xy)
+    ok = in_china(lon, lat)
+    if ok.sum() * 2 < len(ok):  # most rows wrong: the CRS or the columns are, not the rows
+        check_lonlat(
+            lon,
+            lat,
+            where=f"{loaded.source} (converted from {source.label})",
+            rows=frame["row"].to_numpy(),
+        )
     id_col = find_column(list(frame.columns), ID_NAMES, id_field, "id")
-    if id_col is not None:
-        frame["id"] = frame[id_col].astype(str).str.strip()
-    frame["lon"] = shapely.get_x(frame.geometry.values)
-    frame["lat"] = shapely.get_y(frame.geometry.values)
+    ids = frame[id_col].astype(str).str.strip() if id_col is not None else None
+    for i in np.flatnonzero(~ok):
+        swapped = bool(in_china(lat[i], lon[i]))
+        report["rejected"].append(
+            {
+                "row": int(frame["row"].iloc[i]),
+                "id": None if ids is None else ids.iloc[i],
+                "reason": (
+                    f"longitude and latitude look swapped ({x[i]:g}, {y[i]:g}): check the row"
+                    if swapped
+                    else f"({x[i]:g}, {y[i]:g}) in {source.label} lies outside China: check the row"
+                ),
+                "code": "swapped" if swapped else "outside_china",
+                "params": {"x": f"{x[i]:g}", "y": f"{y[i]:g}", "crs": source.label},
+            }
+        )
+    frame = frame[ok].copy()
+    if ids is not None:
+        frame["id"] = ids[ok].to_numpy()
+    frame["lon"], frame["lat"] = lon[ok], lat[ok]
+    frame["source_crs"] = source.label if not _is_wgs84(source) else "EPSG:4326"
+    frame["source_x"], frame["source_y"] = x[ok], y[ok]
+    frame = frame.set_geometry(gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
+    report["rejected"].sort(key=lambda r: r["row"])
     report["counts"] = {
         "loaded": len(frame) + len(report["rejected"]),
         "kept": len(frame),
@@ -286,6 +341,30 @@ def import_points(
         "rejected": len(report["rejected"]),
     }
     return ImportResult(frame=frame, report=report)
+
+
+def _points_crs(file_crs, declared, x, y, swap_xy, loaded):
+    """The CRS of a point layer: declared, the file's, or detected from the rows that look
+    right (so that a few wrong rows do not hide what the rest are)."""
+    present = np.isfinite(x) & np.isfinite(y)
+    xs, ys = (y, x) if swap_xy else (x, y)
+    degrees = present & in_china(xs, ys)
+    use = degrees if degrees.sum() * 2 >= present.sum() and degrees.any() else present
+    bounds = (
+        (float(xs[use].min()), float(ys[use].min()), float(xs[use].max()), float(ys[use].max()))
+        if use.any()
+        else (0.0, 0.0, 0.0, 0.0)
+    )
+    if file_crs is not None and file_crs.is_geographic and not _degree_like(bounds):
+        loaded.notes.append(
+            f"the file declares {file_crs.to_string()} but holds projected numbers; ignored"
+        )
+        file_crs = None
+    return resolve_source_crs(file_crs, parse_crs(declared) if declared else None, bounds)
+
+
+def _is_wgs84(source) -> bool:
+    return source.kind == "pyproj" and source.crs is not None and source.crs.to_epsg() == 4326
 
 
 def _load_wgs84(path, crs, layer, encoding, swap_xy, *, lon_field=None, lat_field=None):
@@ -327,8 +406,12 @@ def _degree_like(bounds) -> bool:
     return -180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90
 
 
+#: Columns the reader adds beside the file's own (never named to the user as the file's).
+_ADDED_COLUMNS = ("source_crs", "source_x", "source_y", "row")
+
+
 def _map_area_fields(frame, id_field, name_field, parent_field) -> gpd.GeoDataFrame:
-    columns = [c for c in frame.columns if c != frame.geometry.name]
+    columns = [c for c in frame.columns if c != frame.geometry.name and c not in _ADDED_COLUMNS]
     id_col = find_column(columns, ID_NAMES, id_field, "id")
     if id_col is None:
         raise LayerImportError(
@@ -366,29 +449,41 @@ def _code_text(values: pd.Series) -> pd.Series:
     return values.map(one).astype(object)
 
 
-def _reject_duplicates(frame: gpd.GeoDataFrame):
+def _reject_duplicates(frame: gpd.GeoDataFrame, loaded):
     """Keep the first feature of each id; the later ones are rejected with the reason."""
     issues = find_duplicate_ids(frame["code"])
     rejected, drop = [], []
     for issue in issues:
+        first = loaded.row_label(issue.first_index)
         for idx in issue.duplicate_indices:
             drop.append(idx)
             rejected.append(
                 {
-                    "index": _plain(idx),
+                    "row": loaded.row_number(idx),
                     "id": issue.id,
-                    "reason": f"duplicate id {issue.id!r} (first at feature {issue.first_index})",
+                    "reason": f"duplicate id {issue.id!r} (first at {first})",
                 }
             )
-    return frame.drop(index=drop), rejected, [i.to_dict() for i in issues]
+    duplicates = [
+        {
+            **i.to_dict(),
+            "first_row": loaded.row_number(i.first_index),
+            "duplicate_rows": [loaded.row_number(d) for d in i.duplicate_indices],
+        }
+        for i in issues
+    ]
+    return frame.drop(index=drop), rejected, duplicates
 
 
 def _rejected_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows the reader could not make a feature of, as report entries."""
     if table.empty:
         return []
+    codes = table["code"] if "code" in table else [None] * len(table)
+    params = table["params"] if "params" in table else [{}] * len(table)
     return [
-        {"index": int(r), "id": None, "reason": reason}
-        for r, reason in zip(table["row"], table["reason"], strict=True)
+        {"row": int(r), "id": None, "reason": reason, "code": code, "params": p}
+        for r, reason, code, p in zip(table["row"], table["reason"], codes, params, strict=True)
     ]
 
 

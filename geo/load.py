@@ -56,7 +56,11 @@ class LoadedLayer:
     notes
         Things the user should know (encoding guessed, rows without coordinates, ...).
     rejected
-        Rows that could not become a feature, with a ``reason`` column; never dropped silently.
+        Rows that could not become a feature, with a ``reason`` column and ``row`` (their
+        number as :meth:`row_number` gives it); never dropped silently.
+    lines
+        Rows are lines of a spreadsheet (CSV, XLSX): numbered as Excel and WPS show them, the
+        header being line 1. Otherwise features, numbered from 1.
     """
 
     frame: gpd.GeoDataFrame
@@ -64,6 +68,15 @@ class LoadedLayer:
     encoding: str | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
     rejected: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    lines: bool = False
+
+    def row_number(self, position: int) -> int:
+        """The number a user finds row ``position`` (0-based, in file order) under."""
+        return int(position) + (2 if self.lines else 1)
+
+    def row_label(self, position: int) -> str:
+        """``line 7`` (a spreadsheet) or ``feature 6`` (a GIS file), for messages."""
+        return f"{'line' if self.lines else 'feature'} {self.row_number(position)}"
 
 
 def read_layer(
@@ -103,7 +116,9 @@ def read_layer(
         return _read_parquet(path, lon_field=lon_field, lat_field=lat_field)
     if suffix in TABLE_SUFFIXES:
         table, used = _read_table(path, encoding)
-        loaded = table_to_points(table, source=str(path), lon_field=lon_field, lat_field=lat_field)
+        loaded = table_to_points(
+            table, source=str(path), lon_field=lon_field, lat_field=lat_field, lines=True
+        )
         loaded.encoding = used
         if used and used != "utf-8":
             loaded.notes.append(f"read as {used} text")
@@ -271,10 +286,12 @@ def table_to_points(
     source: str,
     lon_field: str | None = None,
     lat_field: str | None = None,
+    lines: bool = False,
 ) -> LoadedLayer:
     """Turn a table with lon/lat (or WKT) columns into a layer; bad rows go to ``rejected``.
 
-    Row numbers in messages count from 1, as a spreadsheet shows them (plus the header row).
+    ``lines``: the table is a spreadsheet, whose rows are numbered in messages as Excel and WPS
+    show them (the header being line 1); otherwise rows are numbered from 1.
     """
     columns = list(table.columns)
     lon_col = find_column(columns, LON_NAMES, lon_field, "longitude")
@@ -285,6 +302,7 @@ def table_to_points(
         bad = ~(np.isfinite(x) & np.isfinite(y))
         geometry = shapely.points(np.where(bad, np.nan, x), np.where(bad, np.nan, y))
         reason = f"no numeric coordinates in columns {lon_col!r}/{lat_col!r}"
+        code, params = "no_coordinates", {"columns": f"{lon_col}/{lat_col}"}
     else:
         wkt_col = find_column(columns, WKT_NAMES, None, "WKT")
         if wkt_col is None:
@@ -296,12 +314,15 @@ def table_to_points(
         geometry = shapely.from_wkt(table[wkt_col].astype(str).to_numpy(), on_invalid="ignore")
         bad = shapely.is_missing(geometry) | shapely.is_empty(geometry)
         reason = f"column {wkt_col!r} holds no valid WKT"
+        code, params = "no_wkt", {"column": wkt_col}
     frame = gpd.GeoDataFrame(table, geometry=np.where(bad, None, geometry), crs=None)
-    loaded = LoadedLayer(frame=frame[~bad].copy(), source=source)
+    loaded = LoadedLayer(frame=frame[~bad].copy(), source=source, lines=lines)
     if bad.any():
         rejected = table[bad].copy()
-        rejected.insert(0, "row", np.flatnonzero(bad) + 2)
+        rejected.insert(0, "row", [loaded.row_number(p) for p in np.flatnonzero(bad)])
         rejected["reason"] = reason
+        rejected["code"] = code
+        rejected["params"] = [params] * len(rejected)
         loaded.rejected = rejected
         rows = ", ".join(str(r) for r in rejected["row"].head(5))
         more = "…" if bad.sum() > 5 else ""

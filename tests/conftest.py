@@ -22,6 +22,8 @@ def pytest_configure(config) -> None:
             del os.environ[name]
     # nor a gridmap.toml lying in the folder the tests are run from
     os.environ["GRIDMAP_CONFIG"] = os.devnull
+    # the command line speaks English in the tests (its Chinese is tested with --lang zh)
+    os.environ["LC_MESSAGES"] = "en_US.UTF-8"
     get_settings.cache_clear()
 
 

@@ -1,6 +1,5 @@
 """Component ids of the desk, as constants shared by its page, callbacks and tests."""
 
-
 DESK_MAP = "desk-map"
 DESK_LAYERS = "desk-layers"
 DESK_FIGURE = "desk-figure"

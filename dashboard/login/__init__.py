@@ -137,5 +137,3 @@ border:0;border-radius:4px;cursor:pointer}} .error{{color:#c0262d}} a{{color:#1d
 <p><a href="/">返回 · back</a></p>
 </form></body></html>"""
     return Response(body, mimetype="text/html")
-
-

@@ -14,13 +14,25 @@ from rich.console import Console
 
 from gridmap.dashboard.shell.cli_admin import add_admin_commands
 from gridmap.dashboard.shell.rules import put_rules_in_force
+from gridmap.dashboard.shell.words import WORDS, cli_lang, say
 from gridmap.settings import get_settings
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
+#: The language of this run of the command line (set by :func:`main`).
+_LANG = ["zh"]
+
+
+def _say(key: str, **values) -> None:
+    """Print the words of ``key`` in the run's language (to standard error)."""
+    console.print(say(key, _LANG[0], **values), markup=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``gridmap`` console script."""
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    _LANG[0] = lang = cli_lang(argv)
+    parser = _parser(lang)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
@@ -31,87 +43,85 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except (ValueError, OSError, RuntimeError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _say("error", text=str(exc))
         return 1
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="gridmap",
-        description="gridmap: demo data, imports, the dashboard server, benchmarks",
-    )
+def _parser(lang: str) -> argparse.ArgumentParser:
+    def h(key: str) -> str:
+        return say(key, lang)
+
+    parser = argparse.ArgumentParser(prog="gridmap", description=h("prog"))
+    parser.add_argument("--lang", choices=["zh", "en"], help=h("lang_help"))
     sub = parser.add_subparsers(metavar="COMMAND")
 
-    demo = sub.add_parser("demo-data", help="generate a deterministic demo data set")
+    demo = sub.add_parser("demo-data", help=h("demo_help"))
     demo.add_argument("--scale", choices=["district", "city"], default="district")
     demo.add_argument("--seed", type=int, default=42)
-    demo.add_argument("--out", type=Path, help="folder (default: data/demo/<scale>)")
-    demo.add_argument("--now", help="the demo's present, ISO time (default: this hour)")
-    demo.add_argument("--incidents", type=int, help="number of incidents (default: the tier's)")
-    demo.add_argument(
-        "--if-missing",
-        action="store_true",
-        help="do nothing if the data set and the store already hold it",
-    )
-    demo.add_argument("--no-store", action="store_true", help="only write files")
+    demo.add_argument("--out", type=Path, help=h("demo_out"))
+    demo.add_argument("--now", help=h("demo_now"))
+    demo.add_argument("--incidents", type=int, help=h("demo_incidents"))
+    demo.add_argument("--if-missing", action="store_true", help=h("demo_if_missing"))
+    demo.add_argument("--no-store", action="store_true", help=h("demo_no_store"))
     demo.set_defaults(handler=_cmd_demo_data)
 
-    imp = sub.add_parser("import", help="import a layer file into the store")
+    imp = sub.add_parser("import", help=h("import_help"))
     imp.add_argument("kind", choices=["grids", "buildings", "incidents"])
     imp.add_argument("path", type=Path)
-    imp.add_argument("--crs", help="source CRS: EPSG code, CGCS2000, gcj02, bd09, WKT")
+    imp.add_argument("--crs", help=h("import_crs"))
     imp.add_argument(
         "--level",
         default="grid",
         choices=["district", "street", "community", "grid"],
-        help="area level of a grids import (default: grid)",
+        help=h("import_level"),
     )
     imp.add_argument("--id-field")
     imp.add_argument("--name-field")
     imp.add_argument("--parent-field")
     imp.add_argument("--lon-field")
     imp.add_argument("--lat-field")
-    imp.add_argument("--layer", help="layer inside a GeoPackage or zip")
-    imp.add_argument("--encoding", help="text encoding, if detection gets it wrong (e.g. GBK)")
-    imp.add_argument("--swap-xy", action="store_true", help="the file has lat/lon order")
-    imp.add_argument("--report", type=Path, help="write the machine-readable report (JSON)")
-    imp.add_argument("--out", type=Path, help="also write the clean layer (.gpkg or .geojson)")
-    imp.add_argument("--no-store", action="store_true", help="do not write into the store")
-    imp.add_argument(
-        "--replace",
-        action="store_true",
-        help="replace the whole level (grids) or all buildings; default: add new "
-        "ids and update existing ones, keep the rest",
-    )
+    imp.add_argument("--layer", help=h("import_layer"))
+    imp.add_argument("--encoding", help=h("import_encoding"))
+    imp.add_argument("--swap-xy", action="store_true", help=h("import_swap"))
+    imp.add_argument("--report", type=Path, help=h("import_report"))
+    imp.add_argument("--out", type=Path, help=h("import_out"))
+    imp.add_argument("--no-store", action="store_true", help=h("import_no_store"))
+    imp.add_argument("--replace", action="store_true", help=h("import_replace"))
     imp.set_defaults(handler=_cmd_import)
 
-    run = sub.add_parser("run", help="serve the dashboard and the intake API")
+    run = sub.add_parser("run", help=h("run_help"))
     run.add_argument("--host")
     run.add_argument("--port", type=int)
-    run.add_argument("--simulate", action="store_true", help="also play a live day")
-    run.add_argument("--rate", type=float, default=1.0, help="simulated events per second")
-    run.add_argument(
-        "--workers", type=int, default=1, help="server processes behind the one address (default 1)"
-    )
+    run.add_argument("--simulate", action="store_true", help=h("run_simulate"))
+    run.add_argument("--rate", type=float, default=1.0, help=h("run_rate"))
+    run.add_argument("--workers", type=int, default=1, help=h("run_workers"))
     run.set_defaults(handler=_cmd_run)
 
-    add_admin_commands(sub)
+    add_admin_commands(sub, lang)
 
-    sim = sub.add_parser("simulate", help="play a live day through the intake API")
-    sim.add_argument("--url", default=None, help="server (default: http://HOST:PORT)")
-    sim.add_argument("--rate", type=float, default=1.0, help="requests per second")
-    sim.add_argument("--duration", type=float, default=None, help="seconds (default: forever)")
-    sim.add_argument("--api-key", default=None, help="key to use (default: makes one)")
+    sim = sub.add_parser("simulate", help=h("sim_help"))
+    sim.add_argument("--url", default=None, help=h("sim_url"))
+    sim.add_argument("--rate", type=float, default=1.0, help=h("sim_rate"))
+    sim.add_argument("--duration", type=float, default=None, help=h("sim_duration"))
+    sim.add_argument("--api-key", default=None, help=h("sim_key"))
     sim.add_argument("--seed", type=int, default=None)
     sim.set_defaults(handler=_cmd_simulate)
 
-    bench = sub.add_parser("bench", help="measure the scale tiers against the naive way")
+    bench = sub.add_parser("bench", help=h("bench_help"))
     bench.add_argument("--scale", choices=["district", "city"], default="district")
-    bench.add_argument("--only", nargs="*", metavar="NAME", help="run only these benchmarks")
-    bench.add_argument("--json", type=Path, dest="json_out", help="write results here")
-    bench.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
+    bench.add_argument("--only", nargs="*", metavar="NAME", help=h("bench_only"))
+    bench.add_argument("--json", type=Path, dest="json_out", help=h("bench_json"))
+    bench.add_argument("--repeat", type=int, default=5, help=h("bench_repeat"))
     bench.set_defaults(handler=_cmd_bench)
     return parser
+
+
+def _step(step: str, **values) -> None:
+    console.print("  " + say(step, _LANG[0], **values) + " …", markup=False)
+
+
+def _counts(counts: dict) -> str:
+    return ", ".join(f"{k} {v:,}" for k, v in counts.items())
 
 
 # --- demo-data ---------------------------------------------------------------------------
@@ -126,31 +136,23 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     store_url = settings.resolved_store_url
     if args.if_missing and manifest and manifest.get("seed") == args.seed:
         if args.no_store or _store_holds(store_url, manifest):
-            console.print(f"demo data already in {out} and the store; nothing to do")
+            _say("demo_done_already", out=out)
             return 0
     else:
         now = pd.Timestamp(args.now) if args.now else None
         if now is not None and now.tzinfo is None:
             now = now.tz_localize(settings.timezone)
-        console.print(f"generating the {args.scale} demo data set into {out}")
+        _say("demo_generating", scale=say(args.scale, _LANG[0]), out=out)
         manifest = generate(
-            args.scale,
-            out,
-            seed=args.seed,
-            now=now,
-            incidents=args.incidents,
-            progress=lambda m: console.print(f"  {m} …"),
+            args.scale, out, seed=args.seed, now=now, incidents=args.incidents, progress=_step
         )
-        console.print(
-            f"wrote {out} in {manifest['seconds']} s: "
-            + ", ".join(f"{k} {v:,}" for k, v in manifest["counts"].items())
-        )
+        _say("demo_wrote", out=out, seconds=manifest["seconds"], counts=_counts(manifest["counts"]))
     if not args.no_store:
         from gridmap.demo.load import load_into_store
 
-        console.print(f"loading the demo data into {store_url} (about a minute the first time)")
-        counts = load_into_store(out, store_url, progress=lambda step: console.print(f"  {step} …"))
-        console.print(f"store {store_url}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        _say("demo_loading", url=store_url)
+        counts = load_into_store(out, store_url, progress=_step)
+        _say("demo_loaded", url=store_url, counts=_counts(counts))
     return 0
 
 
@@ -167,7 +169,7 @@ def _store_holds(url: str, manifest: dict) -> bool:
 
 # --- import ------------------------------------------------------------------------------
 def _cmd_import(args: argparse.Namespace) -> int:
-    from gridmap.geo.ingest import import_areas, import_points
+    from gridmap.feed.importer import import_file
 
     settings = get_settings()
     store = None
@@ -176,76 +178,111 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
         store = open_store(settings.resolved_store_url)
     try:
-        if args.kind in ("grids", "buildings"):
-            level = args.level if args.kind == "grids" else "grid"
-            parents = _parent_areas(store, args.level) if args.kind == "grids" else None
-            result = import_areas(
-                args.path,
-                level=level,
-                crs=args.crs,
-                id_field=args.id_field,
-                name_field=args.name_field,
-                parent_field=args.parent_field,
-                layer=args.layer,
-                encoding=args.encoding,
-                swap_xy=args.swap_xy,
-                parents=parents,
-                metric_crs=settings.metric_crs,
-            )
-        else:
-            result = import_points(
-                args.path,
-                crs=args.crs,
-                id_field=args.id_field,
-                lon_field=args.lon_field,
-                lat_field=args.lat_field,
-                layer=args.layer,
-                encoding=args.encoding,
-                swap_xy=args.swap_xy,
-            )
-        for line in result.summary_lines():
+        outcome = import_file(
+            args.kind,
+            args.path,
+            store=store,
+            level=args.level,
+            replace=args.replace,
+            metric_crs=settings.metric_crs,
+            timezone=settings.timezone,
+            crs=args.crs,
+            id_field=args.id_field,
+            name_field=args.name_field,
+            parent_field=args.parent_field,
+            lon_field=args.lon_field,
+            lat_field=args.lat_field,
+            layer=args.layer,
+            encoding=args.encoding,
+            swap_xy=args.swap_xy,
+        )
+        for line in import_lines(outcome, _LANG[0]):
             console.print(line, markup=False)
         if args.report:
             args.report.write_text(
-                json.dumps(result.report, ensure_ascii=False, indent=2, default=str)
+                json.dumps(outcome.report, ensure_ascii=False, indent=2, default=str),
+                encoding="utf-8",
             )
-            console.print(f"report: {args.report}")
+            _say("report_written", path=args.report)
         if args.out:
-            _write_clean(result.frame, args.out)
-            console.print(f"clean copy: {args.out}")
-        if store is not None and args.kind == "grids" and len(result.frame):
-            n = store.put_areas(args.level, result.frame, replace=args.replace)
-            total = store.layer_counts()[args.level]
-            how = "replaced the level with" if args.replace else "added or updated"
-            console.print(
-                f"{how} {n} {args.level} areas in {store.url}; the level now holds {total}",
-                markup=False,
-            )
-        elif store is not None and args.kind == "buildings" and len(result.frame):
-            frame = result.frame.rename(columns={"code": "building_id", "parent_code": "grid_code"})
-            n = store.put_buildings(
-                frame.drop(columns=["level"], errors="ignore"), replace=args.replace
-            )
-            console.print(
-                f"stored {n} buildings in {store.url}; the store now holds "
-                f"{store.layer_counts()['buildings']}",
-                markup=False,
-            )
-        elif store is not None and args.kind == "incidents" and len(result.frame):
-            n = _store_incidents(store, result)
-            console.print(f"stored {n} incidents in {store.url}")
+            _write_clean(outcome.result.frame, args.out)
+            _say("clean_written", path=args.out)
+        if store is not None:
+            for line in stored_lines(outcome, store.url, _LANG[0]):
+                console.print(line, markup=False)
     finally:
         if store is not None:
             store.close()
     return 0
 
 
-def _parent_areas(store, level: str):
-    parent_level = {"grid": "community", "community": "street", "street": "district"}.get(level)
-    if store is None or parent_level is None:
-        return None
-    parents = store.get_areas(parent_level)
-    return parents if len(parents) else None
+def import_lines(outcome, lang: str) -> list[str]:
+    """What an import found, in ``lang``: source, CRS, counts, notes, repairs, every refused
+    row (where: a spreadsheet's line, a feature's number; and why), checks and warnings."""
+    r = outcome.report
+    counts = r["counts"]
+    lines = [say("source", lang, text=r["source"])]
+    crs = r["crs"] + (f" ({r['crs_note']})" if r.get("crs_note") else "")
+    lines.append(say("crs", lang, text=crs))
+    text = say(
+        "counts", lang, **{k: counts.get(k, 0) for k in ("loaded", "kept", "repaired", "rejected")}
+    )
+    if counts.get("normalised"):
+        text += say("counts_normalised", lang, n=counts["normalised"])
+    lines.append(text)
+    lines += [say("note", lang, text=n) for n in r.get("notes", [])]
+    lines += [say("code_issue", lang, text=issue["message"]) for issue in r.get("codes", [])]
+    for kind, n in sorted(r.get("repair_actions", {}).items()):
+        lines.append(say("repaired", lang, kind=kind, n=n))
+    rejected = r.get("rejected", [])
+    where = "rejected_line" if r.get("rows") == "lines" else "rejected_feature"
+    word = "where_line" if r.get("rows") == "lines" else "where_feature"
+    for item in rejected[:50]:
+        if "first" in item.get("params", {}):
+            first = say(word, lang, n=item["params"]["first"])
+            item = {**item, "params": {**item["params"], "first_where": first}}
+        who = f" ({item['id']})" if isinstance(item.get("id"), str) and item["id"] else ""
+        lines.append(say(where, lang, row=item["row"], who=who, reason=_why(item, lang)))
+    if len(rejected) > 50:
+        lines.append(say("rejected_more", lang, n=len(rejected) - 50))
+    if any(item.get("code") == "unknown_kind" for item in rejected):
+        from gridmap.domain.categories import kinds_text
+
+        lines.append(say("kinds_known", lang, text=kinds_text()))
+    lines += [say("check", lang, text=i["message"]) for i in r.get("hierarchy", [])[:50]]
+    lines += [say("warning", lang, text=w) for w in r.get("warnings", [])]
+    return lines
+
+
+def _why(item: dict, lang: str) -> str:
+    """A refused row's reason in ``lang`` (its words when the reason has a code, else as the
+    reader wrote it)."""
+    key = f"why_{item.get('code')}"
+    if item.get("code") and key in WORDS:
+        return say(key, lang, **item.get("params", {}))
+    return str(item["reason"])
+
+
+def stored_lines(outcome, url: str, lang: str) -> list[str]:
+    """What an import wrote into the store at ``url``, in ``lang``."""
+    if not outcome.stored:
+        return [say("nothing_stored", lang)]
+    if outcome.kind == "grids":
+        level = say(f"level_{outcome.level}", lang)
+        key = "stored_areas_replaced" if outcome.replaced else "stored_areas"
+        return [say(key, lang, n=outcome.stored, level=level, url=url, held=outcome.held)]
+    if outcome.kind == "buildings":
+        return [say("stored_buildings", lang, n=outcome.stored, url=url, held=outcome.held)]
+    return [
+        say(
+            "stored_incidents",
+            lang,
+            n=outcome.stored,
+            url=url,
+            unassigned=outcome.incidents.unassigned,
+            rejected=outcome.report["counts"]["rejected"],
+        )
+    ]
 
 
 def _write_clean(frame, path: Path) -> None:
@@ -254,16 +291,6 @@ def _write_clean(frame, path: Path) -> None:
         raise ValueError(f"--out must end in .gpkg or .geojson, got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_file(path, engine="pyogrio", driver="GPKG" if suffix == ".gpkg" else "GeoJSON")
-
-
-def _store_incidents(store, result) -> int:
-    from gridmap.feed.intake import incidents_from_import
-
-    grids = store.get_areas("grid")
-    incidents, rejected = incidents_from_import(result.frame, grids)
-    for item in rejected[:20]:
-        console.print(f"rejected: row {item['index']}: {item['reason']}", markup=False)
-    return store.bulk_load(incidents)
 
 
 # --- run ---------------------------------------------------------------------------------
@@ -294,7 +321,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         with open_store(settings.resolved_store_url) as store:
             key = store.add_api_key("simulator")
     stats = run_simulator(url, key, rate=args.rate, duration=args.duration, seed=args.seed)
-    console.print(f"simulator: {stats}")
+    _say("sim_done", stats=stats)
     return 0
 
 
@@ -307,7 +334,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(text)
-        console.print(f"wrote {args.json_out}")
+        _say("bench_wrote", path=args.json_out)
     else:
         sys.stdout.write(text + "\n")
     return 0

@@ -22,15 +22,15 @@ The package, one job a module: :mod:`~gridmap.geo.crs.base` (:class:`SourceCRS`,
 :mod:`~gridmap.geo.crs.parse` (:func:`parse_crs`), :mod:`~gridmap.geo.crs.check`
 (:func:`check_lonlat`), :mod:`~gridmap.geo.crs.detect` (:func:`detect_crs`,
 :func:`resolve_source_crs`) and :mod:`~gridmap.geo.crs.convert` (:func:`points_to_wgs84`,
-:func:`to_wgs84`).
+:func:`convert_points`, :func:`to_wgs84`).
 """
 
 from __future__ import annotations
 
 from gridmap.geo.crs.base import BD09, GCJ02, WGS84, CoordinateError, CRSError, SourceCRS
 from gridmap.geo.crs.base import CRSSpec as CRSSpec
-from gridmap.geo.crs.check import CHINA_LAT_RANGE, CHINA_LON_RANGE, check_lonlat
-from gridmap.geo.crs.convert import points_to_wgs84, to_wgs84
+from gridmap.geo.crs.check import CHINA_LAT_RANGE, CHINA_LON_RANGE, check_lonlat, in_china
+from gridmap.geo.crs.convert import convert_points, points_to_wgs84, to_wgs84
 from gridmap.geo.crs.detect import detect_crs, resolve_source_crs
 from gridmap.geo.crs.parse import parse_crs
 
@@ -44,7 +44,9 @@ __all__ = [
     "CoordinateError",
     "SourceCRS",
     "check_lonlat",
+    "convert_points",
     "detect_crs",
+    "in_china",
     "parse_crs",
     "points_to_wgs84",
     "resolve_source_crs",

@@ -32,7 +32,10 @@ def _fmt_range(lo: float, hi: float) -> str:
     return f"{_fmt(lo)}–{_fmt(hi)}"
 
 
-def _in_china(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
+def in_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
+    """Whether each WGS84 longitude/latitude (degrees) lies in China's box (NaN: no)."""
+    lon = np.asarray(lon, dtype=np.float64)
+    lat = np.asarray(lat, dtype=np.float64)
     return (
         (lon >= CHINA_LON_RANGE[0])
         & (lon <= CHINA_LON_RANGE[1])
@@ -91,7 +94,7 @@ def check_lonlat(
     lon_arr = np.asarray(lon, dtype=np.float64).ravel()
     lat_arr = np.asarray(lat, dtype=np.float64).ravel()
     missing = np.isnan(lon_arr) | np.isnan(lat_arr)
-    bad = ~missing & ~_in_china(lon_arr, lat_arr)
+    bad = ~missing & ~in_china(lon_arr, lat_arr)
     if not bad.any():
         return
     labels = np.arange(lon_arr.size) if rows is None else np.asarray(rows).ravel()
@@ -99,7 +102,7 @@ def check_lonlat(
     rows_text, shown = _rows_text(labels[bad])
     prefix = f"{where}: " if where else ""
     example = f"row {labels[first]}: {_fmt(lon_arr[first])}, {_fmt(lat_arr[first])}"
-    if _in_china(lat_arr[bad], lon_arr[bad]).all():
+    if in_china(lat_arr[bad], lon_arr[bad]).all():
         raise CoordinateError(
             f"{prefix}longitude and latitude look swapped in {rows_text} (e.g. {example})",
             hint="swap the columns, or pass --swap-xy (swap_xy=True in Python)",

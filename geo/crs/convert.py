@@ -57,6 +57,18 @@ def _where(where: str, source: SourceCRS) -> str:
     return f"{where} ({converted})" if where else converted
 
 
+def convert_points(
+    x: ArrayLike, y: ArrayLike, source: SourceCRS, *, swap_xy: bool = False
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """:func:`points_to_wgs84` without its check: the converted WGS84 lon/lat of every point,
+    wherever it lands (for callers that judge each point themselves)."""
+    x_arr, y_arr = np.broadcast_arrays(
+        np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    )
+    out = _convert_coords(np.column_stack([x_arr.ravel(), y_arr.ravel()]), source, swap_xy)
+    return out[:, 0].reshape(x_arr.shape), out[:, 1].reshape(x_arr.shape)
+
+
 def points_to_wgs84(
     x: ArrayLike,
     y: ArrayLike,
@@ -91,13 +103,9 @@ def points_to_wgs84(
         If a converted point lies outside China (the message names the rows and says
         when longitude and latitude look swapped).
     """
-    x_arr, y_arr = np.broadcast_arrays(
-        np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    )
-    xy = np.column_stack([x_arr.ravel(), y_arr.ravel()])
-    out = _convert_coords(xy, source, swap_xy)
-    check_lonlat(out[:, 0], out[:, 1], where=_where(where, source))
-    return out[:, 0].reshape(x_arr.shape), out[:, 1].reshape(x_arr.shape)
+    lon, lat = convert_points(x, y, source, swap_xy=swap_xy)
+    check_lonlat(lon.ravel(), lat.ravel(), where=_where(where, source))
+    return lon, lat
 
 
 _G = TypeVar("_G", BaseGeometry, gpd.GeoSeries, gpd.GeoDataFrame)

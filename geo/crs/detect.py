@@ -16,7 +16,7 @@ import pyproj.exceptions
 from numpy.typing import NDArray
 
 from gridmap.geo.crs.base import WGS84, CoordinateError, CRSSpec, SourceCRS
-from gridmap.geo.crs.check import CHINA_LAT_RANGE, CHINA_LON_RANGE, _fmt_range, _in_china
+from gridmap.geo.crs.check import CHINA_LAT_RANGE, CHINA_LON_RANGE, _fmt_range, in_china
 from gridmap.geo.crs.parse import parse_crs
 
 # Plausible Chinese northings/eastings (metres) for telling projections apart.
@@ -104,7 +104,7 @@ def _projected_error(xmin: float, ymin: float, xmax: float, ymax: float) -> Coor
 def _degrees_error(xmin: float, ymin: float, xmax: float, ymax: float) -> CoordinateError:
     """Explain degree-looking coordinates that are not longitude/latitude in China."""
     ranges = f"x {_fmt_range(xmin, xmax)}, y {_fmt_range(ymin, ymax)}"
-    swapped = _in_china(np.array([ymin, ymax]), np.array([xmin, xmax])).all()
+    swapped = in_china(np.array([ymin, ymax]), np.array([xmin, xmax])).all()
     if swapped:
         return CoordinateError(
             f"longitude and latitude look swapped ({ranges}: x holds latitudes)",
@@ -150,7 +150,7 @@ def detect_crs(xmin: float, ymin: float, xmax: float, ymax: float) -> tuple[Sour
         )
     if np.abs(bounds).max() > 180.0:
         raise _projected_error(xmin, ymin, xmax, ymax)
-    if not _in_china(bounds[[0, 2]], bounds[[1, 3]]).all():
+    if not in_china(bounds[[0, 2]], bounds[[1, 3]]).all():
         raise _degrees_error(xmin, ymin, xmax, ymax)
     note = (
         f"no CRS declared; x {_fmt_range(xmin, xmax)}, y {_fmt_range(ymin, ymax)} look like "
