@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 
 import dash
@@ -30,6 +29,7 @@ from gridmap.dashboard.shared.mapview import style_for
 from gridmap.dashboard.shell.timing import install_server_timing
 from gridmap.feed.store import open_store
 from gridmap.layers.spec import STATE_COLOURS
+from gridmap.layers.view import view_of_bounds
 
 
 def build_figure(store, now_ms: int) -> go.Figure:
@@ -40,8 +40,7 @@ def build_figure(store, now_ms: int) -> go.Figure:
     streets = store.get_areas("street")
     counts = incidents.groupby("grid_code").size().reindex(grids["code"], fill_value=0)
     labels = streets.geometry.representative_point()
-    x0, y0, x1, y1 = grids.total_bounds
-    zoom = max(8.0, min(14.0, 9.9 - math.log2(max(x1 - x0, (y1 - y0) * 1.2, 1e-3) / 0.6)))
+    centre, zoom = view_of_bounds(grids.total_bounds, min_zoom=8.0, max_zoom=14.0)
     fig = go.Figure(
         [
             go.Choroplethmap(
@@ -78,7 +77,7 @@ def build_figure(store, now_ms: int) -> go.Figure:
     fig.update_layout(
         map={
             "style": style_for("wall"),  # inline, as a naive author gives it
-            "center": {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2},
+            "center": centre,
             "zoom": zoom,
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},

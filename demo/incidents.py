@@ -98,37 +98,6 @@ class DemoIncidents:
     events: pd.DataFrame
 
 
-def make_incidents(
-    grids: gpd.GeoDataFrame,
-    *,
-    count: int,
-    now: pd.Timestamp,
-    seed: int = 0,
-    days: int = 365,
-    street_names: dict[str, str] | None = None,
-    community_names: dict[str, str] | None = None,
-) -> DemoIncidents:
-    """Generate ``count`` incidents over the ``days`` before ``now``, with workflow events.
-
-    All in memory; for the city tier use :func:`iter_incidents`, which yields the same data in
-    chunks. Parameters as there.
-    """
-    chunks = list(
-        iter_incidents(
-            grids,
-            count=count,
-            now=now,
-            seed=seed,
-            days=days,
-            street_names=street_names,
-            community_names=community_names,
-        )
-    )
-    incidents = pd.concat([c.incidents for c in chunks], ignore_index=True)
-    events = pd.concat([c.events for c in chunks], ignore_index=True)
-    return DemoIncidents(gpd.GeoDataFrame(incidents, geometry="geometry", crs="EPSG:4326"), events)
-
-
 def iter_incidents(
     grids: gpd.GeoDataFrame,
     *,

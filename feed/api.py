@@ -82,11 +82,6 @@ def _transition(exc: TransitionError):
     return _error(409, "action", str(exc))
 
 
-def _require_key() -> str:
-    """The calling system's name (its scope in ``g.scope``), or a 401."""
-    return _require_scope().user
-
-
 def _require_scope() -> Scope:
     key = request.headers.get("X-API-Key") or request.args.get("api_key")
     if key is None and request.mimetype == "application/x-www-form-urlencoded":

@@ -21,20 +21,18 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
+from gridmap.layers.spec import (
+    DUE_COLOURS,
+    OPEN_CLASS_COLOURS_LIGHT,
+    OPEN_COUNT_BOUNDS,
+    STATE_COLOURS,
+    open_count_labels,
+)
 
 #: Font of every text in the image (Debian's fonts-noto-cjk).
 FONT = "Noto Sans CJK SC, Noto Sans SC, sans-serif"
 #: Most points drawn as SVG markers; more are drawn as one WebGL trace.
 MAX_SVG_POINTS = 20_000
-#: Classes of the area fill on a light page: (upper bound inclusive, colour, legend text).
-CLASSES: tuple[tuple[float, str, str], ...] = (
-    (0, "#f4f7fb", "0"),
-    (1, "#d6e8f5", "1"),
-    (3, "#9cc8e8", "2–3"),
-    (6, "#4f9bd4", "4–6"),
-    (math.inf, "#1f5fa8", "7+"),
-)
 
 
 def snapshot_figure(
@@ -56,7 +54,8 @@ def snapshot_figure(
     Parameters
     ----------
     areas
-        Polygons (EPSG:4326) filled by their ``figure`` column in the :data:`CLASSES`.
+        Polygons (EPSG:4326) filled by their ``figure`` column in the open-count classes
+        (:data:`~gridmap.layers.spec.scales.OPEN_COUNT_BOUNDS`), on a light page.
     outlines
         (polygons, colour, width in px) drawn over the fills, coarsest last.
     points
@@ -76,9 +75,10 @@ def snapshot_figure(
     fig = go.Figure()
     values = areas[figure] if figure in areas.columns else pd.Series(np.zeros(len(areas)))
     values = values.fillna(0).to_numpy(dtype=float)
-    bounds = np.array([b for b, _c, _t in CLASSES])
-    classes = np.searchsorted(bounds, values, side="left")
-    for k, (_bound, colour, text) in enumerate(CLASSES):
+    classes = np.searchsorted(np.array(OPEN_COUNT_BOUNDS), values, side="left")
+    for k, (colour, text) in enumerate(
+        zip(OPEN_CLASS_COLOURS_LIGHT, open_count_labels(), strict=True)
+    ):
         chosen = areas.geometry.to_numpy()[classes == k]
         x, y = _rings(chosen)
         fig.add_trace(

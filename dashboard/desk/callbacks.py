@@ -7,6 +7,8 @@ Descriptions in the table are masked (personal data) like everywhere else.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash
 from dash import Input, Output, Patch, State, ctx, html
 
@@ -138,8 +140,6 @@ def export_href(
     fmt: str | None, at: str | None, categories: list[str] | None, statuses: list[str] | None
 ) -> str:
     """The export link for the desk's filters (the server checks and scopes it again)."""
-    from urllib.parse import urlencode
-
     params = {
         "at": at or "",
         "category": ",".join(categories or []),

@@ -14,13 +14,20 @@ import threading
 from pathlib import Path
 
 import pandas as pd
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 
 from gridmap.dashboard.desk.snapshot import SnapshotError, SnapshotQuery, areas_at, incidents_at
+from gridmap.dashboard.shared.auth import current_scope
+from gridmap.dashboard.shared.context import get_context
+from gridmap.dashboard.shared.inputs import refusal
 from gridmap.domain.access import Scope
 from gridmap.domain.categories import CATEGORY_BY_CODE
+from gridmap.domain.privacy import mask_personal
 from gridmap.domain.workflow import STATES
 from gridmap.layers.files import export_layer
+from gridmap.layers.folium_export import folium_map, standalone_html
+from gridmap.layers.image import figure_png, snapshot_figure
+from gridmap.layers.spec import CATALOGUE
 
 #: File formats of the GIS exports: URL suffix → (file suffix, MIME type).
 GIS_FORMATS = {
@@ -75,8 +82,6 @@ _QUEUE = ExportQueue()
 
 def install_export_routes(server: Flask) -> None:
     """Register ``/export/...`` on ``server``."""
-    from gridmap.dashboard.shared.auth import current_scope
-    from gridmap.dashboard.shared.context import get_context
 
     @server.get("/export/<path:name>")
     def export(name: str):
@@ -85,27 +90,24 @@ def install_export_routes(server: Flask) -> None:
         try:
             query = SnapshotQuery.from_args(request.args, ctx.now())
         except SnapshotError as exc:
-            return jsonify({"field": exc.field, "error": exc.message}), 400
+            return refusal(400, exc.field, exc.message)
         layer, _, fmt = name.partition(".")
         if name not in ("map.html", "map.png") and (layer not in LAYERS or fmt not in GIS_FORMATS):
             allowed = [f"{la}.{f}" for la in LAYERS for f in GIS_FORMATS]
-            return jsonify(
-                {
-                    "field": "path",
-                    "error": f"unknown export {name[:60]!r}; allowed: "
-                    f"{[*allowed, 'map.html', 'map.png']}",
-                }
-            ), 404
+            return refusal(
+                404,
+                "path",
+                f"unknown export {name[:60]!r}; allowed: {[*allowed, 'map.html', 'map.png']}",
+            )
         slot = _QUEUE.enter(scope.user)
         if slot is not None:
-            response = jsonify({"field": "path", "error": slot})
-            response.status_code = 503
+            response = refusal(503, "path", slot)
             response.headers["Retry-After"] = str(EXPORT_RETRY_S)
             return response
         try:
             return _export(ctx, scope, query, name)
         except SnapshotError as exc:
-            return jsonify({"field": exc.field, "error": exc.message}), 400
+            return refusal(400, exc.field, exc.message)
         finally:
             _QUEUE.leave(scope.user)
 
@@ -119,7 +121,7 @@ def install_export_routes(server: Flask) -> None:
             try:
                 data = map_png(layers, query, ctx.area_view(scope)[2])
             except RuntimeError as exc:  # no Chromium for kaleido on this machine
-                return jsonify({"field": "path", "error": f"cannot draw the image: {exc}"}), 503
+                return refusal(503, "path", f"cannot draw the image: {exc}")
             return _download(data, f"gridmap-map-{stamp}.png", "image/png")
         layer, _, fmt = name.partition(".")
         frame = (
@@ -163,9 +165,6 @@ def reports_before(store, scope: Scope, query: SnapshotQuery, hours: int = 24) -
 
 def map_html(layers: dict, scope: Scope, query: SnapshotQuery, names) -> bytes:
     """A standalone HTML map of the snapshot (Leaflet inlined, nothing fetched)."""
-    from gridmap.domain.privacy import mask_personal
-    from gridmap.layers.folium_export import folium_map, standalone_html
-    from gridmap.layers.spec import CATALOGUE
 
     specs = [s for s in CATALOGUE if s.kind == "basemap" or s.data_id in layers]
     title = f"网格化管理 · 一张图 · {query.at:%Y-%m-%d %H:%M}"
@@ -175,7 +174,6 @@ def map_html(layers: dict, scope: Scope, query: SnapshotQuery, names) -> bytes:
 
 def map_png(layers: dict, query: SnapshotQuery, area_name: str) -> bytes:
     """A PNG of the snapshot: grids by open incidents, outlines, incidents, street names."""
-    from gridmap.layers.image import figure_png, snapshot_figure
 
     incidents = layers["incidents_open"]
     outlines = [(layers["communities"], "#8aa9cf", 0.8), (layers["streets"], "#1d4e89", 1.8)]

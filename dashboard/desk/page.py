@@ -8,7 +8,7 @@ import dash
 from dash import dcc, html
 
 from gridmap.dashboard.desk import ids
-from gridmap.dashboard.desk.data import EXPORTS, WINDOWS
+from gridmap.dashboard.desk.data import EXPORTS, WINDOWS, desk_frames
 from gridmap.dashboard.desk.layers import (
     capped,
     desk_legend,
@@ -33,7 +33,6 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     lang = lang_of(lang)
     ctx = get_context()
     now = ctx.now()
-    from gridmap.dashboard.desk.data import desk_frames
 
     scope = current_scope()
     open_incidents, heat = desk_frames(

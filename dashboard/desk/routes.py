@@ -3,14 +3,13 @@ file per colour (``/geo/choropleth/<layer>/<k>.geojson?figure=``), of the caller
 
 from __future__ import annotations
 
-import json
-
-from flask import Flask, Response, request
+from flask import Flask, request
 
 from gridmap.dashboard.desk.layers import choropleth_classes, desk_specs
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.georoutes import area_outlines, respond_geojson, unknown_part
+from gridmap.dashboard.shared.inputs import refusal
 from gridmap.layers.plotly_map import AREA_LEVELS
 
 
@@ -41,11 +40,7 @@ def install_desk_routes(server: Flask) -> None:
                     f"choropleth:{spec_id}:{figure}:{scope.area_code or ''}", build, ttl=60.0
                 )
         except KeyError as exc:
-            return Response(
-                json.dumps({"field": "figure", "error": str(exc.args[0])}, ensure_ascii=False),
-                status=400,
-                mimetype="application/json",
-            )
+            return refusal(400, "figure", str(exc.args[0]))
         if not 0 <= k < len(classes):
             return unknown_part("class", str(k), [str(i) for i in range(len(classes))])
         return respond_geojson(classes[k], max_age=60)

@@ -7,7 +7,6 @@ processes behind one address show the same thing, because everything live is in 
 from __future__ import annotations
 
 import dataclasses
-import math
 import threading
 import time
 from typing import Any
@@ -17,7 +16,9 @@ from flask import current_app
 
 from gridmap.dashboard.shared.georoutes import GeoCache
 from gridmap.domain.access import Scope
+from gridmap.domain.areas import level_of
 from gridmap.feed.store import SQLStore
+from gridmap.layers.view import view_of_bounds
 from gridmap.settings import Settings
 
 #: Zoom levels past the whole area's view from which a map of several districts names the
@@ -92,11 +93,9 @@ class AppContext:
                 areas = self.store.get_areas("street")
             if not len(areas):
                 return {"lat": 30.68, "lon": 104.15}, 11.0, "网格化管理"
-            x0, y0, x1, y1 = areas.total_bounds
-            span = max(x1 - x0, (y1 - y0) * 1.2, 1e-3)
-            zoom = float(max(8.0, min(14.0, 9.9 - math.log2(span / 0.6))))
+            centre, zoom = view_of_bounds(areas.total_bounds, min_zoom=8.0, max_zoom=14.0)
             name = str(areas["name"].iloc[0]) if len(areas) == 1 else "全市"  # several districts
-            return {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2}, zoom, name
+            return centre, zoom, name
 
         return self.cached("district-view", 300, build)
 
@@ -115,15 +114,12 @@ class AppContext:
         area = scope.area_code
 
         def build():
-            level = {9: "street", 12: "community"}.get(len(area), "grid")
-            rows = self.store.get_areas(level)
+            rows = self.store.get_areas(level_of(area))
             rows = rows[rows["code"] == area]
             if not len(rows):
                 return self.district_view()
-            x0, y0, x1, y1 = rows.total_bounds
-            span = max(x1 - x0, (y1 - y0) * 1.2, 1e-3)
-            zoom = float(max(10.0, min(16.0, 9.9 - math.log2(span / 0.6))))
-            return {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2}, zoom, str(rows["name"].iloc[0])
+            centre, zoom = view_of_bounds(rows.total_bounds, min_zoom=10.0, max_zoom=16.0)
+            return centre, zoom, str(rows["name"].iloc[0])
 
         return self.cached(f"area-view:{area}", 300, build)
 
@@ -131,8 +127,8 @@ class AppContext:
         """Centres and zooms of each street (the communities of a street office's street;
         none for a community), for the auto-tour."""
         area = (scope.area_code if scope is not None else None) or ""
-        if len(area) > 9:
-            return []
+        if area and level_of(area) != "street":
+            return []  # a community's wall does not tour
         level = "community" if area else "street"
 
         def build():
@@ -142,16 +138,8 @@ class AppContext:
             for code, name, geom in zip(
                 streets["code"], streets["name"], streets.geometry, strict=True
             ):
-                x0, y0, x1, y1 = geom.bounds
-                span = max(x1 - x0, (y1 - y0) * 1.2, 1e-3)
-                stops.append(
-                    {
-                        "code": code,
-                        "name": name,
-                        "center": {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2},
-                        "zoom": float(max(10.0, min(15.5, 9.9 - math.log2(span / 0.6)))),
-                    }
-                )
+                centre, zoom = view_of_bounds(geom.bounds, min_zoom=10.0, max_zoom=15.5)
+                stops.append({"code": code, "name": name, "center": centre, "zoom": zoom})
             return stops
 
         return self.cached(f"stops:{area}", 300, build)

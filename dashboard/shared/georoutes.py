@@ -14,6 +14,8 @@ import time
 from flask import Flask, Response
 
 from gridmap.dashboard.shared.auth import current_scope
+from gridmap.dashboard.shared.inputs import refusal
+from gridmap.dashboard.shared.mapview import THEMES, style_for
 from gridmap.domain.access import Scope
 from gridmap.feed.store import SQLStore
 from gridmap.layers.geojson import area_geojson, label_points
@@ -110,8 +112,6 @@ def install_geo_routes(server: Flask, cache: GeoCache) -> None:
 
     @server.get("/map-style/<theme>.json")
     def map_style(theme: str):
-        from gridmap.dashboard.shared.mapview import THEMES, style_for
-
         if theme not in THEMES:
             return unknown_part("theme", theme, list(THEMES))
         settings = server.config["GRIDMAP_SETTINGS"]
@@ -146,9 +146,8 @@ def outline_geojson(areas) -> bytes:
 
 
 def unknown_part(field: str, value: str, allowed) -> Response:
-    """A JSON 404 naming the path part that is unknown, and what is allowed."""
-    body = {"field": field, "error": f"unknown {field} {value[:40]!r}; allowed: {list(allowed)}"}
-    return Response(json.dumps(body, ensure_ascii=False), status=404, mimetype="application/json")
+    """A 404 naming the path part that is unknown, and what is allowed."""
+    return refusal(404, field, f"unknown {field} {value[:40]!r}; allowed: {list(allowed)}")
 
 
 def _points_geojson(points) -> bytes:

@@ -13,7 +13,15 @@ from typing import Any
 
 import dash
 from dash.exceptions import CallbackException, DependencyException, PreventUpdate
-from flask import jsonify, request
+from flask import Response, jsonify, request
+
+
+def refusal(status: int, field: str, message: str) -> Response:
+    """The dashboard's answer to a request it refuses: ``{"field", "error"}`` as JSON, the
+    field naming what is wrong (the intake API answers in Open311's list form instead)."""
+    response = jsonify({"field": field, "error": message})
+    response.status_code = status
+    return response
 
 
 class InputError(ValueError):
@@ -26,16 +34,12 @@ class InputError(ValueError):
 
 
 def install_input_errors(app: dash.Dash) -> None:
-    """Answer bad callback requests with a 400 ``[{"code", "field", "description"}]``:
+    """Answer bad callback requests with a 400 (:func:`refusal`):
     :class:`InputError` from our callbacks, and, before Dash reads them, callback requests
     of another shape than the browser sends (Dash would fail on them with a 500). A script
     path Dash does not serve is a 404."""
     server = app.server
-
-    def refuse(status: int, field: str, message: str):
-        response = jsonify([{"code": status, "field": field, "description": f"{field}: {message}"}])
-        response.status_code = status
-        return response
+    refuse = refusal
 
     @server.errorhandler(InputError)
     def _bad_input(exc: InputError):

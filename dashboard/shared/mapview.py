@@ -25,14 +25,6 @@ from gridmap.layers.spec import LayerSpec, catalogue_by_id
 #: Glyphs served by :mod:`gridmap.dashboard.shared.georoutes` (CJK is drawn with local fonts).
 GLYPHS_URL = "/glyphs/{fontstack}/{range}.pbf"
 
-#: Open-count classes of the grid choropleth: (upper bound inclusive, colour).
-GRID_CLASSES: tuple[tuple[float, str], ...] = (
-    (0, "#0a2038"),
-    (1, "#0d3b5a"),
-    (3, "#0f5e7a"),
-    (6, "#13899a"),
-    (float("inf"), "#22c3c9"),
-)
 
 WALL_THEME = {
     "name": "wall",
@@ -72,14 +64,6 @@ def style_for(
         background=theme["background"],
         glyphs_url=GLYPHS_URL,
     )
-
-
-def grid_class(open_count: float) -> int:
-    """Choropleth class of a grid with ``open_count`` open incidents."""
-    for k, (bound, _colour) in enumerate(GRID_CLASSES):
-        if open_count <= bound:
-            return k
-    return len(GRID_CLASSES) - 1
 
 
 def due_of(incidents: pd.DataFrame, now_ms: int) -> list[str]:

@@ -1,6 +1,9 @@
-"""The ``gridmap`` command line: demo data, imports, the server, benchmarks.
+"""The ``gridmap`` command line: demo data, imports, the server, users and keys, benchmarks.
 
-Each sub-command is a thin wrapper around plain functions that tests call directly.
+Each sub-command is a thin wrapper around plain functions that tests call directly, and
+imports what it needs when it runs (so that ``gridmap user list`` does not load Dash, and
+only ``gridmap bench`` reaches the benchmarks). It speaks Chinese, or English with
+``--lang en`` or an English locale (:mod:`gridmap.dashboard.shell.words`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from rich.console import Console
 from gridmap.dashboard.shell.cli_admin import add_admin_commands
 from gridmap.dashboard.shell.rules import put_rules_in_force
 from gridmap.dashboard.shell.words import WORDS, cli_lang, say
+from gridmap.domain.categories import kinds_text
 from gridmap.settings import get_settings
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -246,8 +250,6 @@ def import_lines(outcome, lang: str) -> list[str]:
     if len(rejected) > 50:
         lines.append(say("rejected_more", lang, n=len(rejected) - 50))
     if any(item.get("code") == "unknown_kind" for item in rejected):
-        from gridmap.domain.categories import kinds_text
-
         lines.append(say("kinds_known", lang, text=kinds_text()))
     lines += [say("check", lang, text=i["message"]) for i in r.get("hierarchy", [])[:50]]
     lines += [say("warning", lang, text=w) for w in r.get("warnings", [])]

@@ -4,6 +4,8 @@ optionally with the live simulator."""
 from __future__ import annotations
 
 import threading
+import time
+import urllib.request
 
 from gridmap.settings import Settings
 
@@ -68,8 +70,6 @@ def _serve_processes(settings: Settings, host: str, port: int, workers: int) -> 
 
 def _simulate(settings: Settings, host: str, port: int, rate: float, stop) -> None:
     """Run the simulator against this server once it answers."""
-    import time
-    import urllib.request
 
     from gridmap.feed.simulator import run_simulator
     from gridmap.feed.store import open_store

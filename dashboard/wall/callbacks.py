@@ -13,6 +13,8 @@ browser ``assets/gridmap.js``'s fit to the screen and auto-tour.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import dash
@@ -53,8 +55,6 @@ def wall_panels(panels: dict[str, Any]) -> tuple[Any, Any, dict]:
 
 def _key(value: Any) -> str:
     """A short fingerprint of a JSON-able value (to send a panel only when it changed)."""
-    import hashlib
-    import json
 
     text = json.dumps(value, sort_keys=True, default=str)
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from gridmap.dashboard.shared.i18n import name_of, t
-from gridmap.dashboard.shared.mapview import grid_class
 from gridmap.domain.access import Scope
 from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
 from gridmap.domain.privacy import mask_personal
@@ -25,7 +24,7 @@ from gridmap.domain.sla import DUE_ORDER, due_codes
 from gridmap.domain.times import epoch_ms
 from gridmap.domain.workflow import STATES
 from gridmap.feed.store import SQLStore
-from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
+from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS, open_count_class
 
 #: Workflow states in the order the wall's payloads number them.
 STATE_ORDER = tuple(STATES)
@@ -124,7 +123,7 @@ def grid_classes(
     if codes is None:
         codes = store.area_codes("grid", within=_area(scope))
     counts = store.open_counts_per_grid(codes)
-    return {code: grid_class(counts.get(code, 0)) for code in codes}
+    return {code: open_count_class(counts.get(code, 0)) for code in codes}
 
 
 def delta(

@@ -11,14 +11,19 @@ from dash import dcc, html
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.i18n import lang_of, name_of, t
-from gridmap.dashboard.shared.mapview import GRID_CLASSES, WALL_THEME, wall_map_figure
+from gridmap.dashboard.shared.mapview import WALL_THEME, wall_map_figure
 from gridmap.dashboard.wall import ids
 from gridmap.dashboard.wall.callbacks import PANEL_TICK_MS, panel_keys
 from gridmap.dashboard.wall.live import snapshot, ticker_cells
 from gridmap.dashboard.wall.widgets import hourly_chart, kpi_cards
 from gridmap.domain.times import epoch_ms
 from gridmap.domain.workflow import STATES
-from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS
+from gridmap.layers.spec import (
+    DUE_COLOURS,
+    OPEN_CLASS_COLOURS_DARK,
+    STATE_COLOURS,
+    open_count_labels,
+)
 
 #: Milliseconds between live updates (``assets/wall-tick.js`` reads it from the page): a new
 #: event is on the map within a tick and a frame, well inside the 3 s the centre is promised.
@@ -161,7 +166,7 @@ def _legend(lang: str = "zh") -> html.Div:
     ]
     classes = [
         html.Span([html.I(style={"background": colour}), label])
-        for (_b, colour), label in zip(GRID_CLASSES, ("0", "1", "2–3", "4–6", "7+"), strict=True)
+        for colour, label in zip(OPEN_CLASS_COLOURS_DARK, open_count_labels(), strict=True)
     ]
     return html.Div(
         [

@@ -14,8 +14,11 @@ import json
 
 from flask import Flask, Response, request
 
+from gridmap.dashboard.shared.auth import current_scope
+from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.i18n import lang_of
-from gridmap.dashboard.shared.mapview import GRID_CLASSES, WALL_THEME
+from gridmap.dashboard.shared.inputs import refusal
+from gridmap.dashboard.shared.mapview import WALL_THEME
 from gridmap.dashboard.wall.live import (
     grid_classes,
     heat_payload,
@@ -23,13 +26,12 @@ from gridmap.dashboard.wall.live import (
     open_payload,
     tick_payload,
 )
+from gridmap.layers.spec import OPEN_CLASS_COLOURS_DARK
 
 
 def install_live_routes(server: Flask) -> None:
     """Register ``/live/open.json``, ``/live/heat.json``, ``/live/grid-classes.json`` and
     ``/live/tick.json``."""
-    from gridmap.dashboard.shared.auth import current_scope
-    from gridmap.dashboard.shared.context import get_context
 
     def respond(payload: dict, status: int = 200) -> Response:
         response = Response(
@@ -67,7 +69,7 @@ def install_live_routes(server: Flask) -> None:
         classes = grid_classes(ctx.store, scope=current_scope())
         return respond(
             {
-                "colours": [colour for _bound, colour in GRID_CLASSES],
+                "colours": list(OPEN_CLASS_COLOURS_DARK),
                 "line": WALL_THEME["grid_line"],
                 "codes": [c for c, k in classes.items() if k],
                 "k": [k for k in classes.values() if k],
@@ -81,13 +83,11 @@ def install_live_routes(server: Flask) -> None:
         for field in ("cursor", "since"):
             text = request.args.get(field, "")
             if not (text.isascii() and text.isdigit()) or len(text) > 18:
-                return respond(
-                    {
-                        "field": field,
-                        "error": f"{field} must be a whole number from 0 to 10^18 "
-                        "(cursor: an event id; since: epoch ms)",
-                    },
+                return refusal(
                     400,
+                    field,
+                    f"{field} must be a whole number from 0 to 10^18 "
+                    "(cursor: an event id; since: epoch ms)",
                 )
             values[field] = int(text)
         cursor, since = values["cursor"], values["since"]

@@ -36,34 +36,19 @@ from __future__ import annotations
 from gridmap.demo.areas.base import (
     CHENGDU_BBOX,
     CHENGHUA_BBOX,
-    CHENGHUA_CODE,
-    CITY_CODE,
     DEFAULT_REFERENCE_CSV,
     LAYERS,
     METRIC_CRS,
-    WGS84,
-    Scale,
 )
-from gridmap.demo.areas.base import Floats as Floats
-from gridmap.demo.areas.base import Geoms as Geoms
-from gridmap.demo.areas.base import Ints as Ints
 from gridmap.demo.areas.generate import make_areas
-
-# two private steps, re-exported for tests/demo/test_areas.py (``areas._voronoi_cells``)
-from gridmap.demo.areas.partition import _absorb_fragments as _absorb_fragments
-from gridmap.demo.areas.partition import _voronoi_cells as _voronoi_cells
 from gridmap.demo.areas.write import write_areas
 
 __all__ = [
     "CHENGDU_BBOX",
     "CHENGHUA_BBOX",
-    "CHENGHUA_CODE",
-    "CITY_CODE",
     "DEFAULT_REFERENCE_CSV",
     "LAYERS",
     "METRIC_CRS",
-    "WGS84",
-    "Scale",
     "make_areas",
     "write_areas",
 ]

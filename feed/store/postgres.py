@@ -6,6 +6,8 @@ buildings are ``geometry(MultiPolygon, 4326)`` tables. Bulk loads go through ``C
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 import numpy as np
 import shapely
 
@@ -35,8 +37,6 @@ class PostgresStore(SQLStore):
 
     def _safe_url(self) -> str:
         """The URL without a password."""
-        from urllib.parse import urlsplit, urlunsplit
-
         parts = urlsplit(self.url)
         netloc = parts.hostname or ""
         if parts.username:

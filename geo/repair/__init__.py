@@ -31,9 +31,6 @@ spikes), :mod:`~gridmap.geo.repair.measure` (areas in square metres in the metri
 from __future__ import annotations
 
 from gridmap.geo.repair.pipeline import repair_polygons
-from gridmap.geo.repair.report import NORMALISATIONS as NORMALISATIONS
-from gridmap.geo.repair.report import REJECT_REASON_COLUMN as REJECT_REASON_COLUMN
 from gridmap.geo.repair.report import RepairRecord, RepairReport
-from gridmap.geo.repair.report import Status as Status
 
 __all__ = ["RepairRecord", "RepairReport", "repair_polygons"]

@@ -31,7 +31,5 @@ from __future__ import annotations
 
 from gridmap.layers.folium_export.build import folium_map
 from gridmap.layers.folium_export.standalone import LEAFLET_VERSION, standalone_html
-from gridmap.layers.folium_export.tooltips import PERSONAL_COLUMNS
-from gridmap.layers.folium_export.tooltips import Mask as Mask
 
-__all__ = ["LEAFLET_VERSION", "PERSONAL_COLUMNS", "folium_map", "standalone_html"]
+__all__ = ["LEAFLET_VERSION", "folium_map", "standalone_html"]

@@ -21,8 +21,6 @@ from gridmap.layers.spec import (
     LayerSpec,
 )
 
-__all__ = ["PERSONAL_COLUMNS", "Mask"]
-
 
 def _tooltip_frame(
     spec: LayerSpec, frame: pd.DataFrame, mask: Mask | None, extra: Sequence[str] = ()

@@ -27,13 +27,10 @@ choropleth figures and :func:`with_figure`), :mod:`~gridmap.layers.spec.catalogu
 
 from __future__ import annotations
 
-from gridmap.layers.spec.base import CHANNEL_NAMES, KINDS, SCALES, LayerSpecError
-from gridmap.layers.spec.base import SPEC_VERSION as SPEC_VERSION
-from gridmap.layers.spec.base import Kind as Kind
-from gridmap.layers.spec.base import Scale as Scale
+from gridmap.layers.spec.base import KINDS, SCALES, LayerSpecError
 from gridmap.layers.spec.catalogue import CATALOGUE, catalogue_by_id
 from gridmap.layers.spec.channel import Channel
-from gridmap.layers.spec.figures import CHOROPLETH_FIGURES, ChoroplethFigure, with_figure
+from gridmap.layers.spec.figures import CHOROPLETH_FIGURES, with_figure
 from gridmap.layers.spec.labels import DUE_LABELS, FIELD_LABELS
 from gridmap.layers.spec.layer import LayerSpec, specs_from_json, specs_to_json
 from gridmap.layers.spec.palette import (
@@ -42,33 +39,41 @@ from gridmap.layers.spec.palette import (
     BACKGROUND,
     DUE_COLOURS,
     NEUTRAL,
+    OPEN_CLASS_COLOURS_DARK,
+    OPEN_CLASS_COLOURS_LIGHT,
     RED,
     STATE_COLOURS,
-    TEAL,
 )
-from gridmap.layers.spec.scales import scale_colours
+from gridmap.layers.spec.scales import (
+    OPEN_COUNT_BOUNDS,
+    open_count_class,
+    open_count_labels,
+    scale_colours,
+)
 
 __all__ = [
     "ACCENT",
     "AMBER",
     "BACKGROUND",
     "CATALOGUE",
-    "CHANNEL_NAMES",
     "CHOROPLETH_FIGURES",
     "DUE_COLOURS",
     "DUE_LABELS",
     "FIELD_LABELS",
     "KINDS",
     "NEUTRAL",
+    "OPEN_CLASS_COLOURS_DARK",
+    "OPEN_CLASS_COLOURS_LIGHT",
+    "OPEN_COUNT_BOUNDS",
     "RED",
     "SCALES",
     "STATE_COLOURS",
-    "TEAL",
     "Channel",
-    "ChoroplethFigure",
     "LayerSpec",
     "LayerSpecError",
     "catalogue_by_id",
+    "open_count_class",
+    "open_count_labels",
     "scale_colours",
     "specs_from_json",
     "specs_to_json",

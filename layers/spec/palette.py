@@ -45,5 +45,9 @@ _RAMP_CYAN = ("#0b3d5c", "#0e5a7a", "#117a96", "#169bb0", "#22c3d0", "#5ee7e9", 
 _RAMP_RED = ("#2b1a2e", "#4e1d33", "#742236", "#9c2837", "#c42f37", "#ef4444")
 #: Low on-time rate is bad (red → amber), high is good (teal → cyan).
 _RAMP_RATE = (RED, "#f97316", AMBER, "#84cc16", TEAL, ACCENT)
+#: The colours of the open-count classes (:data:`gridmap.layers.spec.scales.OPEN_COUNT_BOUNDS`):
+#: on the dark wall, and on a light page (the exported image).
+OPEN_CLASS_COLOURS_DARK = ("#0a2038", "#0d3b5a", "#0f5e7a", "#13899a", "#22c3c9")
+OPEN_CLASS_COLOURS_LIGHT = ("#f4f7fb", "#d6e8f5", "#9cc8e8", "#4f9bd4", "#1f5fa8")
 #: Incident density (heat): stays within cyan so it never reads as overdue.
 _RAMP_HEAT = ("#083344", "#0e7490", "#06b6d4", "#67e8f9", "#ecfeff")

@@ -131,3 +131,28 @@ def _rgb(colours: Sequence[Any]) -> np.ndarray:
             digits = "".join(c * 2 for c in digits)
         rows.append([int(digits[k : k + 2], 16) for k in (0, 2, 4)])
     return np.asarray(rows, dtype=np.float64)
+
+
+#: Classes of open incidents per area that the wall's grid colours and the image's fill use:
+#: each class holds the counts up to its bound (inclusive), the last one everything above.
+OPEN_COUNT_BOUNDS: tuple[float, ...] = (0, 1, 3, 6, float("inf"))
+
+
+def open_count_class(count: float) -> int:
+    """The class (0 …) of an area with ``count`` open incidents."""
+    for k, bound in enumerate(OPEN_COUNT_BOUNDS):
+        if count <= bound:
+            return k
+    return len(OPEN_COUNT_BOUNDS) - 1
+
+
+def open_count_labels() -> tuple[str, ...]:
+    """What each class holds, for legends: ``0``, ``1``, ``2–3``, ``4–6``, ``7+``."""
+    labels, low = [], 0
+    for bound in OPEN_COUNT_BOUNDS:
+        if bound == float("inf"):
+            labels.append(f"{low}+")
+        else:
+            labels.append(str(int(bound)) if low == bound else f"{low}–{int(bound)}")
+            low = int(bound) + 1
+    return tuple(labels)

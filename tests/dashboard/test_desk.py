@@ -193,6 +193,7 @@ def test_choropleth_classes_partition_the_areas_by_their_figure(app_ctx):
     from gridmap.dashboard.desk.layers import choropleth_classes
     from gridmap.dashboard.shared.georoutes import outline_geojson
     from gridmap.domain.access import Scope
+
     now = pd.Timestamp.now(tz="Asia/Shanghai")
     with open_store(app_ctx) as store:
         streets = store.get_areas("street")

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridmap.dashboard.shared.mapview import grid_class
 from gridmap.dashboard.wall.live import (
     STATE_ORDER,
     delta,
@@ -20,6 +19,7 @@ from gridmap.domain.sla import DUE_ORDER, due_codes
 from gridmap.domain.times import epoch_ms
 from gridmap.feed.service import IntakeService
 from gridmap.feed.store import open_store
+from gridmap.layers.spec import open_count_class
 
 from .conftest import demo_store
 
@@ -78,7 +78,7 @@ def test_grid_classes_follow_open_counts(store):
     assert len(classes) == len(store.get_areas("grid"))
     counts = store.get_incidents(open_only=True)["grid_code"].value_counts()
     busiest = counts.index[0]
-    assert classes[busiest] == grid_class(counts.iloc[0]) > 0
+    assert classes[busiest] == open_count_class(counts.iloc[0]) > 0
     assert grid_classes(store, [busiest]) == {busiest: classes[busiest]}
 
 

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 import shapely
 
-from gridmap.demo import areas
 from gridmap.demo.areas import (
     CHENGDU_BBOX,
     CHENGHUA_BBOX,
@@ -20,6 +19,7 @@ from gridmap.demo.areas import (
     make_areas,
     write_areas,
 )
+from gridmap.demo.areas.partition import _absorb_fragments, _voronoi_cells
 
 AREA_TOL = 1e-4  # relative: 0.01 %
 
@@ -240,9 +240,9 @@ def test_split_voronoi_cells_are_merged_into_a_sibling() -> None:
     )
     seeds = np.array([[5.0, 28.0], [5.0, 5.0], [25.0, 5.0]])
     pidx = np.zeros(3, np.int64)
-    raw = areas._voronoi_cells(np.array([parent]), seeds, pidx)
+    raw = _voronoi_cells(np.array([parent]), seeds, pidx)
     assert shapely.get_num_geometries(raw).max() > 1
-    cells = areas._absorb_fragments(raw, pidx)
+    cells = _absorb_fragments(raw, pidx)
     assert (shapely.get_type_id(cells) == 3).all()
     assert shapely.area(cells).sum() == pytest.approx(parent.area)
     assert shapely.union_all(cells).symmetric_difference(parent).area < 1e-9

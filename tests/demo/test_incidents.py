@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
 from gridmap.demo.areas import make_areas
-from gridmap.demo.incidents import make_incidents
+from gridmap.demo.incidents import DemoIncidents, iter_incidents
 from gridmap.domain.workflow import apply_action, is_open
 from gridmap.geo.coords import gcj02_to_wgs84
 
 NOW = pd.Timestamp("2026-11-25 10:00", tz="Asia/Shanghai")
+
+
+def make_incidents(grids, **kw) -> DemoIncidents:
+    """All of :func:`iter_incidents`'s chunks in one."""
+    chunks = list(iter_incidents(grids, **kw))
+    incidents = pd.concat([c.incidents for c in chunks], ignore_index=True)
+    events = pd.concat([c.events for c in chunks], ignore_index=True)
+    return DemoIncidents(gpd.GeoDataFrame(incidents, geometry="geometry", crs="EPSG:4326"), events)
 
 
 @pytest.fixture(scope="module")
