@@ -1,1 +1,1 @@
-"""``gridmap bench``: the scale tiers of DESIGN.md, each figure beside the naive way."""
+"""``gridmap bench``: the scale tiers of docs/ARCHITECTURE.md, each figure beside the naive way."""

@@ -9,7 +9,7 @@ requests/s through our API for :data:`WINDOW_S` seconds, the bytes and server ti
 live update and the share of the time the page's main thread is busy.
 
 On a machine without a GPU Chromium draws WebGL in software, so time to paint is compared as a
-ratio to the naive way measured in the same run (DESIGN.md, "Benchmarks").
+ratio to the naive way measured in the same run (docs/ARCHITECTURE.md, "Benchmarks").
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The naive live map, kept as the browser benchmarks' baseline (DESIGN.md, "The map path").
+"""The naive live map, kept as the browser benchmarks' baseline (docs/ARCHITECTURE.md, "The
+map path").
 
 What a Dash author writes first: one ``dcc.Graph`` and a ``dcc.Interval`` whose one server
 callback rebuilds the whole figure from the store on every tick — a ``Choroplethmap`` of all

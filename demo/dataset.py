@@ -21,6 +21,7 @@ from geopandas.io.arrow import _geopandas_to_arrow
 
 from gridmap.demo.areas import make_areas, write_areas
 from gridmap.demo.incidents import iter_incidents
+from gridmap.domain.workflow import CLOSED_STATES
 
 #: Incidents per tier (one year).
 INCIDENT_COUNTS = {"district": 550_000, "city": 10_000_000}
@@ -114,7 +115,7 @@ def _write_incidents(out_dir: Path, chunks, *, total: int, progress) -> dict[str
             counts["incidents"] = done
             counts["events"] += len(chunk.events)
             status = chunk.incidents["status"].to_numpy(dtype=object)
-            counts["open_incidents"] += int((~np.isin(status, ["closed", "void"])).sum())
+            counts["open_incidents"] += int((~np.isin(status, CLOSED_STATES)).sum())
     finally:
         for writer in writers.values():
             writer.close()

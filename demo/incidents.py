@@ -21,6 +21,7 @@ import shapely
 from gridmap.domain.categories import CATEGORIES, SOURCES, SUBCATEGORY_NAMES
 from gridmap.domain.routing import route
 from gridmap.domain.sla import allowed_hours_array
+from gridmap.domain.workflow import CLOSED_STATES
 from gridmap.geo.coords import wgs84_to_gcj02
 
 #: Relative report volume by hour of day (0–23): quiet nights, morning and afternoon peaks.
@@ -391,7 +392,7 @@ def _add_current_state(incidents: pd.DataFrame, events: pd.DataFrame) -> None:
     incidents["status"] = last["to_state"].reindex(ids).to_numpy()
     for target, column in (("stage_entered_at", "at"), ("deadline", "deadline")):
         incidents[target] = last[column].reindex(ids).set_axis(incidents.index)
-    closed = incidents["status"].isin(["closed", "void"]).to_numpy()
+    closed = incidents["status"].isin(CLOSED_STATES).to_numpy()
     incidents["closed_at"] = incidents["stage_entered_at"].where(closed)
     escalated = events.loc[events["action"] == "escalate", "incident_id"].unique()
     incidents["escalated"] = ids.isin(escalated).to_numpy()

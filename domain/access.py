@@ -3,7 +3,7 @@
 Every data path — dashboard callbacks, live routes, exports and API reads — asks for the
 caller's :class:`Scope` on the server and filters with it; the UI never decides alone.
 
-Roles (DESIGN.md, "Who uses it"):
+Roles (docs/ARCHITECTURE.md, "Who uses it"):
 
 ========== ================= ============ ========================================
 role       who               area         personal data in descriptions

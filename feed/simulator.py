@@ -17,6 +17,7 @@ import urllib.request
 from typing import Any
 
 from gridmap.domain.categories import CATEGORIES
+from gridmap.domain.workflow import CLOSED_STATES
 from gridmap.geo.coords import wgs84_to_gcj02
 
 MAX_TRACKED = 5000
@@ -172,7 +173,7 @@ def _advance(api, rng, tracked, stats) -> None:
     if status in (200, 201) and isinstance(answer, dict):
         stats["events"] += 1
         new_state = answer.get("status", state)
-        if new_state in ("closed", "void"):
+        if new_state in CLOSED_STATES:
             tracked.pop(incident_id, None)
         else:
             tracked[incident_id] = new_state

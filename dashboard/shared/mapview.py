@@ -2,7 +2,7 @@
 layers' GeoJSON; the layers themselves are the catalogue's specs drawn by the plotly renderer
 (:mod:`gridmap.layers.plotly_map`).
 
-Why static geometry goes by URL (DESIGN.md, "The map path"): a ``choroplethmap`` trace
+Why static geometry goes by URL (docs/ARCHITECTURE.md, "The map path"): a ``choroplethmap`` trace
 re-processes every feature whenever any trace of its figure changes, and inline GeoJSON in
 ``map.layers`` is re-compared on every update. Layers whose ``source`` is a URL stay out of
 the callback JSON and are never touched by a live update.
