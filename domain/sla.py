@@ -190,13 +190,21 @@ def due_codes(deadline_ms, entered_ms, now_ms: float) -> np.ndarray:
     ``deadline_ms`` and ``entered_ms`` are epoch ms (missing: ``None`` or NaN); the number
     indexes :data:`DUE_ORDER`.
     """
-    d = pd.to_numeric(pd.Series(deadline_ms, dtype=object), errors="coerce").to_numpy(float)
-    e = pd.to_numeric(pd.Series(entered_ms, dtype=object), errors="coerce").to_numpy(float)
+    d = _floats(deadline_ms)
+    e = _floats(entered_ms)
     share = time_limits().near_due_share
     with np.errstate(invalid="ignore"):
         overdue = d < now_ms
         near = ~overdue & ((d - now_ms) < share * (d - e))
     return np.where(overdue, 2, np.where(near, 1, 0)).astype(int)
+
+
+def _floats(values) -> np.ndarray:
+    """Epoch ms as floats, NaN where missing (``None``, NaN, ``pd.NA``)."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):  # pandas' NA in a nullable column
+        return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(float)
 
 
 def due_status(

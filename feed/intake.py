@@ -137,7 +137,7 @@ def incidents_from_import(
             rejected.append(
                 {
                     "row": row_no,
-                    "id": point.get("id"),
+                    "id": _given_id(point),
                     "code": code,
                     "reason": reason,
                     "params": params,
@@ -254,10 +254,18 @@ def _row_problem(point, kind_cols, time_col, prio_col, bounds, seen, timezone, n
     return None
 
 
-def _row_id(point, row_no: int, reported: pd.Timestamp | None) -> str:
-    """The row's id, or one made of its report time and row number."""
+def _given_id(point) -> str | None:
+    """The id the row gives, if any."""
     if "id" in point and not pd.isna(point["id"]) and str(point["id"]).strip():
         return str(point["id"]).strip()
+    return None
+
+
+def _row_id(point, row_no: int, reported: pd.Timestamp | None) -> str:
+    """The row's id, or one made of its report time and row number."""
+    given = _given_id(point)
+    if given is not None:
+        return given
     stamp = f"{reported:%Y%m%d%H%M%S}" if reported is not None else "0"
     return f"IMP-{stamp}-{row_no}"
 

@@ -310,7 +310,7 @@ def import_points(
             rows=frame["row"].to_numpy(),
         )
     id_col = find_column(list(frame.columns), ID_NAMES, id_field, "id")
-    ids = frame[id_col].astype(str).str.strip() if id_col is not None else None
+    ids = _id_text(frame[id_col]) if id_col is not None else None
     for i in np.flatnonzero(~ok):
         swapped = bool(in_china(lat[i], lon[i]))
         report["rejected"].append(
@@ -341,6 +341,20 @@ def import_points(
         "rejected": len(report["rejected"]),
     }
     return ImportResult(frame=frame, report=report)
+
+
+def _id_text(values: pd.Series) -> pd.Series:
+    """Ids as text (``None`` where a row has none; ``12.0`` read as a number is ``12``)."""
+
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        text = str(v).strip()
+        return text or None
+
+    return values.map(one).astype(object)
 
 
 def _points_crs(file_crs, declared, x, y, swap_xy, loaded):
