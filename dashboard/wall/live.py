@@ -147,7 +147,7 @@ def delta(
     events = [e for e in events if e["status"] is not None]  # (an incident since removed)
     if scope is not None and scope.column is not None:
         events = [e for e in events if e[scope.column] == scope.area_code]
-    changes = {e["incident_id"]: _change(e, now_ms) for e in events}  # the last one wins
+    latest = {e["incident_id"]: e for e in events}  # the last one wins
     flash = [
         e["incident_id"] for e in events if e["action"] == "report" and int(e["priority"] or 3) == 1
     ]
@@ -162,7 +162,7 @@ def delta(
             )
             overdue_lines.append(dict(line, overdue=True, urgent=True))
             flash.append(incident_id)
-        changes[incident_id] = _change(crossing, now_ms)  # near-due: its ring turns amber
+        latest[incident_id] = crossing  # near-due: its ring turns amber
     reports = [
         [e["event_id"], round(e["lon"], 5), round(e["lat"], 5), e["at"]]
         for e in events
@@ -174,7 +174,7 @@ def delta(
     )
     return {
         "cursor": new_cursor,
-        "changes": list(changes.values()),
+        "changes": _changes(list(latest.values()), now_ms),
         "reports": reports,
         "grids": grid_classes(store, touched) if touched else {},
         "ticker": sorted(
@@ -186,22 +186,31 @@ def delta(
     }
 
 
-def _change(row: dict[str, Any], now_ms: int) -> dict[str, Any]:
-    status = row["status"]
-    open_ = STATES[status].is_open
-    due = int(
-        due_codes([_as_ms(row.get("deadline"))], [_as_ms(row.get("stage_entered_at"))], now_ms)[0]
+def _changes(rows: list[dict[str, Any]], now_ms: int) -> list[dict[str, Any]]:
+    """Each row's change for the map: where it is, its state, its due mark (all judged in
+    one call of the SLA clock)."""
+    due = due_codes(
+        [_as_ms(r.get("deadline")) for r in rows],
+        [_as_ms(r.get("stage_entered_at")) for r in rows],
+        now_ms,
     )
-    lon, lat = row.get("lon"), row.get("lat")
-    located = lon is not None and not pd.isna(lon)
-    return {
-        "id": row["incident_id"],
-        "lon": round(float(lon), 5) if located else None,
-        "lat": round(float(lat), 5) if located else None,
-        "open": open_,
-        "s": _STATE_INDEX[status],
-        "due": due if open_ else 0,
-    }
+    out = []
+    for row, mark in zip(rows, due.tolist(), strict=True):
+        status = row["status"]
+        open_ = STATES[status].is_open
+        lon, lat = row.get("lon"), row.get("lat")
+        located = lon is not None and not pd.isna(lon)
+        out.append(
+            {
+                "id": row["incident_id"],
+                "lon": round(float(lon), 5) if located else None,
+                "lat": round(float(lat), 5) if located else None,
+                "open": open_,
+                "s": _STATE_INDEX[status],
+                "due": mark if open_ else 0,
+            }
+        )
+    return out
 
 
 def _as_ms(value) -> int | None:
