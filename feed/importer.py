@@ -151,7 +151,7 @@ def _import_incidents(path, store: SQLStore | None, timezone: str, read) -> Impo
             for _, row in made.incidents[~keep].iterrows():
                 made.rejected.append(
                     {
-                        "row": _row_of(result.frame, row["incident_id"]),
+                        "row": made.rows.get(row["incident_id"], 0),
                         "id": row["incident_id"],
                         "code": "exists",
                         "reason": f"incident {row['incident_id']!r} is already in the store; "
@@ -178,14 +178,6 @@ def _import_incidents(path, store: SQLStore | None, timezone: str, read) -> Impo
         outcome.stored = store.bulk_load(made.incidents, made.events)
         outcome.held = store.layer_counts()["incidents"]
     return outcome
-
-
-def _row_of(frame: pd.DataFrame, incident_id: str) -> int:
-    if "id" in frame:
-        match = frame.loc[frame["id"] == incident_id, "row"]
-        if len(match):
-            return int(match.iloc[0])
-    return 0
 
 
 def _parent_areas(store: SQLStore | None, level: str):

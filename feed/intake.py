@@ -71,6 +71,8 @@ class IncidentImport:
         Rows kept outside every grid (near the district).
     notes
         What the user should know about the whole file (a column that was not found, ...).
+    rows
+        The row each incident came from, by its id.
     """
 
     incidents: pd.DataFrame
@@ -78,6 +80,8 @@ class IncidentImport:
     rejected: list[dict[str, Any]]
     unassigned: int
     notes: list[str]
+    #: incident id → the row it came from
+    rows: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def incidents_from_import(
@@ -144,7 +148,7 @@ def incidents_from_import(
                 }
             )
             continue
-        seen[incident_id] = row_no
+        seen[incident_id] = row_no  # also where each kept incident came from
         kind = next(
             subcategory_from_text(point[c]) for c in kind_cols if subcategory_from_text(point[c])
         )
@@ -194,6 +198,7 @@ def incidents_from_import(
         ),
         events=_with_times(pd.DataFrame(events), ("at", "deadline"), timezone),
         rejected=rejected,
+        rows=dict(seen),
         unassigned=int(sum(1 for r in rows if r["grid_code"] is None)),
         notes=notes,
     )
