@@ -307,6 +307,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         simulate=args.simulate,
         rate=args.rate,
         workers=args.workers,
+        lang=_LANG[0],
     )
 
 

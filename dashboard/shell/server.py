@@ -7,6 +7,7 @@ import threading
 import time
 import urllib.request
 
+from gridmap.dashboard.shell.words import say
 from gridmap.settings import Settings
 
 
@@ -18,6 +19,7 @@ def serve(
     simulate: bool = False,
     rate: float = 1.0,
     workers: int = 1,
+    lang: str = "zh",
 ) -> int:
     """Serve the dashboard and API at ``http://host:port`` until interrupted.
 
@@ -29,11 +31,11 @@ def serve(
     if simulate:
         threading.Thread(
             target=_simulate,
-            args=(settings, host, port, rate, stop),
+            args=(settings, host, port, rate, stop, lang),
             name="simulator",
             daemon=True,
         ).start()
-    print(f"gridmap: dashboard at http://{host}:{port}/", flush=True)
+    print(say("serving", lang, url=f"http://{host}:{port}/"), flush=True)
     try:
         if workers > 1:
             _serve_processes(settings, host, port, workers)
@@ -68,7 +70,7 @@ def _serve_processes(settings: Settings, host: str, port: int, workers: int) -> 
     _App().run()
 
 
-def _simulate(settings: Settings, host: str, port: int, rate: float, stop) -> None:
+def _simulate(settings: Settings, host: str, port: int, rate: float, stop, lang: str) -> None:
     """Run the simulator against this server once it answers."""
 
     from gridmap.feed.simulator import run_simulator
@@ -83,5 +85,5 @@ def _simulate(settings: Settings, host: str, port: int, rate: float, stop) -> No
             time.sleep(0.5)
     with open_store(settings.resolved_store_url) as store:
         key = store.add_api_key("simulator")
-    print(f"gridmap: simulator posting about {rate:g}/s to {url}", flush=True)
+    print(say("simulating", lang, rate=f"{rate:g}", url=url), flush=True)
     run_simulator(url, key, rate=rate, stop=stop)

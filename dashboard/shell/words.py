@@ -174,6 +174,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "incident {value!r} is already in the store; post workflow events to change it",
     ),
     # run / simulate / bench
+    "serving": ("gridmap：看板已在 {url}", "gridmap: dashboard at {url}"),
+    "simulating": (
+        "gridmap：模拟器每秒约 {rate} 件，上报到 {url}",
+        "gridmap: simulator posting about {rate}/s to {url}",
+    ),
     "run_help": ("启动看板与接入接口服务", "serve the dashboard and the intake API"),
     "run_simulate": ("同时模拟一天的实时上报", "also play a live day"),
     "run_rate": ("每秒模拟事件数", "simulated events per second"),
