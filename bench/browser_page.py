@@ -41,39 +41,23 @@ VIEWPORT = {"width": 1920, "height": 1080}
 TICK_PATH = "/live/tick.json"
 UPDATE_PATHS = ("/_dash-update-component", TICK_PATH)
 
-#: The paint probe, the same for every page with a plotly map: the first frame MapLibre drew
-#: (a ``render`` event) once the map had loaded, every source of its style had loaded, every
-#: trace with data had its source there and every layer of ``layout.map.layers`` its own; and,
-#: on our wall, once its live sources were on the map. (An ``idle`` event is no such moment:
-#: the naive page's first one came before plotly had added its traces' sources, so a check
-#: that every source was loaded held with none there.) It also counts the maps' frames.
+#: The paint probe of a page with a plotly map (the naive page), by plotly's public events
+#: only: the first ``plotly_afterplot`` of a graph whose figure has data (plotly resolves a
+#: map's plot once MapLibre has loaded its style and the traces' sources). It also counts the
+#: redraws. Our wall, MapLibre's own map, says itself when it painted (``gridmapPainted``:
+#: the first frame once every source of its style and its live sources had loaded).
 GENERIC_PROBE = """
 (() => {
   const probe = (window.__benchPaint = {painted: null, renders: 0});
   const seen = new WeakSet();
-  const size = (a) => (a ? a.length || (a.bdata || "").length : 0);  // plain or typed
-  const n = (t) => size(t.lat) || size(t.locations);
-  const ready = (map, gd) => {
-    if (!map.loaded()) return false;
-    const sources = Object.keys(map.getStyle().sources || {});
-    if (!sources.length || !sources.every((id) => map.isSourceLoaded(id))) return false;
-    const traces = (gd._fullData || []).filter((t) => t.visible !== false && n(t) > 0);
-    if (!traces.length && !window.gridmapLive) return false;
-    if (!traces.every((t) => sources.some((id) => id.indexOf("-" + t.uid) >= 0))) return false;
-    const layers = ((gd._fullLayout.map || {}).layers || []).filter((l) => l.visible !== false);
-    if (sources.filter((id) => /-map-\\d+$/.test(id)).length < layers.length) return false;
-    const live = window.gridmapLive;
-    return !live || (live.ready && live.map === map && !!map.getSource("gm-open"));
-  };
+  const hasData = (gd) => (gd.data || []).some((t) => (t.lat || t.locations || []).length > 0);
   const watch = () => {
     for (const gd of document.querySelectorAll(".js-plotly-plot")) {
-      const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-      const map = sub && sub.map;
-      if (!map || seen.has(map)) continue;
-      seen.add(map);
-      map.on("render", () => {
+      if (seen.has(gd) || typeof gd.on !== "function") continue;
+      seen.add(gd);
+      gd.on("plotly_afterplot", () => {
         probe.renders++;
-        if (probe.painted === null && ready(map, gd)) probe.painted = performance.now();
+        if (probe.painted === null && hasData(gd)) probe.painted = performance.now();
       });
     }
     if (probe.painted === null) setTimeout(watch, 50);
@@ -233,7 +217,9 @@ class PageRun:
         ``Timestamp``), and ``renders``: frames the page's maps have drawn so far."""
         metrics = self.cdp.send("Performance.getMetrics")["metrics"]
         out = {m["name"]: m["value"] for m in metrics}
-        out["renders"] = self.page.evaluate("() => window.__benchPaint.renders")
+        out["renders"] = self.page.evaluate(
+            "() => window.__benchPaint.renders + (window.gridmapRenders || 0)"
+        )
         return out
 
     def update_window(self, seconds: float, grace_s: float = 5.0) -> dict[str, Any]:

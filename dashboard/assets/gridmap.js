@@ -2,41 +2,32 @@
    once-a-second tick in wall-tick.js). */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   gridmap: {
-    /* Fit the map and its type to the wall: MapLibre zooms in pixels, so a 3840-px wall needs
-       one zoom level more than a 1920-px one, and labels twice the size. */
-    fit: function (_n, scale, fig) {
+    /* Fit the map and its type to the wall: sizes follow the screen (1 at 1920 px wide, 2
+       at 3840), and the area is shown whole whatever the screen's size. */
+    fit: function (_n, scale) {
       const NO = window.dash_clientside.no_update;
       const s = Math.max(0.5, Math.min(4, window.innerWidth / 1920));
-      if (!fig || !fig.layout || !fig.layout.map || (scale && scale.scale === s)) {
-        return [NO, NO];
+      const live = window.gridmapLive;
+      if (!live || !live.map || (scale && scale.scale === s)) {
+        return NO;
       }
-      const P = new window.dash_clientside.Patch();
-      P.assign(['layout', 'map', 'zoom'], scale.zoom + Math.log2(s));
-      const before = (scale && scale.scale) || 1;  /* label sizes are at this scale now */
-      (fig.layout.map.layers || []).forEach((layer, i) => {
-        const font = layer.type === 'symbol' && layer.symbol && layer.symbol.textfont;
-        if (font && font.size) {
-          P.assign(['layout', 'map', 'layers', i, 'symbol', 'textfont', 'size'],
-                   Math.round(font.size * s / before));
-        }
-      });
-      if (window.gridmapLive) {
-        window.gridmapLive.setScale(s);
-      }
-      return [P.build(), Object.assign({}, scale, {scale: s})];
+      live.setScale(s);
+      if (!live.touring) { live.fit(); }
+      return Object.assign({}, scale, {scale: s});
     },
 
-    /* Auto-tour: each tick moves to the next street, then back to the whole district. */
+    /* Auto-tour: each tick shows the next street whole, then the whole area again. */
     tour: function (_n, tour) {
-      if (!tour || !tour.stops || !tour.stops.length) {
-        return [window.dash_clientside.no_update, window.dash_clientside.no_update];
+      const live = window.gridmapLive;
+      if (!tour || !tour.stops || !tour.stops.length || !live || !live.map) {
+        return window.dash_clientside.no_update;
       }
       const next = tour.i + 1 > tour.stops.length ? 0 : tour.i + 1;
-      const stop = next === tour.stops.length ? tour.home : tour.stops[next];
-      const P = new window.dash_clientside.Patch();
-      P.assign(['layout', 'map', 'center'], stop.center);
-      P.assign(['layout', 'map', 'zoom'], stop.zoom);
-      return [P.build(), Object.assign({}, tour, {i: next})];
+      const home = next === tour.stops.length;
+      const stop = home ? tour.home : tour.stops[next];
+      live.touring = !home;
+      live.show(stop.bounds);
+      return Object.assign({}, tour, {i: next});
     }
   }
 });

@@ -1,9 +1,10 @@
-/* The wall map's live layers, drawn by MapLibre itself (see mapview.wall_map_figure).
- *
- * Plotly draws the style and the static layers; this adds four sources of our own to the very
- * same MapLibre map and, after loading them once from /live/*.json, changes them only by
- * deltas: GeoJSONSource.updateData for incidents and heat, feature-state for grid colours.
- * The browser's work per update then grows with what changed, not with the map.
+/* The wall's map: MapLibre GL JS's own (no plotly.js on the wall), made in the page's map
+ * element (data-style: the style's URL; data-layers: the static layers the server rendered
+ * from the layer catalogue, see mapview.wall_map_layers; data-bounds: the area it shows
+ * whole). On it, four live sources of our own are loaded once from /live/*.json and from then
+ * on changed only by deltas: GeoJSONSource.updateData for incidents and heat, feature-state
+ * for grid colours. The browser's work per update grows with what changed, not with the map.
+ * Only MapLibre's public API is used.
  *
  *   gm-grids  grid polygons (/geo/grid.geojson), fill colour by feature-state "k"
  *   gm-heat   reports of the last 24 h, a heatmap; old ones expire in the browser
@@ -63,8 +64,9 @@
     poller: null,
     openLoaded: false,   /* false while a dense area's dots wait for a zoom to streets */
     openLoading: false,
+    touring: false,      /* the auto-tour shows a street: a resize keeps it */
 
-    /* Ask for the live layers' data at once, while Dash and plotly are still starting. */
+    /* Ask for the live layers' data at once, while Dash is still starting. */
     prefetch: function () {
       this.prefetched = Promise.all([getJSON('/live/grid-classes.json'),
                                      getJSON('/live/open.json?first=1'),
@@ -78,25 +80,42 @@
       }, 100);
     },
 
-    /* The MapLibre map plotly made for the graph, if it exists yet. */
-    mapOf: function (graphId) {
-      const gd = document.querySelector('#' + graphId + ' .js-plotly-plot');
-      const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-      return (sub && sub.map) || null;
+    /* The map of the page's element ``id``: made the first time (and again if Dash put a
+       new element there), showing the area's bounds whole. */
+    mapOf: function (id) {
+      const el = document.getElementById(id);
+      if (!el || !el.dataset.style || !window.maplibregl) { return null; }
+      if (this.map && this.map.getContainer() === el) { return this.map; }
+      if (this.map) { this.map.remove(); }
+      this.ready = false;
+      const b = JSON.parse(el.dataset.bounds);
+      const map = new window.maplibregl.Map({
+        container: el, style: el.dataset.style, bounds: [[b[0], b[1]], [b[2], b[3]]],
+        fitBoundsOptions: {padding: 16 * this.scale}, interactive: false,
+        attributionControl: false, fadeDuration: 0, maxPitch: 0,
+        /* CJK drawn with the machine's own fonts: nothing is fetched for it */
+        localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif"});
+      map.gridmapStatic = JSON.parse(el.dataset.layers || '{"sources": {}, "layers": []}');
+      map.gridmapBounds = b;
+      /* a screen that changes size shows the area whole again (unless a tour is on a street) */
+      map.on('resize', () => { if (!this.touring) { this.fit(); } });
+      /* frames drawn, for the benchmarks (a wall that redraws without cause burns its CPU) */
+      map.on('render', () => { window.gridmapRenders = (window.gridmapRenders || 0) + 1; });
+      this.map = map;
+      return map;
     },
 
-    /* Attach to the graph's map once its style is there (called every second: it also
-       re-attaches if plotly ever builds a new map or reloads the style). */
-    ensure: function (graphId) {
-      const map = this.mapOf(graphId);
+    /* Attach the layers to the map once its style is there (called every second: it also
+       makes the map again if the page's element was replaced). */
+    ensure: function (id) {
+      const map = this.mapOf(id);
       if (!map || this.loading) { return; }
-      if (map === this.map && map.getSource('gm-open')) {
+      if (this.ready && map.getSource('gm-open')) {
         this.flush();
         return;
       }
-      if (!(map.style && map.style._loaded)) { return; }
+      if (!map.isStyleLoaded()) { return; }
       this.ready = false;
-      this.map = map;
       this.loading = true;
       const data = this.prefetched || Promise.all([getJSON('/live/grid-classes.json'),
                                                    getJSON('/live/open.json?first=1'),
@@ -119,13 +138,15 @@
         if (map.getSource(id)) { map.removeSource(id); }
       });
       if (map.getSource('gm-open')) { map.removeSource('gm-open'); }
-      const order = map.getLayersOrder ? map.getLayersOrder() : map.style._order;
-      const firstPlotly = order.find(id => id.indexOf('plotly-') === 0);
-      const firstSymbol = order.find(id => {
-        const layer = map.getLayer(id);
-        return layer && layer.type === 'symbol';
-      });
       const s = this.scale;
+      /* the static layers (outlines, names) of the server's layer specs: outlines over the
+         grid colours, names over everything */
+      const statics = map.gridmapStatic;
+      for (const [sid, source] of Object.entries(statics.sources)) {
+        if (!map.getSource(sid)) { map.addSource(sid, source); }
+      }
+      const lines = statics.layers.filter(l => l.type !== 'symbol');
+      const names = statics.layers.filter(l => l.type === 'symbol');
 
       /* grid colours: one source, recoloured by feature-state */
       const match = ['match', ['coalesce', ['feature-state', 'k'], 0]];
@@ -137,9 +158,15 @@
          PC without a GPU: ~0.15 s of the first paint), and the grid lines draw the edges */
       map.addLayer({id: 'gm-grids', type: 'fill', source: 'gm-grids',
                     paint: {'fill-color': match, 'fill-opacity': 0.55,
-                            'fill-antialias': false}}, firstPlotly);
+                            'fill-antialias': false}});
       map.addLayer({id: 'gm-grid-lines', type: 'line', source: 'gm-grids', minzoom: 12.5,
-                    paint: {'line-color': classes.line, 'line-width': 0.4}}, firstPlotly);
+                    paint: {'line-color': classes.line, 'line-width': 0.4}});
+      lines.forEach(l => {
+        if (!map.getLayer(l.id)) {
+          map.addLayer(l.type === 'line' ? Object.assign({}, l, {paint: Object.assign({},
+            l.paint, {'line-width': l.paint['line-width'] * s})}) : l);
+        }
+      });
       classes.codes.forEach((code, i) => {
         map.setFeatureState({source: 'gm-grids', id: code}, {k: classes.k[i]});
       });
@@ -158,7 +185,7 @@
                                 data: {type: 'FeatureCollection', features: heatFeatures}});
       map.addLayer({id: 'gm-heat', type: 'heatmap', source: 'gm-heat',
                     paint: {'heatmap-radius': 14 * s, 'heatmap-color': HEAT_RAMP,
-                            'heatmap-opacity': 0.85}}, firstSymbol);
+                            'heatmap-opacity': 0.85}});
 
       /* open incidents */
       const stateColour = ['match', ['get', 's']];
@@ -183,11 +210,11 @@
                     filter: ['>', ['get', 'due'], 0],
                     paint: {'circle-radius': 7 * s, 'circle-color': byFeature('fill', NONE),
                             'circle-stroke-color': dueColour, 'circle-stroke-width': 2 * s,
-                            'circle-stroke-opacity': 0.9}}, firstSymbol);
+                            'circle-stroke-opacity': 0.9}});
       map.addLayer({id: 'gm-points', type: 'circle', source: 'gm-open', minzoom: minzoom,
                     paint: {'circle-radius': 2.6 * s, 'circle-color': stateColour,
                             'circle-stroke-color': byFeature('ring', NONE),
-                            'circle-opacity': 0.9}}, firstSymbol);
+                            'circle-opacity': 0.9}});
 
       /* flashes */
       map.addSource('gm-flash', {type: 'geojson',
@@ -197,6 +224,12 @@
                             'circle-opacity': 0.55,
                             'circle-stroke-color': byFeature('ring', FLASH_RING),
                             'circle-stroke-width': 2 * s}});
+      names.forEach(l => {
+        if (!map.getLayer(l.id)) {
+          map.addLayer(Object.assign({}, l, {layout: Object.assign({}, l.layout,
+            {'text-size': l.layout['text-size'] * s})}));
+        }
+      });
       /* the data may be older than the page's cursor (it was asked for first): have the
          server send the changes since the data's own cursor (applying one twice is harmless) */
       this.replayFrom = Math.min(open.cursor, heat.cursor);
@@ -224,7 +257,8 @@
        loaded (a map under a stream of updates may never be "idle"). */
     watchFirstPaint: function (map) {
       /* the dots' source counts only where its layers are drawn at this zoom */
-      const ids = ['gm-grids', 'gm-heat'], seen = new Set();
+      const ids = ['gm-grids', 'gm-heat', ...Object.keys(map.gridmapStatic.sources)];
+      const seen = new Set();
       if (map.getZoom() >= (map.getLayer('gm-points').minzoom || 0)) { ids.push('gm-open'); }
       const onData = e => {
         if (ids.includes(e.sourceId) && map.isSourceLoaded(e.sourceId)) { seen.add(e.sourceId); }
@@ -371,6 +405,25 @@
       map.setPaintProperty('gm-rings', 'circle-stroke-width', 2 * s);
       map.setPaintProperty('gm-points', 'circle-radius', 2.6 * s);
       map.setPaintProperty('gm-flash', 'circle-stroke-width', 2 * s);
+      for (const l of map.gridmapStatic.layers) {
+        if (l.type === 'symbol' && map.getLayer(l.id)) {
+          map.setLayoutProperty(l.id, 'text-size', l.layout['text-size'] * s);
+        } else if (l.type === 'line' && map.getLayer(l.id)) {
+          map.setPaintProperty(l.id, 'line-width', l.paint['line-width'] * s);
+        }
+      }
+    },
+
+    /* Show the area the page is about whole (its data-bounds), at the screen's size. */
+    fit: function () {
+      this.show(this.map && this.map.gridmapBounds);
+    },
+
+    /* Show ``b`` ([minx, miny, maxx, maxy], WGS84) whole, without animation (a wall). */
+    show: function (b) {
+      if (!this.map || !b) { return; }
+      this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], {padding: 16 * this.scale,
+                                                       animate: false});
     },
 
     /* Ids of the open incidents the map holds (for tests and the benchmark). */

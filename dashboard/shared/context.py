@@ -99,6 +99,24 @@ class AppContext:
 
         return self.cached("district-view", 300, build)
 
+    def area_bounds(self, scope: Scope | None) -> list[float]:
+        """``[minx, miny, maxx, maxy]`` (WGS84 degrees) of the caller's area (the district,
+        or the districts, for district roles): what its map shows whole."""
+        area = (scope.area_code if scope is not None else None) or ""
+
+        def build():
+            level = level_of(area) if area else "district"
+            rows = self.store.get_areas(level)
+            if area:
+                rows = rows[rows["code"] == area]
+            if not len(rows) and not area:
+                rows = self.store.get_areas("street")
+            if not len(rows):
+                return [104.07, 30.62, 104.24, 30.75]  # Chenghua, for an empty store
+            return [float(v) for v in rows.total_bounds]
+
+        return self.cached(f"bounds:{area}", 300, build)
+
     def label_split(self, scope: Scope | None, zoom: float) -> float | None:
         """Zoom from which a map of the caller's area names streets instead of districts:
         ``None`` (streets at every zoom) unless the area holds several districts."""
@@ -139,7 +157,15 @@ class AppContext:
                 streets["code"], streets["name"], streets.geometry, strict=True
             ):
                 centre, zoom = view_of_bounds(geom.bounds, min_zoom=10.0, max_zoom=15.5)
-                stops.append({"code": code, "name": name, "center": centre, "zoom": zoom})
+                stops.append(
+                    {
+                        "code": code,
+                        "name": name,
+                        "center": centre,
+                        "zoom": zoom,
+                        "bounds": [float(v) for v in geom.bounds],
+                    }
+                )
             return stops
 
         return self.cached(f"stops:{area}", 300, build)

@@ -19,7 +19,8 @@ import plotly.graph_objects as go
 from gridmap.domain.sla import DUE_ORDER, due_codes
 from gridmap.feed.store.base import to_epoch_ms
 from gridmap.layers.basemap import maplibre_style
-from gridmap.layers.plotly_map import AREA_LEVELS, render_plotly
+from gridmap.layers.maplibre import render_maplibre
+from gridmap.layers.plotly_map import AREA_LEVELS
 from gridmap.layers.spec import LayerSpec, catalogue_by_id
 
 #: Glyphs served by :mod:`gridmap.dashboard.shared.georoutes` (CJK is drawn with local fonts).
@@ -153,23 +154,15 @@ def wall_specs(label_split: float | None = None) -> tuple[LayerSpec, ...]:
     return tuple(specs)
 
 
-def wall_map_figure(
-    *,
-    center: dict[str, float],
-    zoom: float,
-    theme: dict[str, str],
-    uirevision: str = "wall",
-    label_split: float | None = None,
-) -> go.Figure:
-    """The wall's map: the offline style and the static layers by URL, and no data at all.
+def wall_map_layers(label_split: float | None = None) -> dict[str, Any]:
+    """The wall map's static layers as MapLibre sources and style layers (outlines and names,
+    from the catalogue's specs: :func:`gridmap.layers.maplibre.render_maplibre`), their
+    geometry by URL.
 
-    The live layers (grid colours, heat, incidents, due rings, flashes) are MapLibre sources
-    of their own that ``assets/live-map.js`` adds to this map and updates with deltas
+    The map is MapLibre's own, made by ``assets/live-map.js`` in the page's map element: no
+    plotly.js on the wall. Its live layers (grid colours, heat, incidents, due rings, flashes)
+    are sources of their own, loaded once and then changed by deltas
     (``GeoJSONSource.updateData`` and feature-state), so a live update costs the browser work
-    in proportion to what changed: plotly's traces would re-process every point, and a
-    ``Patch`` of a 100,000-point trace still rebuilds the whole trace in the browser. The one
-    empty trace is what makes plotly create the map.
+    in proportion to what changed.
     """
-    fig = go.Figure(go.Scattermap(lat=[], lon=[], mode="markers", hoverinfo="skip"))
-    rendered = render_plotly(wall_specs(label_split), frames={}, source_url=area_source_url)
-    return map_layout(fig, theme, center, zoom, rendered.layers, uirevision)
+    return render_maplibre(wall_specs(label_split), lambda spec: area_source_url(spec))

@@ -71,7 +71,6 @@ def create_app(settings: Settings) -> dash.Dash:
     wall.install(app)
     desk.install(app)
     app.layout = dash.html.Div(dash.page_container)
-    app.index_string = _INDEX.replace("{%preload%}", _preload_tags(app))
     install_security_headers(app, settings)
 
     @app.server.get("/healthz")
@@ -83,36 +82,3 @@ def create_app(settings: Settings) -> dash.Dash:
         return jsonify({"ok": ok}), 200 if ok else 503
 
     return app
-
-
-#: Dash's page template, with scripts every page needs fetched from the start: dcc.Graph asks
-#: for plotly.js only once the page's layout has come through Dash Pages' routing callback,
-#: and in those round trips the 1.4 MB download could already be on its way.
-_INDEX = """<!DOCTYPE html>
-<html>
-    <head>
-        {%metas%}
-        <title>{%title%}</title>
-        {%favicon%}
-        {%preload%}
-        {%css%}
-    </head>
-    <body>
-        {%app_entry%}
-        <footer>
-            {%config%}
-            {%scripts%}
-            {%renderer%}
-        </footer>
-    </body>
-</html>"""
-#: Scripts loaded by dcc.Graph when it first renders (paths under _dash-component-suites).
-_GRAPH_SCRIPTS = ("plotly/package_data/plotly.min.js", "dash/dcc/async-graph.js")
-
-
-def _preload_tags(app: dash.Dash) -> str:
-    prefix = app.config.requests_pathname_prefix
-    return "".join(
-        f'<link rel="preload" as="script" href="{prefix}_dash-component-suites/{path}">'
-        for path in _GRAPH_SCRIPTS
-    )

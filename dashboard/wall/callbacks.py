@@ -73,16 +73,13 @@ def register(app: dash.Dash) -> None:
     # in the browser: fit the map to the screen, and the auto-tour (assets/gridmap.js)
     app.clientside_callback(
         ClientsideFunction(namespace="gridmap", function_name="fit"),
-        Output(ids.WALL_MAP, "figure", allow_duplicate=True),
         Output(ids.WALL_SCALE, "data"),
         Input(ids.WALL_CLOCK_TICK, "n_intervals"),
         State(ids.WALL_SCALE, "data"),
-        State(ids.WALL_MAP, "figure"),
         prevent_initial_call=True,
     )
     app.clientside_callback(
         ClientsideFunction(namespace="gridmap", function_name="tour"),
-        Output(ids.WALL_MAP, "figure", allow_duplicate=True),
         Output(ids.WALL_TOUR, "data"),
         Input(ids.WALL_TOUR_TICK, "n_intervals"),
         State(ids.WALL_TOUR, "data"),

@@ -11,7 +11,7 @@ from dash import dcc, html
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.i18n import lang_of, name_of, t
-from gridmap.dashboard.shared.mapview import WALL_THEME, wall_map_figure
+from gridmap.dashboard.shared.mapview import WALL_THEME, wall_map_layers
 from gridmap.dashboard.wall import ids
 from gridmap.dashboard.wall.callbacks import PANEL_TICK_MS, panel_keys
 from gridmap.dashboard.wall.live import snapshot, ticker_cells
@@ -29,13 +29,6 @@ from gridmap.layers.spec import (
 #: event is on the map within a tick and a frame, well inside the 3 s the centre is promised.
 TICK_MS = 1000
 
-#: Graph config of the wall: no mode bar, no scroll zoom, nothing that looks like a notebook.
-WALL_GRAPH_CONFIG = {
-    "displayModeBar": False,
-    "scrollZoom": False,
-    "staticPlot": False,
-    "responsive": True,
-}
 
 
 def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.Div:
@@ -51,9 +44,8 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
     snap = snapshot(ctx.store, ctx.names(), scope)
     center, zoom, district = ctx.area_view(scope)
     kpis, hourly = ctx.kpis(scope), ctx.hourly(scope)
-    figure = wall_map_figure(
-        center=center, zoom=zoom, theme=WALL_THEME, label_split=ctx.label_split(scope, zoom)
-    )
+    static = wall_map_layers(ctx.label_split(scope, zoom))
+    bounds = ctx.area_bounds(scope)
     tour_seconds = _tour_seconds(tour)
     return html.Div(
         [
@@ -81,11 +73,15 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
                     html.Section(kpi_cards(kpis, lang), id=ids.WALL_KPIS, className="wall-left"),
                     html.Section(
                         [
-                            dcc.Graph(
+                            # MapLibre's own map, made here by assets/live-map.js
+                            html.Div(
                                 id=ids.WALL_MAP,
-                                figure=figure,
-                                config=WALL_GRAPH_CONFIG,
                                 className="wall-map",
+                                **{
+                                    "data-style": f"/map-style/{WALL_THEME['name']}.json",
+                                    "data-layers": json.dumps(static, ensure_ascii=False),
+                                    "data-bounds": json.dumps(bounds),
+                                },
                             ),
                             _legend(lang),
                         ],
@@ -112,13 +108,13 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
                 id=ids.WALL_PANELS,
                 data={"lang": lang, **panel_keys(kpis, hourly.to_json(), now.hour)},
             ),
-            dcc.Store(id=ids.WALL_SCALE, data={"scale": 1.0, "zoom": zoom}),
+            dcc.Store(id=ids.WALL_SCALE, data={"scale": 1.0}),
             dcc.Store(
                 id=ids.WALL_TOUR,
                 data={
                     "stops": ctx.street_stops(scope),
                     "i": -1,
-                    "home": {"center": center, "zoom": zoom},
+                    "home": {"center": center, "zoom": zoom, "bounds": bounds},
                 },
             ),
             dcc.Interval(id=ids.WALL_PANEL_TICK, interval=PANEL_TICK_MS),

@@ -5,47 +5,48 @@ from __future__ import annotations
 from gridmap.dashboard.shared.mapview import (
     WALL_THEME,
     area_source_url,
-    wall_map_figure,
+    wall_map_layers,
     wall_specs,
 )
 
 
-def _labels(figure) -> list[dict]:
-    return [
-        layer for layer in figure.to_dict()["layout"]["map"]["layers"] if layer["type"] == "symbol"
-    ]
+def _labels(rendered) -> list[dict]:
+    return [layer for layer in rendered["layers"] if layer["type"] == "symbol"]
 
 
-def _figure(label_split=None):
-    return wall_map_figure(
-        center={"lat": 30.66, "lon": 104.1}, zoom=11, theme=WALL_THEME, label_split=label_split
-    )
+def _source(rendered, layer) -> str:
+    return rendered["sources"][layer["source"]]["data"]
 
 
 def test_one_district_names_its_streets_at_every_zoom():
-    (labels,) = _labels(_figure())
-    assert labels["source"] == "/geo/labels/street.geojson"
+    rendered = wall_map_layers()
+    (labels,) = _labels(rendered)
+    assert _source(rendered, labels) == "/geo/labels/street.geojson"
     assert "minzoom" not in labels and "maxzoom" not in labels
-    assert labels["symbol"]["icon"] == ""  # plotly's default icon would come from a CDN
-    assert labels["symbol"]["textfont"]["color"] == WALL_THEME["label"]
+    assert "icon-image" not in labels["layout"]  # no icon: nothing to fetch
+    assert labels["paint"]["text-color"] == WALL_THEME["label"]
 
 
 def test_several_districts_name_districts_then_streets():
-    district, street = _labels(_figure(label_split=10.2))
-    assert district["source"] == "/geo/labels/district.geojson"
+    rendered = wall_map_layers(label_split=10.2)
+    district, street = _labels(rendered)
+    assert _source(rendered, district) == "/geo/labels/district.geojson"
     assert district["maxzoom"] == street["minzoom"] == 10.2
-    assert district["symbol"]["textfont"]["size"] > street["symbol"]["textfont"]["size"]
+    assert district["layout"]["text-size"] > street["layout"]["text-size"]
 
 
 def test_outlines_come_from_the_catalogue_in_the_walls_colours():
     specs = {s.id: s for s in wall_specs()}
     assert {"community_outlines", "street_outlines", "district_outline"} <= set(specs)
-    layers = _figure().to_dict()["layout"]["map"]["layers"]
-    lines = {layer["name"]: layer for layer in layers if layer["type"] == "line"}
-    assert lines["district_outline"]["color"] == WALL_THEME["district_line"]
-    assert lines["district_outline"]["source"] == area_source_url(specs["district_outline"])
-    assert lines["district_outline"]["source"] == "/geo/district.geojson"
-    assert lines["street_outlines"]["line"]["width"] < lines["district_outline"]["line"]["width"]
+    rendered = wall_map_layers()
+    lines = {layer["id"]: layer for layer in rendered["layers"] if layer["type"] == "line"}
+    district, street = lines["gm-district_outline"], lines["gm-street_outlines"]
+    assert district["paint"]["line-color"] == WALL_THEME["district_line"]
+    assert _source(rendered, district) == area_source_url(specs["district_outline"])
+    assert _source(rendered, district) == "/geo/district.geojson"
+    assert street["paint"]["line-width"] < district["paint"]["line-width"]
+    # names come last: drawn over everything
+    assert rendered["layers"][-1]["type"] == "symbol"
 
 
 def test_a_wall_of_several_districts_leaves_out_community_outlines():

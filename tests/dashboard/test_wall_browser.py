@@ -43,6 +43,8 @@ def page(server, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         pg = browser.new_page(viewport={"width": 1920, "height": 1080})
         pg.outside = []
+        pg.asked = []
+        pg.on("request", lambda r: pg.asked.append(r.url))
         pg.blocked = []  # what the page's Content-Security-Policy refused
         pg.on(
             "console",
@@ -113,6 +115,7 @@ def test_wall_paints_the_district_offline(page, server, tmp_path):
     assert shot.stat().st_size > 50_000
     assert page.outside == []  # nothing but loopback was asked for
     assert page.blocked == []  # the CSP lets every script of ours run
+    assert not [u for u in page.asked if "plotly" in u]  # the wall loads no plotly.js
     assert "frame-ancestors 'none'" in page.evaluate(
         "() => fetch('/wall').then(r => r.headers.get('content-security-policy'))"
     )
