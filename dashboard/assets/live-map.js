@@ -211,7 +211,12 @@
                     paint: {'circle-radius': 7 * s, 'circle-color': byFeature('fill', NONE),
                             'circle-stroke-color': dueColour, 'circle-stroke-width': 2 * s,
                             'circle-stroke-opacity': 0.9}});
+      /* across the room (district zoom) a dot for what needs eyes: near-due, overdue and
+         new reports; every open incident from a closer zoom on (the server's rule) */
+      const needsEyes = ['any', ['>', ['get', 'due'], 0],
+                         ['in', ['get', 's'], ['literal', open.new_states]]];
       map.addLayer({id: 'gm-points', type: 'circle', source: 'gm-open', minzoom: minzoom,
+                    filter: ['any', ['>=', ['zoom'], open.all_dots_zoom], needsEyes],
                     paint: {'circle-radius': 2.6 * s, 'circle-color': stateColour,
                             'circle-stroke-color': byFeature('ring', NONE),
                             'circle-opacity': 0.9}});

@@ -29,6 +29,12 @@ from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS, open_count_class
 #: Workflow states in the order the wall's payloads number them.
 STATE_ORDER = tuple(STATES)
 _STATE_INDEX = {s: i for i, s in enumerate(STATE_ORDER)}
+#: States whose dots are drawn at every zoom, beside the near-due and overdue ones: new
+#: reports nobody has accepted yet. The rest come in from :data:`ALL_DOTS_ZOOM`.
+NEW_STATES = ("reported",)
+#: The zoom from which every open incident is a dot (a few communities across the screen);
+#: further out the grid colours and the heat tell the story, and dots only what needs eyes.
+ALL_DOTS_ZOOM = 13
 
 #: Events read per tick at most (a backlog drains over the next ticks).
 MAX_EVENTS_PER_TICK = 500
@@ -77,16 +83,20 @@ def open_payload(store: SQLStore, now: pd.Timestamp, scope: Scope | None = None)
         "s": [_STATE_INDEX[s] for s in frame["status"]],
         "due": due.tolist(),
         "states": list(STATE_ORDER),
-        **open_colours(),
+        **open_legend(),
     }
 
 
-def open_colours() -> dict[str, list[str]]:
-    """Colours of the dots by state number and of the rings by due number (the payloads'
-    codes: :data:`STATE_ORDER`, :data:`~gridmap.domain.sla.DUE_ORDER`)."""
+def open_legend() -> dict[str, Any]:
+    """How the wall draws the dots, in the payloads' codes (:data:`STATE_ORDER`,
+    :data:`~gridmap.domain.sla.DUE_ORDER`): colours of the dots by state number and of the
+    rings by due number, the state numbers drawn at every zoom (:data:`NEW_STATES`) and the
+    zoom from which all are (:data:`ALL_DOTS_ZOOM`)."""
     return {
         "state_colours": [STATE_COLOURS.get(s, "#9fb3c8") for s in STATE_ORDER],
         "due_colours": [DUE_COLOURS.get(d, "") for d in DUE_ORDER],
+        "new_states": [_STATE_INDEX[s] for s in NEW_STATES],
+        "all_dots_zoom": ALL_DOTS_ZOOM,
     }
 
 

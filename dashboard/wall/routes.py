@@ -22,7 +22,7 @@ from gridmap.dashboard.shared.mapview import WALL_THEME
 from gridmap.dashboard.wall.live import (
     grid_classes,
     heat_payload,
-    open_colours,
+    open_legend,
     open_payload,
     tick_payload,
 )
@@ -46,7 +46,7 @@ def install_live_routes(server: Flask) -> None:
     def live_open():
         """Every located open incident of the caller's area, and ``dense`` when there are more
         than the ``wall_dense_open`` setting. For a dense area ``?first=1`` (the page's first
-        ask) answers only ``deferred``, ``dense``, ``count``, ``cursor`` and the colours: the
+        ask) answers only ``deferred``, ``dense``, ``count``, ``cursor`` and the legend: the
         wall asks again, for all of them, once it is zoomed in to where dots are drawn."""
         ctx = get_context()
         scope = current_scope()
@@ -55,7 +55,7 @@ def install_live_routes(server: Flask) -> None:
         if dense and request.args.get("first") == "1":
             cursor = ctx.store.last_event_id()
             deferred = {"deferred": True, "dense": True, "count": count, "cursor": cursor}
-            return respond({**deferred, **open_colours()})
+            return respond({**deferred, **open_legend()})
         return respond({**open_payload(ctx.store, ctx.now(), scope), "dense": dense})
 
     @server.get("/live/heat.json")

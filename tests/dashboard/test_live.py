@@ -50,6 +50,8 @@ def test_open_payload_holds_every_located_open_incident_once(store):
     assert STATE_ORDER[payload["s"][0]] == row["status"]
     assert len(payload["state_colours"]) == len(STATE_ORDER)
     assert len(payload["due_colours"]) == len(DUE_ORDER)
+    assert [STATE_ORDER[k] for k in payload["new_states"]] == ["reported"]
+    assert payload["all_dots_zoom"] > 11  # closer than a district seen whole
 
 
 def test_due_codes_mark_overdue_and_near_due():

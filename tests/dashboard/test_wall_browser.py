@@ -121,6 +121,37 @@ def test_wall_paints_the_district_offline(page, server, tmp_path):
     )
 
 
+#: The open dots MapLibre drew on screen, as their ``s`` (state number) and ``due``.
+RENDERED_DOTS = """() => window.gridmapLive.map.queryRenderedFeatures({layers: ['gm-points']})
+  .map(f => [f.properties.s, f.properties.due])"""
+
+
+def test_across_the_room_only_what_needs_eyes_is_a_dot(page, server):
+    _open_wall(page, server)
+    legend = page.evaluate("() => fetch('/live/open.json').then(r => r.json())")
+    new = set(legend["new_states"])
+    assert [legend["states"][k] for k in new] == ["reported"]
+    zoom = page.evaluate("() => window.gridmapLive.map.getZoom()")
+    assert zoom < legend["all_dots_zoom"]  # the whole district is at district zoom
+    far = page.evaluate(RENDERED_DOTS)
+    assert far and all(due > 0 or s in new for s, due in far)
+    quiet = [
+        i
+        for i, (s, due) in enumerate(zip(legend["s"], legend["due"], strict=True))
+        if not due and s not in new
+    ]
+    assert len(far) < len(legend["ids"]) and quiet  # the quiet ones wait for a closer zoom
+    near = {"center": [legend["lon"][quiet[0]], legend["lat"][quiet[0]]]}
+    near["zoom"] = legend["all_dots_zoom"] + 1
+    page.evaluate("view => window.gridmapLive.map.jumpTo(view)", near)
+    page.wait_for_function(
+        """new_ => window.gridmapLive.map.queryRenderedFeatures({layers: ['gm-points']})
+             .some(f => !(f.properties.due > 0) && !new_.includes(f.properties.s))""",
+        arg=sorted(new),
+        timeout=20_000,
+    )
+
+
 def test_posted_incident_shows_within_3_seconds(page, server):
     _open_wall(page, server)
     before = set(_open_ids(page))
