@@ -1,11 +1,13 @@
 """Browser benchmarks: our wall page beside the naive live map, in headless Chromium.
 
-Both pages are served by real server processes on free loopback ports over the same store
+The pages are served by real server processes on free loopback ports over the same store
 (:mod:`gridmap.bench.browser_store`): ours is ``gridmap run`` (``/wall``), the naive way is
-:mod:`gridmap.bench.naive_app`. Per page: seconds and bytes from navigation start to the first
-map paint (the median of ``min(repeat, 3)`` cold loads; the naive page without updates, since
-at the city tier it never paints with them), then, while the live simulator plays ~20
-requests/s through our API for :data:`WINDOW_S` seconds, the bytes and server time of each
+:mod:`gridmap.bench.naive_app` and the limit, the same data drawn with nothing but MapLibre,
+is :mod:`gridmap.bench.plain_app` (its first paint only). Per page: seconds and bytes from
+navigation start to the first map paint (the median of ``min(repeat, 3)`` cold loads; the
+naive page without updates, since at the city tier it never paints with them), then, while
+the live simulator plays ~20 requests/s through our API for :data:`WINDOW_S` seconds, the
+bytes and server time of each
 live update and the share of the time the page's main thread is busy.
 
 On a machine without a GPU Chromium draws WebGL in software, so time to paint is compared as a
@@ -70,12 +72,17 @@ def bench_browser(data, repeat: int) -> list[dict]:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             probe = "generic"  # the same test of "painted" for both pages
             naive_cmd = ["-m", "gridmap.bench.naive_app", "--store", url, "--interval-ms"]
-            loads: dict[str, list[dict]] = {"ours": [], "naive": []}
-            with _serving([*naive_cmd, "0", "--port"], env, "/", Path(tmp) / "n0.log") as naive:
+            plain_cmd = ["-m", "gridmap.bench.plain_app", "--store", url, "--port"]
+            loads: dict[str, list[dict]] = {"ours": [], "naive": [], "plain": []}
+            with (
+                _serving([*naive_cmd, "0", "--port"], env, "/", Path(tmp) / "n0.log") as naive,
+                _serving(plain_cmd, env, "/", Path(tmp) / "plain.log") as plain,
+            ):
                 for i in range(min(max(repeat, 1), 3)):
-                    _log(f"browser: page load {i + 1}: ours, then naive")
+                    _log(f"browser: page load {i + 1}: ours, the naive page, the plain page")
                     loads["ours"].append(_load(browser, ours + "/wall", probe, timeout))
                     loads["naive"].append(_load(browser, naive + "/", "generic", timeout))
+                    loads["plain"].append(_load(browser, plain + "/", "plainPainted", timeout))
             _log("browser: live updates on our page")
             live = {"ours": _live(browser, ours + "/wall", probe, timeout, ours, key)}
             with _serving([*naive_cmd, "2000", "--port"], env, "/", Path(tmp) / "n2.log") as naive:

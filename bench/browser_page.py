@@ -68,6 +68,7 @@ GENERIC_PROBE = """
 PROBES = {
     "generic": "window.__benchPaint && window.__benchPaint.painted",
     "gridmapPainted": "window.gridmapPainted",
+    "plainPainted": "window.plainPainted",  # the plain MapLibre page (bench/plain_app.py)
 }
 
 

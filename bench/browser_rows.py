@@ -17,6 +17,7 @@ from gridmap.bench.browser_page import TICK_PATH
 from gridmap.bench.rows import row
 
 NAIVE = "naive Dash app: whole figure rebuilt by one callback (inline GeoJSON, no compression)"
+PLAIN = "plain MapLibre page: the same data as static gzipped GeoJSON, nothing but MapLibre"
 #: Time-to-paint budgets on a wall-screen PC with a GPU (not this machine), seconds.
 GPU_BUDGET_S = {"district": 1.5, "city": 3.0}
 
@@ -33,6 +34,11 @@ def median(values: list[float | None]) -> float | None:
     """Median of the values that are not ``None``, rounded; ``None`` if there are none."""
     values = [v for v in values if v is not None]
     return round(statistics.median(values), 2) if values else None
+
+
+def _ratio(value: float | None, limit: float | None) -> float | None:
+    """``value / limit``, rounded, where both were measured."""
+    return round(value / limit, 2) if value and limit else None
 
 
 def wall_ticks(updates: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -103,6 +109,10 @@ def rows(scale: str, loads: dict, live: dict, facts: dict) -> list[dict[str, Any
             painted_naive=painted["naive"],
             samples=[x["paint_s"] for x in loads["ours"]],
             samples_naive=[x["paint_s"] for x in loads["naive"]],
+            plain_s=paint.get("plain"),
+            ratio_to_plain=_ratio(paint["ours"], paint.get("plain")),
+            samples_plain=[x["paint_s"] for x in loads.get("plain", [])],
+            plain_name=PLAIN,
             budget_with_gpu_s=GPU_BUDGET_S[scale],
             offline=not offhost,
             offhost_requests=sorted(offhost)[:20],
@@ -119,6 +129,7 @@ def rows(scale: str, loads: dict, live: dict, facts: dict) -> list[dict[str, Any
             painted_naive=painted["naive"],
             largest_kb=loads["ours"][-1]["largest"],
             largest_kb_naive=loads["naive"][-1]["largest"],
+            plain_mb=mb.get("plain"),
         ),
         row(
             "browser_update_bytes_p95",

@@ -50,6 +50,7 @@ def test_rows_compare_ours_with_the_naive_way():
             _load(2.0, 8_000_000, [_update(2_700_000, 1200.0, path="/_dash-update-component")])
         ]
         * 3,
+        "plain": [_load(2.5, 1_000_000)] * 3,
     }
     live = {
         "ours": _window(
@@ -61,9 +62,11 @@ def test_rows_compare_ours_with_the_naive_way():
     paint = out["browser_first_paint_s"]
     assert (paint["value"], paint["baseline"], paint["ratio"]) == (5.0, 2.0, 2.5)
     assert paint["painted"] == [True, False, True] and paint["grids"] == 3
+    assert (paint["plain_s"], paint["ratio_to_plain"]) == (2.5, 2.0)  # the limit, beside
     assert not paint["offline"] and paint["offhost_requests"] == ["http://example.com/a"]
     assert out["browser_bytes_to_first_paint"]["value"] == 2.5
     assert out["browser_bytes_to_first_paint"]["goal"] == 4.0
+    assert out["browser_bytes_to_first_paint"]["plain_mb"] == 1.0
     size = out["browser_update_bytes_p95"]
     assert (size["value"], size["updates"], size["other_dash_responses_kb"]) == (2.0, 10, [0.5])
     assert size["baseline"] == 2700.0 and "page loads" in size["naive_baseline_from"]
