@@ -70,7 +70,9 @@ def bench_browser(data, repeat: int) -> list[dict]:
             sync_playwright() as p,
         ):
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            probe = "generic"  # the same test of "painted" for both pages
+            # each page says when it painted: ours and the plain page alike (the first frame
+            # once every source had loaded), the naive page by plotly's public events
+            probe = "gridmapPainted"
             naive_cmd = ["-m", "gridmap.bench.naive_app", "--store", url, "--interval-ms"]
             plain_cmd = ["-m", "gridmap.bench.plain_app", "--store", url, "--port"]
             loads: dict[str, list[dict]] = {"ours": [], "naive": [], "plain": []}

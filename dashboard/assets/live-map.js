@@ -211,12 +211,9 @@
                     paint: {'circle-radius': 7 * s, 'circle-color': byFeature('fill', NONE),
                             'circle-stroke-color': dueColour, 'circle-stroke-width': 2 * s,
                             'circle-stroke-opacity': 0.9}});
-      /* across the room (district zoom) a dot for what needs eyes: near-due, overdue and
-         new reports; every open incident from a closer zoom on (the server's rule) */
-      const needsEyes = ['any', ['>', ['get', 'due'], 0],
-                         ['in', ['get', 's'], ['literal', open.new_states]]];
+      this.legend = {new_states: open.new_states, all_dots_zoom: open.all_dots_zoom};
       map.addLayer({id: 'gm-points', type: 'circle', source: 'gm-open', minzoom: minzoom,
-                    filter: ['any', ['>=', ['zoom'], open.all_dots_zoom], needsEyes],
+                    filter: this.dotsFilter(s),
                     paint: {'circle-radius': 2.6 * s, 'circle-color': stateColour,
                             'circle-stroke-color': byFeature('ring', NONE),
                             'circle-opacity': 0.9}});
@@ -400,11 +397,22 @@
       }, FLASH_MS);
     },
 
+    /* Across the room (district zoom) a dot only for what needs eyes: near-due, overdue and
+       new reports; every open incident from the server's ``all_dots_zoom`` on, at 1920 px
+       wide (a screen twice as wide shows the same ground one zoom further in). */
+    dotsFilter: function (s) {
+      const legend = this.legend;
+      const needsEyes = ['any', ['>', ['get', 'due'], 0],
+                         ['in', ['get', 's'], ['literal', legend.new_states]]];
+      return ['any', ['>=', ['zoom'], legend.all_dots_zoom + Math.log2(s)], needsEyes];
+    },
+
     /* Sizes follow the wall's scale (1 at 1920 px wide, 2 at 3840). */
     setScale: function (s) {
       this.scale = s;
       const map = this.map;
       if (!this.ready || !map) { return; }
+      map.setFilter('gm-points', this.dotsFilter(s));
       map.setPaintProperty('gm-heat', 'heatmap-radius', 14 * s);
       map.setPaintProperty('gm-rings', 'circle-radius', 7 * s);
       map.setPaintProperty('gm-rings', 'circle-stroke-width', 2 * s);

@@ -30,7 +30,6 @@ from gridmap.layers.spec import (
 TICK_MS = 1000
 
 
-
 def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.Div:
     """Build the page from the store (called per page load, never at import).
 

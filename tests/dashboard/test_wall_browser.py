@@ -141,8 +141,14 @@ def test_across_the_room_only_what_needs_eyes_is_a_dot(page, server):
         if not due and s not in new
     ]
     assert len(far) < len(legend["ids"]) and quiet  # the quiet ones wait for a closer zoom
+    # a wall twice as wide shows the district one zoom further in: still from across the room
+    page.set_viewport_size({"width": 3840, "height": 2160})
+    page.wait_for_function("() => window.gridmapLive.scale === 2", timeout=20_000)
+    page.wait_for_function("() => window.gridmapLive.map.loaded()", timeout=30_000)
+    far = page.evaluate(RENDERED_DOTS)
+    assert far and all(due > 0 or s in new for s, due in far)
     near = {"center": [legend["lon"][quiet[0]], legend["lat"][quiet[0]]]}
-    near["zoom"] = legend["all_dots_zoom"] + 1
+    near["zoom"] = legend["all_dots_zoom"] + 2
     page.evaluate("view => window.gridmapLive.map.jumpTo(view)", near)
     page.wait_for_function(
         """new_ => window.gridmapLive.map.queryRenderedFeatures({layers: ['gm-points']})
