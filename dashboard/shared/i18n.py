@@ -29,6 +29,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "near_due": ("临期", "Near due"),
     "overdue": ("超期", "Overdue"),
     "grid_open": ("网格在办事件", "Open per grid"),
+    "far_dots": ("远景只标新上报、临期、超期", "Far view: new, near-due and overdue only"),
     "whole_district": ("全区", "whole district"),
     "sign_out": ("退出", "Sign out"),
     # desk

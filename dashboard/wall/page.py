@@ -170,6 +170,8 @@ def _legend(lang: str = "zh") -> html.Div:
                 [html.Span(t("grid_open", lang), className="legend-title"), *classes],
                 className="legend-row",
             ),
+            # the dots at district zoom are only what needs eyes (wall/live.py's rule)
+            html.Div(t("far_dots", lang), className="legend-note"),
         ],
         className="wall-legend",
         id=ids.WALL_LEGEND,

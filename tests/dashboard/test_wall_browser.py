@@ -135,6 +135,7 @@ def test_across_the_room_only_what_needs_eyes_is_a_dot(page, server):
     assert zoom < legend["all_dots_zoom"]  # the whole district is at district zoom
     far = page.evaluate(RENDERED_DOTS)
     assert far and all(due > 0 or s in new for s, due in far)
+    assert "远景只标新上报、临期、超期" in page.inner_text(".wall-legend")  # and says so
     quiet = [
         i
         for i, (s, due) in enumerate(zip(legend["s"], legend["due"], strict=True))
