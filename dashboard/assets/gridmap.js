@@ -27,6 +27,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       const stop = home ? tour.home : tour.stops[next];
       live.touring = !home;
       live.show(stop.bounds);
+      live.highlight(home ? null : stop.code);
+      /* the title names the street shown (the district's own name kept in data-area) */
+      const title = document.querySelector('.wall-district');
+      if (title) {
+        title.dataset.area = title.dataset.area || title.textContent;
+        title.textContent = home ? title.dataset.area : title.dataset.area + ' · ' + stop.name;
+      }
       return Object.assign({}, tour, {i: next});
     }
   }

@@ -407,6 +407,23 @@
       return ['any', ['>=', ['zoom'], legend.all_dots_zoom + Math.log2(s)], needsEyes];
     },
 
+    /* The tour's street drawn bright over the others (``code``; null: none), under the
+       names. Its outline comes from the street outlines' own source: nothing is fetched. */
+    highlight: function (code) {
+      const map = this.map;
+      const streets = map && map.getLayer('gm-street_outlines');
+      if (!streets) { return; }
+      if (!map.getLayer('gm-tour')) {
+        const names = map.gridmapStatic.layers.find(l => l.type === 'symbol' && map.getLayer(l.id));
+        map.addLayer({id: 'gm-tour', type: 'line', source: streets.source,
+                      filter: ['==', ['get', 'code'], ''],
+                      paint: {'line-color': '#ffe27a', 'line-width': 4 * this.scale,
+                              'line-opacity': 0.95}}, names && names.id);
+      }
+      map.setFilter('gm-tour', ['==', ['get', 'code'], code || '']);
+      map.setPaintProperty('gm-tour', 'line-width', 4 * this.scale);
+    },
+
     /* Sizes follow the wall's scale (1 at 1920 px wide, 2 at 3840). */
     setScale: function (s) {
       this.scale = s;
@@ -435,8 +452,13 @@
     /* Show ``b`` ([minx, miny, maxx, maxy], WGS84) whole, without animation (a wall). */
     show: function (b) {
       if (!this.map || !b) { return; }
-      this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], {padding: 16 * this.scale,
-                                                       animate: false});
+      /* the legend sits over the map's foot: what is shown whole is shown above it */
+      const pad = 16 * this.scale;
+      const legend = document.querySelector('.wall-legend');
+      const foot = legend ? legend.offsetHeight + pad : pad;
+      this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]],
+                         {padding: {top: pad, left: pad, right: pad, bottom: foot},
+                          animate: false});
     },
 
     /* Ids of the open incidents the map holds (for tests and the benchmark). */

@@ -159,6 +159,27 @@ def test_across_the_room_only_what_needs_eyes_is_a_dot(page, server):
     )
 
 
+def test_the_tour_outlines_and_names_each_street(page, server):
+    with open_store(server.env_store) as store:
+        names = dict(store.get_areas("street")[["code", "name"]].itertuples(index=False))
+    page.goto(server.url + "/wall?tour=3")
+    page.wait_for_function("() => window.gridmapPainted > 0", timeout=60_000)
+    # the title names a street, and the one street outlined on the map is that street (the
+    # tour moves on every 3 s: title and outline are looked at together)
+    page.wait_for_function(
+        """names => {
+          const [district, street] = document.querySelector('.wall-district')
+            .textContent.split(' · ');
+          const drawn = window.gridmapLive.map.queryRenderedFeatures({layers: ['gm-tour']})
+            .map(f => names[f.properties.code]);
+          return district === '成华区' && street && drawn.length > 0
+                 && drawn.every(n => n === street);
+        }""",
+        arg=names,
+        timeout=30_000,
+    )
+
+
 def test_posted_incident_shows_within_3_seconds(page, server):
     _open_wall(page, server)
     before = set(_open_ids(page))
