@@ -24,8 +24,8 @@ import time
 import dash
 import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
-from flask import Response
 
+from gridmap.dashboard.shared.georoutes import install_empty_glyphs
 from gridmap.dashboard.shared.mapview import style_for
 from gridmap.dashboard.shell.timing import install_server_timing
 from gridmap.feed.store import open_store
@@ -105,11 +105,7 @@ def create_app(store_url: str, interval_ms: int = 2000) -> dash.Dash:
     def update(_n):
         return build_figure(store, int(time.time() * 1000))
 
-    @app.server.get("/glyphs/<path:_path>")
-    def glyphs(_path: str):
-        # empty glyph sets, as gridmap.dashboard.shared.georoutes serves: CJK is drawn with the
-        # browser's fonts and nothing is asked of a remote host
-        return Response(b"", mimetype="application/x-protobuf")
+    install_empty_glyphs(app.server)
 
     return app
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
+from gridmap.dashboard.shared.georoutes import install_empty_glyphs
 from gridmap.dashboard.shared.mapview import style_for
 from gridmap.dashboard.shell.timing import install_server_timing
 from gridmap.feed.store import open_store
@@ -104,10 +105,13 @@ def build_files(store_url: str, now_ms: int) -> tuple[dict[str, bytes], list[flo
 def create_app(store_url: str) -> Flask:
     """The plain page over the store at ``store_url`` (its files made now, once)."""
     files, bounds = build_files(store_url, int(time.time() * 1000))
-    statics = {
-        "maplibre-gl.js": ("application/javascript", (VENDOR / "maplibre-gl.js").read_bytes()),
-        "maplibre-gl.css": ("text/css", (VENDOR / "maplibre-gl.css").read_bytes()),
-        "style.json": ("application/json", json.dumps(style_for("wall")).encode()),
+    statics = {  # name: (mimetype, gzipped body)
+        name: (mimetype, gzip.compress(body, 6))
+        for name, mimetype, body in (
+            ("maplibre-gl.js", "application/javascript", (VENDOR / "maplibre-gl.js").read_bytes()),
+            ("maplibre-gl.css", "text/css", (VENDOR / "maplibre-gl.css").read_bytes()),
+            ("style.json", "application/json", json.dumps(style_for("wall")).encode()),
+        )
     }
     page = PAGE.replace("BOUNDS", json.dumps([bounds[:2], bounds[2:]])).encode()
     app = Flask(__name__)
@@ -119,8 +123,6 @@ def create_app(store_url: str) -> Flask:
         response = Response(body if packed else gzip.compress(body, 6), mimetype=mimetype)
         response.headers["Content-Encoding"] = "gzip"
         return response
-
-    statics = {k: (m, gzip.compress(b, 6)) for k, (m, b) in statics.items()}
 
     @app.get("/")
     def index():
@@ -139,10 +141,7 @@ def create_app(store_url: str) -> Flask:
             return Response(status=404)
         return gzipped(files[name], "application/json", packed=True)
 
-    @app.get("/glyphs/<path:_path>")
-    def glyphs(_path: str):
-        # empty glyph sets, as our server answers: CJK is drawn with the browser's fonts
-        return Response(b"", mimetype="application/x-protobuf")
+    install_empty_glyphs(app)
 
     return app
 

@@ -118,10 +118,16 @@ def install_geo_routes(server: Flask, cache: GeoCache) -> None:
         style = style_for(theme, settings.tile_url, settings.basemap, settings.tianditu_key)
         return Response(json.dumps(style), mimetype="application/json")
 
+    install_empty_glyphs(server)
+
+
+def install_empty_glyphs(server: Flask) -> None:
+    """Answer the map style's ``/glyphs/...`` with empty glyph sets: MapLibre draws CJK with
+    the browser's own fonts (its local ideograph rendering) and asks only for other ranges;
+    nothing leaves the machine. (The bench's naive and plain pages answer the same way.)"""
+
     @server.get("/glyphs/<path:fontstack>/<int:start>-<int:end>.pbf")
     def glyphs(fontstack: str, start: int, end: int):
-        # An empty glyph set: MapLibre draws CJK with the browser's own fonts (its local
-        # ideograph rendering) and asks us only for other ranges; nothing leaves the machine.
         return Response(b"", mimetype="application/x-protobuf")
 
 

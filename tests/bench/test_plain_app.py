@@ -41,3 +41,5 @@ def test_the_plain_page_draws_what_the_wall_draws(plain):
     assert "http" not in page  # nothing from another host
     assert client.get("/maplibre-gl.js").data.startswith(b"/**")
     assert client.get("/data/secrets.json").status_code == 404
+    glyphs = client.get("/glyphs/Open Sans Regular/0-255.pbf")  # as the wall's server answers
+    assert glyphs.status_code == 200 and glyphs.data == b""

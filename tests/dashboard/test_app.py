@@ -54,6 +54,12 @@ def test_area_labels_lie_inside_their_areas(client):
     assert client.get("/geo/labels/grid.geojson").status_code == 404
 
 
+def test_glyph_ranges_are_answered_empty_here(client):
+    # CJK comes from the browser's fonts; a range is never asked of another host
+    answer = client.get("/glyphs/Open Sans Regular/0-255.pbf")
+    assert answer.status_code == 200 and answer.data == b""
+
+
 def test_the_tick_names_a_bad_query(client):
     answer = client.get("/live/tick.json?cursor=abc&since=0")
     assert answer.status_code == 400 and "cursor" in answer.get_json()["error"]
