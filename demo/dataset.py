@@ -23,6 +23,9 @@ from gridmap.demo.areas import make_areas, write_areas
 from gridmap.demo.incidents import iter_incidents
 from gridmap.domain.workflow import CLOSED_STATES
 
+#: What the generator makes; a data set of another version is made again by ``--if-missing``
+#: (2: the districts in their real outlines).
+DEMO_VERSION = 2
 #: Incidents per tier (one year).
 INCIDENT_COUNTS = {"district": 550_000, "city": 10_000_000}
 AREA_LAYERS = ("districts", "streets", "communities", "grids", "buildings")
@@ -85,6 +88,7 @@ def generate(
         progress=progress,
     )
     manifest = {
+        "version": DEMO_VERSION,
         "scale": scale,
         "seed": seed,
         "now": now.isoformat(),

@@ -132,13 +132,17 @@ def _counts(counts: dict) -> str:
 def _cmd_demo_data(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from gridmap.demo.dataset import generate, read_manifest
+    from gridmap.demo.dataset import DEMO_VERSION, generate, read_manifest
 
     settings = get_settings()
     out = args.out or settings.demo_dir / args.scale
     manifest = read_manifest(out)
     store_url = settings.resolved_store_url
-    if args.if_missing and manifest and manifest.get("seed") == args.seed:
+    current = manifest and (manifest.get("seed"), manifest.get("version")) == (
+        args.seed,
+        DEMO_VERSION,
+    )
+    if args.if_missing and current:
         if args.no_store or _store_holds(store_url, manifest):
             _say("demo_done_already", out=out)
             return 0

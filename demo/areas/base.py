@@ -35,10 +35,10 @@ CHENGHUA_CODE: Final = "510108"
 LAYERS: Final = ("districts", "streets", "communities", "grids", "buildings")
 #: The division table shipped with the package.
 DEFAULT_REFERENCE_CSV: Final = PACKAGE_ROOT / "data" / "chengdu_admin_divisions.csv"
-#: (min lon, min lat, max lon, max lat) that the Chenghua outline stays inside.
-CHENGHUA_BBOX: Final = (104.07, 30.62, 104.24, 30.75)
-#: (min lon, min lat, max lon, max lat) that the Chengdu outline stays inside.
-CHENGDU_BBOX: Final = (102.99, 30.09, 104.90, 31.44)
+#: (min lon, min lat, max lon, max lat) around Chenghua's real outline.
+CHENGHUA_BBOX: Final = (104.07, 30.615, 104.24, 30.752)
+#: (min lon, min lat, max lon, max lat) around Chengdu's real outline.
+CHENGDU_BBOX: Final = (102.98, 30.08, 104.90, 31.44)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -57,8 +57,7 @@ def make_areas(
     layers = _chenghua_layers(table, seed)
     hotspots = _hotspot_points(layers["communities"])
     if scale == "city":
-        outline = layers["districts"].geometry.iloc[0]
-        rest = _rest_of_city_layers(table, seed, outline)
+        rest = _rest_of_city_layers(table, seed)
         layers = {key: _concat(layers[key], rest[key]) for key in LAYERS}
     _add_weights(layers["grids"], layers["buildings"], hotspots)
     return {key: _finish(layers[key]) for key in LAYERS}

@@ -1,7 +1,6 @@
-"""Where the top-level cells start: the Voronoi seeds of Chenghua's streets (at their rough
-real places, in units of the outline's equivalent radius) and of the city's districts (their
-seats, lon/lat degrees), moved inside their region when they fall outside (EPSG:4544
-metres, with a margin in metres).
+"""Where Chenghua's streets start: the Voronoi seeds of its streets at their rough real
+places (in units of the outline's equivalent radius), moved inside the outline when they
+fall outside (EPSG:4544 metres, with a margin in metres).
 """
 
 from __future__ import annotations
@@ -29,30 +28,6 @@ _CHENGHUA_STREET_SEEDS: Final[dict[str, tuple[float, float]]] = {
     "510108016": (0.55, 0.35),  # 龙潭
     "510108017": (-0.12, 0.30),  # 白莲池
 }
-
-#: Approximate seats of the districts and counties (lon, lat): Voronoi seeds of the city tier.
-_DISTRICT_SEEDS: Final[dict[str, tuple[float, float]]] = {
-    "510104": (104.095, 30.612),  # 锦江
-    "510105": (104.020, 30.672),  # 青羊
-    "510106": (104.040, 30.725),  # 金牛
-    "510107": (104.030, 30.620),  # 武侯
-    "510112": (104.300, 30.570),  # 龙泉驿
-    "510113": (104.400, 30.800),  # 青白江
-    "510114": (104.140, 30.850),  # 新都
-    "510115": (103.820, 30.720),  # 温江
-    "510116": (103.950, 30.480),  # 双流
-    "510117": (103.880, 30.840),  # 郫都
-    "510118": (103.800, 30.400),  # 新津
-    "510121": (104.600, 30.850),  # 金堂
-    "510129": (103.400, 30.600),  # 大邑
-    "510131": (103.480, 30.230),  # 蒲江
-    "510181": (103.580, 31.020),  # 都江堰
-    "510182": (103.870, 31.150),  # 彭州
-    "510183": (103.380, 30.380),  # 邛崃
-    "510184": (103.620, 30.700),  # 崇州
-    "510185": (104.580, 30.350),  # 简阳
-}
-
 
 def _chenghua_street_seeds(
     outline: shapely.Polygon, codes: npt.NDArray[np.str_], seed: int

@@ -1,19 +1,16 @@
 """The two generated subtrees in EPSG:4544: Chenghua (the district tier, its real streets
-placed in an organic outline) and the rest of Chengdu fitted around it (central districts
-in a core blob, outer ones in the rest of the city outline), each carried down through
-communities and grids to buildings by the same steps.
+placed in its real outline) and the rest of Chengdu (its other districts in their real
+outlines), each carried down through streets, communities and grids to buildings by the
+same steps.
 """
 
 from __future__ import annotations
 
-from typing import Final
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from gridmap.demo.areas.base import _CHENGHUA, _CITY, CHENGHUA_CODE, _rng, _Tier, _to_metric
+from gridmap.demo.areas.base import _CHENGHUA, _CITY, CHENGHUA_CODE, _rng, _Tier
 from gridmap.demo.areas.buildings import _make_buildings
 from gridmap.demo.areas.divisions import (
     _area_frame,
@@ -23,18 +20,15 @@ from gridmap.demo.areas.divisions import (
     _street_table,
 )
 from gridmap.demo.areas.grids import _make_grids
-from gridmap.demo.areas.outlines import _chenghua_outline, _city_outline, _core_outline
 from gridmap.demo.areas.partition import _absorb_fragments, _bend, _partition, _voronoi_cells
-from gridmap.demo.areas.seeds import _DISTRICT_SEEDS, _chenghua_street_seeds, _place_inside
-
-#: 锦江, 青羊, 金牛, 武侯: with Chenghua the old city inside the ring roads.
-_CENTRAL_DISTRICTS: Final = ("510104", "510105", "510106", "510107")
+from gridmap.demo.areas.real import real_district_outlines
+from gridmap.demo.areas.seeds import _chenghua_street_seeds
 
 
 def _chenghua_layers(table: pd.DataFrame, seed: int) -> dict[str, gpd.GeoDataFrame]:
     """Chenghua (district tier) in EPSG:4544, without grid weights."""
     rows = table[table["district_code"] == CHENGHUA_CODE]
-    outline = _chenghua_outline(_rng(seed, "chenghua/outline"))
+    (outline,) = real_district_outlines([CHENGHUA_CODE])
     streets = _street_table(rows)
     seeds = _chenghua_street_seeds(outline, streets["code"].to_numpy(), seed)
     zeros = np.zeros(len(seeds), np.int64)
@@ -46,35 +40,13 @@ def _chenghua_layers(table: pd.DataFrame, seed: int) -> dict[str, gpd.GeoDataFra
     return _lower_levels(table, districts, streets, seed, "chenghua", _CHENGHUA)
 
 
-def _rest_of_city_layers(
-    table: pd.DataFrame, seed: int, chenghua: shapely.Polygon
-) -> dict[str, gpd.GeoDataFrame]:
-    """All districts except Chenghua in EPSG:4544, fitted around ``chenghua``.
-
-    The four central districts split a compact core blob around downtown, the outer ones
-    the rest of the city outline, so that the central districts come out small.
-    """
+def _rest_of_city_layers(table: pd.DataFrame, seed: int) -> dict[str, gpd.GeoDataFrame]:
+    """All districts except Chenghua, in their real outlines (EPSG:4544)."""
     rows = table[table["district_code"] != CHENGHUA_CODE]
-    city = _city_outline(_rng(seed, "city/outline"))
-    core = shapely.intersection(_core_outline(_rng(seed, "city/core")), city)
-    middle = shapely.union(core, chenghua)
-    regions = np.array(
-        [shapely.difference(core, chenghua), shapely.difference(city, middle)], dtype=object
-    )
     firsts = rows.drop_duplicates("district_code")
-    unknown = sorted(set(firsts["district_code"]) - set(_DISTRICT_SEEDS))
-    if unknown:
-        raise ValueError(f"the city tier knows only Chengdu's districts, not {unknown}")
-    lon, lat = np.array([_DISTRICT_SEEDS[c] for c in firsts["district_code"]]).T
-    xy = np.column_stack(_to_metric(lon, lat))
-    pidx = (~firsts["district_code"].isin(_CENTRAL_DISTRICTS).to_numpy()).astype(np.int64)
-    if np.any(np.diff(pidx) < 0):
-        raise ValueError("central districts must sort before the outer ones")
-    xy[pidx == 0] = _place_inside(xy[pidx == 0], regions[0])
-    xy[pidx == 1] = _place_inside(xy[pidx == 1], regions[1])
-    cells = _absorb_fragments(_voronoi_cells(regions, xy, pidx), pidx)
-    cells = _bend(cells, pidx, regions, _rng(seed, "city/bend"))
-    districts = _district_frame(firsts, cells)
+    outlines = np.empty(len(firsts), dtype=object)
+    outlines[:] = real_district_outlines(firsts["district_code"].tolist())
+    districts = _district_frame(firsts, outlines)
     streets = _street_table(rows)
     street_cells, _ = _partition(
         districts.geometry.to_numpy(),

@@ -115,3 +115,9 @@ def test_demo_data_small(isolated_settings, capsys):
     # --if-missing does nothing the second time
     assert main(["demo-data", "--scale", "district", "--if-missing"]) == 0
     assert "nothing to do" in capsys.readouterr().err
+    # a data set of an older generator (the made-up outline) is made again
+    path = isolated_settings.demo_dir / "district" / "manifest.json"
+    path.write_text(json.dumps({k: v for k, v in manifest.items() if k != "version"}))
+    assert main(["demo-data", "--scale", "district", "--if-missing", "--incidents", "3000"]) == 0
+    assert "nothing to do" not in capsys.readouterr().err
+    assert json.loads(path.read_text())["version"] == manifest["version"]

@@ -20,6 +20,7 @@ from gridmap.demo.areas import (
     write_areas,
 )
 from gridmap.demo.areas.partition import _absorb_fragments, _voronoi_cells
+from gridmap.demo.areas.real import REAL_DISTRICTS_FILE
 
 AREA_TOL = 1e-4  # relative: 0.01 %
 
@@ -104,6 +105,20 @@ def test_outline_area_and_position(
     west, south, east, north = layers["districts"].total_bounds
     assert west >= CHENGHUA_BBOX[0] and south >= CHENGHUA_BBOX[1]
     assert east <= CHENGHUA_BBOX[2] and north <= CHENGHUA_BBOX[3]
+
+
+def test_the_district_is_chenghua_in_its_real_outline(
+    metric: dict[str, gpd.GeoDataFrame],
+) -> None:
+    """The outline is the published one (repaired as an import would), not a made-up shape:
+    it covers the real file's Chenghua and nothing else, and it is far from any ellipse."""
+    real = gpd.read_file(REAL_DISTRICTS_FILE).set_index("id").to_crs("EPSG:4544")
+    drawn = shapely.make_valid(real.geometry["510108"])
+    ours = metric["districts"].geometry.iloc[0]
+    assert shapely.symmetric_difference(ours, drawn).area < 1e-4 * drawn.area
+    assert shapely.get_num_coordinates(ours) > 500  # the drawn boundary, vertex for vertex
+    hull = shapely.convex_hull(ours)
+    assert ours.area < 0.9 * hull.area  # concave like the real district, not a blob
 
 
 def test_communities_partition_the_district(metric: dict[str, gpd.GeoDataFrame]) -> None:
@@ -193,8 +208,12 @@ def test_same_seed_same_output_other_seed_differs(
             layers[key].geometry.to_numpy(), again[key].geometry.to_numpy(), tolerance=0
         ).all()
     other = make_areas("district", seed=1)
-    assert not shapely.equals_exact(
+    # the district is real whatever the seed; what is cut from it is not
+    assert shapely.equals_exact(
         layers["districts"].geometry.to_numpy(), other["districts"].geometry.to_numpy()
+    ).all()
+    assert not shapely.equals_exact(
+        layers["communities"].geometry.to_numpy(), other["communities"].geometry.to_numpy()
     ).all()
     assert (
         len(other["buildings"]) != len(layers["buildings"])
@@ -264,6 +283,12 @@ def test_city_tier_smoke(layers: dict[str, gpd.GeoDataFrame]) -> None:
     area = city["districts"].set_index("code")["area_km2"]
     central = ["510104", "510105", "510106", "510107", "510108"]
     assert area[central].max() < area.drop(central).min()
+    # the 20 real outlines, under today's codes (郫县 510124 is 郫都区 510117 in the table)
+    real = gpd.read_file(REAL_DISTRICTS_FILE).to_crs(METRIC_CRS)
+    real_km2 = real.set_index("name").geometry.map(lambda g: shapely.make_valid(g).area / 1e6)
+    ours = city["districts"].set_index("name")["area_km2"]
+    assert ours["郫都区"] == pytest.approx(real_km2["郫都区"], rel=1e-3)
+    assert abs(area.sum() - 14_335) / 14_335 < 0.01  # Chengdu's land area, km²
     for key in ("districts", "streets", "communities"):
         geoms = city[key].geometry.to_numpy()
         assert shapely.is_valid(geoms).all(), key
