@@ -1,7 +1,8 @@
 """Callbacks of the desk page: layer switches, the areas' figure, filters and the table.
 
-Filters change only the incident traces (a Patch); switches only visibility; a new figure only
-the choropleth layers' sources and colours. The geometry layers stay as they were loaded.
+The map follows switches, filters and the figure in the browser (``assets/desk-map.js``: layer
+visibility, filter expressions, feature-state; a clientside callback hands it the values), so
+no map data goes through a callback. The server answers the table and the legend.
 Descriptions in the table are masked (personal data) like everywhere else.
 """
 
@@ -10,19 +11,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import dash
-from dash import Input, Output, Patch, State, ctx, html
+from dash import Input, Output, State, html
 
 from gridmap.dashboard.desk import ids
 from gridmap.dashboard.desk.data import EXPORTS, WINDOWS, desk_frames
 from gridmap.dashboard.desk.detail import show_detail
-from gridmap.dashboard.desk.layers import (
-    capped,
-    desk_legend,
-    desk_parts,
-    desk_specs,
-    incident_frames,
-    source_url,
-)
+from gridmap.dashboard.desk.layers import DESK_MAX_DOTS, desk_legend
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.i18n import lang_of, name_of, t
@@ -32,29 +26,27 @@ from gridmap.domain.access import Scope
 from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
 from gridmap.domain.times import epoch_ms
 from gridmap.domain.workflow import STATES
-from gridmap.layers.plotly_map import dispatch_arrays, heat_trace
 from gridmap.layers.spec import CHOROPLETH_FIGURES
 
-#: Rows in the table under the map.
-TABLE_ROWS = 200
+#: Rows in the table under the map (each row is a dozen components for the page's script to
+#: lay out: 200 of them kept the browser busy for seconds while the map was painting).
+TABLE_ROWS = 50
 
 
 def desk_update(
-    layers: list[str],
     categories: list[str] | None,
     statuses: list[str] | None,
     hours: int,
     lang: str = "zh",
     figure: str = "open",
-    figure_changed: bool = False,
-) -> tuple[Patch, html.Table, list]:
-    """The map patch, the table and the legend for the chosen layers, figure and filters
-    (in the caller's area, decided on the server)."""
+) -> tuple[html.Table, list]:
+    """The table and the legend for the chosen figure and filters (in the caller's area,
+    decided on the server); the legend says so when the incidents are too many to draw."""
     figure = figure if figure in CHOROPLETH_FIGURES else "open"
     context = get_context()
     scope = current_scope()
     now = context.now()
-    incidents, heat = desk_frames(
+    incidents, _heat = desk_frames(
         context.store,
         now,
         categories=categories or None,
@@ -62,36 +54,16 @@ def desk_update(
         hours=int(hours or 24),
         area_code=scope.area_code,
     )
-    frames, hidden = capped(incident_frames(incidents, heat, epoch_ms(now)))
-    rev = scope.area_code or "all"
-    parts = desk_parts(figure, rev)
-    patch = Patch()
-    for spec in desk_specs(figure):
-        for where, i in parts.parts.get(spec.id, []):
-            target = patch["data"][i] if where == "data" else patch["layout"]["map"]["layers"][i]
-            target["visible"] = spec.id in layers
-        if spec.kind == "incident_heat":  # a density, or hexagons when points are many
-            trace = heat_trace(spec, frames[spec.data_id]).to_plotly_json()
-            patch["data"][parts.trace_index(spec.id)] = {**trace, "visible": spec.id in layers}
-        elif spec.kind == "dispatch_status":
-            rings, points = dispatch_arrays(spec, frames[spec.data_id])
-            for n, arrays in enumerate((rings, points)):
-                i = parts.trace_index(spec.id, n)
-                for key in ("ids", "lat", "lon"):
-                    patch["data"][i][key] = arrays[key]
-                patch["data"][i]["marker"]["color"] = arrays["marker_color"]
-            patch["data"][parts.trace_index(spec.id, 1)]["customdata"] = points["ids"]
-        elif spec.kind == "area_choropleth" and figure_changed:
-            url = source_url(figure, rev)
-            layer_indices = [i for where, i in parts.parts[spec.id] if where == "layers"]
-            for k, i in enumerate(layer_indices):
-                patch["layout"]["map"]["layers"][i]["source"] = url(spec, k)
-                patch["layout"]["map"]["layers"][i]["color"] = spec.channels["color"].range[k]
+    located = int(incidents["lon"].notna().sum())
+    hidden = located if located > DESK_MAX_DOTS else 0
     # the table lists every incident, those without a location too (a hotline call may have
     # none), with the same due mark as the map
     shown = incidents.head(TABLE_ROWS)
     table = incident_table(shown, due_of(shown, epoch_ms(now)), context.names(), scope, lang)
-    return patch, table, desk_legend(lang, figure, hidden)
+    table.children.insert(
+        0, html.Caption(t("table_shown", lang).format(shown=len(shown), total=len(incidents)))
+    )
+    return table, desk_legend(lang, figure, hidden)
 
 
 def incident_table(
@@ -126,14 +98,12 @@ def incident_table(
     return html.Table([head, html.Tbody(rows)])
 
 
-def _desk(layers, categories, statuses, hours, figure, lang):
-    layers = text_list(layers, "layers", [s.id for s in desk_specs()])
+def _desk(categories, statuses, hours, figure, lang):
     categories = text_list(categories, "category", CATEGORY_BY_CODE)
     statuses = text_list(statuses, "status", [s for s, st in STATES.items() if st.is_open])
     hours = choice(hours, "window", [h for _key, h in WINDOWS], default=24)
     figure = choice(figure, "figure", CHOROPLETH_FIGURES, default="open")
-    changed = ctx.triggered_id == ids.DESK_FIGURE
-    return desk_update(layers, categories, statuses, hours, lang_of(lang), figure, changed)
+    return desk_update(categories, statuses, hours, lang_of(lang), figure)
 
 
 def export_href(
@@ -168,13 +138,30 @@ _SWITCH_LANGUAGE = """function (lang) {
 }"""
 
 
+#: The map's switches, figure and filters, handed to ``assets/desk-map.js`` as they change
+#: (in the browser: no round trip to the server for a filter).
+_FILTER_MAP = """function (layers, categories, statuses, hours, figure) {
+    const view = {layers: layers || [], categories: categories || [],
+                  statuses: statuses || [], hours: hours || 24, figure: figure || 'open'};
+    if (window.gridmapDesk) { window.gridmapDesk.apply(view); }
+    return view;
+}"""
+
+
 def register(app: dash.Dash) -> None:
     """Define the desk's callbacks on ``app``."""
+    app.clientside_callback(
+        _FILTER_MAP,
+        Output(ids.DESK_VIEW, "data"),
+        Input(ids.DESK_LAYERS, "value"),
+        Input(ids.DESK_CATEGORY, "value"),
+        Input(ids.DESK_STATUS, "value"),
+        Input(ids.DESK_WINDOW, "value"),
+        Input(ids.DESK_FIGURE, "value"),
+    )
     app.callback(
-        Output(ids.DESK_MAP, "figure"),
         Output(ids.DESK_TABLE, "children"),
         Output(ids.DESK_LEGEND, "children"),
-        Input(ids.DESK_LAYERS, "value"),
         Input(ids.DESK_CATEGORY, "value"),
         Input(ids.DESK_STATUS, "value"),
         Input(ids.DESK_WINDOW, "value"),
@@ -196,7 +183,7 @@ def register(app: dash.Dash) -> None:
     )
     app.callback(
         Output(ids.DESK_DETAIL, "children"),
-        Input(ids.DESK_MAP, "clickData"),
+        Input(ids.DESK_CLICKED, "data"),
         State(ids.DESK_LANG, "value"),
         prevent_initial_call=True,
     )(show_detail)

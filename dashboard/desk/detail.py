@@ -87,26 +87,22 @@ def _time(value) -> str:
     return f"{pd.Timestamp(value).tz_convert('Asia/Shanghai'):%m-%d %H:%M}"
 
 
-def show_detail(click, lang):
+def show_detail(clicked, lang):
     """The detail panel for a map click (the callback of the desk's map)."""
     ctx = get_context()
-    incident = clicked_incident(click)
+    incident = clicked_incident(clicked)
     return incident_detail(ctx.store, incident, current_scope(), ctx.names(), lang_of(lang))
 
 
-def clicked_incident(click: Any) -> str | None:
-    """The incident id a map click carries (its point's ``customdata``), or ``None`` when it
-    carries none; a click of another shape is a 400 naming ``clickData``."""
-    points = mapping(click, "clickData").get("points") or []
-    if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
-        raise InputError("clickData", "points must be a list of objects")
-    for point in points:
-        data = point.get("customdata")
-        if isinstance(data, list):
-            data = data[0] if data else None
-        if data is None or data == "":
-            continue
-        if not is_valid_id(data):
-            raise InputError("clickData", "customdata is not an incident id")
-        return data
-    return None
+def clicked_incident(clicked: Any) -> str | None:
+    """The incident id a map click carries (``{"incident_id": id}``, which
+    ``assets/desk-map.js`` puts in the click store), or ``None`` when it carries none; a value
+    of another shape is a 400 naming the store."""
+    if clicked is None:
+        return None
+    data = mapping(clicked, "clicked").get("incident_id")
+    if data is None or data == "":
+        return None
+    if not is_valid_id(data):
+        raise InputError("clicked", "incident_id is not an incident id")
+    return data

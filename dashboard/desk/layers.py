@@ -1,30 +1,29 @@
 """The desk map's layers: the layer catalogue (:data:`gridmap.layers.spec.CATALOGUE`) as the
-desk offers it, drawn by the plotly renderer (:mod:`gridmap.layers.plotly_map`).
+desk offers it, drawn by MapLibre GL JS (:mod:`gridmap.layers.maplibre`).
 
 The desk is a light page, so the catalogue's specs (made for the dark wall) get light colours
 here; the area choropleths show the figure the user picks (open, overdue, on-time rate), counts
-in classes of equal numbers of areas (quantiles: most areas have few incidents). Each
-class of a choropleth is a GeoJSON file of its own (``/geo/choropleth/<layer>/<k>.geojson``,
-built by :func:`choropleth_classes` for the caller's area), so picking another figure
-refetches a few small files and the rest of the map stays as it is.
+in classes of equal numbers of areas (quantiles: most areas have few incidents). The classes
+of a figure come from :func:`figure_classes` (``/desk/figures/<layer>.json``) and colour the
+areas by feature-state: picking another figure sends a few codes, never the geometry again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 
 from gridmap.dashboard.shared.i18n import name_of, t
-from gridmap.dashboard.shared.mapview import DESK_THEME, area_source_url, due_of, map_layout
+from gridmap.dashboard.shared.mapview import DESK_THEME, area_source_url, due_of
 from gridmap.domain.access import Scope
 from gridmap.domain.workflow import STATES
 from gridmap.feed.store import SQLStore
-from gridmap.layers.plotly_map import AREA_LEVELS, PlotlyMap, render_plotly
+from gridmap.layers.maplibre import render_maplibre
+from gridmap.layers.plotly_map import AREA_LEVELS
 from gridmap.layers.spec import (
     CATALOGUE,
     CHOROPLETH_FIGURES,
@@ -51,11 +50,8 @@ LIGHT_LINES = {
 }
 #: Most incident dots the desk draws; above, it asks for a filter instead.
 DESK_MAX_DOTS = 20_000
-#: No frames: the layers' structure only (which trace and layer each spec has).
-_NO_FRAMES = {
-    "incidents_open": pd.DataFrame(columns=["incident_id", "lon", "lat", "status", "due"]),
-    "incidents_24h": pd.DataFrame(columns=["lon", "lat"]),
-}
+#: Hours of reports the heat shows until the user picks another window.
+DEFAULT_HOURS = 24
 
 
 def desk_specs(figure: str = "open") -> tuple[LayerSpec, ...]:
@@ -91,70 +87,43 @@ def desk_specs(figure: str = "open") -> tuple[LayerSpec, ...]:
     return tuple(specs)
 
 
-def source_url(figure: str, rev: str):
-    """``source_url(spec, k)`` for :func:`render_plotly`: the server's GeoJSON of each area
-    layer (``rev`` tells apart the files of different callers' areas in the browser)."""
-
-    def url(spec: LayerSpec, k: int | None) -> str:
-        if spec.kind == "area_choropleth":
-            return f"/geo/choropleth/{spec.id}/{k}.geojson?figure={figure}&rev={rev}"
-        return area_source_url(spec, k)
-
-    return url
-
-
-def desk_parts(figure: str = "open", rev: str = "all") -> PlotlyMap:
-    """The desk map's layers and traces without data (for callbacks to know where to patch)."""
-    return render_plotly(desk_specs(figure), frames=_NO_FRAMES, source_url=source_url(figure, rev))
+def desk_source_url(spec: LayerSpec) -> str:
+    """Where the desk map's source of ``spec`` comes from: the area layers' geometry
+    (:func:`area_source_url`, the same file for a level's fills, outlines and names), the
+    open incidents and the reports of the default window (:mod:`.routes`). Everything is
+    of the caller's area, decided on the server."""
+    if spec.kind == "dispatch_status":
+        return "/desk/open.geojson"
+    if spec.kind == "incident_heat":
+        return f"/desk/reports.geojson?hours={DEFAULT_HOURS}"
+    return area_source_url(spec)
 
 
-def incident_frames(
-    incidents: pd.DataFrame, heat: pd.DataFrame, now_ms: int
-) -> dict[str, pd.DataFrame]:
-    """The point layers' data: open incidents with their due mark, and the recent reports."""
-    located = incidents.dropna(subset=["lon", "lat"]).reset_index(drop=True)
-    return {
-        "incidents_open": located.assign(due=due_of(located, now_ms)),
-        "incidents_24h": heat,
-    }
+def desk_map_layers(figure: str = "open") -> dict[str, Any]:
+    """The desk map's sources and style layers: the catalogue's specs as the desk draws them
+    (:func:`desk_specs`), rendered for MapLibre (:func:`gridmap.layers.maplibre.render_maplibre`).
+
+    The map is MapLibre's own, made by ``assets/desk-map.js`` in the page's map element (no
+    plotly.js, no private fields of any library). Geometry is fetched once; a filter of
+    category or status is a filter expression in the browser, a figure sets the areas'
+    feature-state from :func:`figure_classes`, a time window fetches the reports again.
+    """
+    return render_maplibre(desk_specs(figure), desk_source_url)
 
 
-def capped(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], int]:
-    """The frames with no incident dots when there are more than :data:`DESK_MAX_DOTS` (a
-    city's worth would be megabytes of traces and a smear; the grid colours and the heat
-    still show them, and a filter brings the dots back); and how many were left out."""
-    count = len(frames["incidents_open"])
-    if count <= DESK_MAX_DOTS:
-        return frames, 0
-    return {**frames, "incidents_open": frames["incidents_open"].iloc[0:0]}, count
+def figure_classes(
+    store: SQLStore, spec_id: str, figure: str, scope: Scope, now: pd.Timestamp
+) -> dict[str, Any]:
+    """The colour class of each area of a desk choropleth by ``figure``, in ``scope``.
 
-
-def desk_map(
-    frames: Mapping[str, pd.DataFrame],
-    *,
-    center: dict[str, float],
-    zoom: float,
-    figure: str = "open",
-    rev: str = "all",
-) -> tuple[go.Figure, PlotlyMap]:
-    """The desk's map figure (light style, the catalogue's layers) and where each layer is."""
-    rendered = render_plotly(desk_specs(figure), frames=frames, source_url=source_url(figure, rev))
-    fig = go.Figure(rendered.traces)
-    return map_layout(fig, DESK_THEME, center, zoom, rendered.layers, "desk"), rendered
-
-
-def choropleth_classes(
-    store: SQLStore,
-    whole_layer: bytes,
-    spec_id: str,
-    figure: str,
-    scope: Scope,
-    now: pd.Timestamp,
-) -> list[bytes]:
-    """The classes of a desk choropleth as GeoJSON, one per colour: the areas of the caller's
-    ``scope`` whose ``figure`` falls in each, cut from ``whole_layer`` (the level's simplified
-    GeoJSON, so neighbouring classes share their simplified edges exactly). Areas without a
-    value (an on-time rate where nothing was handled today) are in none.
+    Returns
+    -------
+    dict
+        ``{"codes": [...], "k": [...], "values": [...], "colours": [...], "figure"}``: area
+        ``codes[i]`` has the figure ``values[i]`` (a count, or a rate in per cent with one
+        decimal) and is in class ``k[i]``, drawn ``colours[k[i]]`` (the figure's light ramp).
+        Areas without a value (an on-time rate where nothing was handled today) are in
+        none.
 
     Raises
     ------
@@ -165,29 +134,88 @@ def choropleth_classes(
         raise KeyError(f"figure {figure[:40]!r} unknown; allowed: {list(CHOROPLETH_FIGURES)}")
     spec = {s.id: s for s in desk_specs(figure) if s.kind == "area_choropleth"}.get(spec_id)
     if spec is None:
-        raise KeyError(f"no choropleth layer {spec_id!r}")
+        raise KeyError(f"no choropleth layer {spec_id[:40]!r}")
     channel = spec.channels["color"]
-    features = [
-        f
-        for f in json.loads(whole_layer)["features"]
-        if scope.contains_code(f["properties"].get("code"))
-    ]
-    figures = store.area_figures(AREA_LEVELS[spec.data_id], now, area_code=scope.area_code)
-    values = figures.reindex([f["properties"]["code"] for f in features])[channel.field]
+    level = AREA_LEVELS[spec.data_id]
+    codes = [c for c in store.get_areas(level)["code"] if scope.contains_code(c)]
+    figures = store.area_figures(level, now, area_code=scope.area_code)
+    values = figures.reindex(codes)[channel.field]
     if channel.field != "on_time_rate":
         values = values.fillna(0)  # no incidents: a count of 0, not "no data"
-    colours = scale_colours(values.to_numpy(), channel)
-    return [
-        json.dumps(
-            {
-                "type": "FeatureCollection",
-                "features": [f for f, c in zip(features, colours, strict=True) if c == mine],
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode()
-        for mine in channel.range
+    index = {colour: k for k, colour in enumerate(channel.range)}
+    classes = [index.get(c, -1) for c in scale_colours(values.to_numpy(), channel)]
+    rate = channel.field == "on_time_rate"
+    shown = [
+        (code, k, f"{v * 100:.1f}%" if rate else int(v))
+        for code, k, v in zip(codes, classes, values.to_numpy(), strict=True)
+        if k >= 0
     ]
+    return {
+        "figure": figure,
+        "codes": [code for code, _k, _v in shown],
+        "k": [k for _code, k, _v in shown],
+        "values": [v for _code, _k, v in shown],
+        "colours": list(channel.range),
+    }
+
+
+def open_geojson(incidents: pd.DataFrame, now_ms: int, hidden: int = 0) -> bytes:
+    """The open incidents with a location as GeoJSON points (WGS84, 5 decimals: about 1 m)
+    with the fields the desk's layers and filters use: ``incident_id``, ``status``, ``due``
+    (``overdue``, ``near_due`` or empty at ``now_ms``), ``category``, ``subcategory``; and,
+    when ``hidden``, that many were too many to send (a member ``hidden`` of the collection)."""
+    located = incidents.dropna(subset=["lon", "lat"])
+    due = due_of(located, now_ms)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+            "properties": {
+                "incident_id": i,
+                "status": s,
+                "due": d,
+                "category": c,
+                "subcategory": sub,
+            },
+        }
+        for i, lon, lat, s, d, c, sub in zip(
+            located["incident_id"],
+            located["lon"].astype(float),
+            located["lat"].astype(float),
+            located["status"],
+            due,
+            located["category"],
+            located["subcategory"],
+            strict=True,
+        )
+    ]
+    return _collection(features, **({"hidden": hidden} if hidden else {}))
+
+
+def reports_geojson(points: pd.DataFrame) -> bytes:
+    """Reports (``lon``, ``lat`` WGS84 degrees, ``category``) as GeoJSON points for the heat."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+            "properties": {"category": c},
+        }
+        for lon, lat, c in zip(
+            points["lon"].astype(float),
+            points["lat"].astype(float),
+            points["category"],
+            strict=True,
+        )
+    ]
+    return _collection(features)
+
+
+def _collection(features: list[dict[str, Any]], **members: Any) -> bytes:
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features, **members},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
 
 
 def layer_options(lang: str = "zh") -> list[dict[str, str]]:

@@ -4,27 +4,29 @@ table of the incidents shown."""
 
 from __future__ import annotations
 
+import json
+
 import dash
 from dash import dcc, html
 
 from gridmap.dashboard.desk import ids
-from gridmap.dashboard.desk.data import EXPORTS, WINDOWS, desk_frames
+from gridmap.dashboard.desk.data import EXPORTS, WINDOWS
 from gridmap.dashboard.desk.layers import (
-    capped,
+    DEFAULT_HOURS,
     desk_legend,
-    desk_map,
+    desk_map_layers,
     desk_specs,
     figure_options,
-    incident_frames,
     layer_options,
 )
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.i18n import lang_of, name_of, t
+from gridmap.dashboard.shared.mapview import DESK_THEME
 from gridmap.domain.access import ROLES
-from gridmap.domain.categories import CATEGORIES
-from gridmap.domain.times import epoch_ms
+from gridmap.domain.categories import CATEGORIES, SUBCATEGORY_NAMES
 from gridmap.domain.workflow import STATES
+from gridmap.layers.spec import CHOROPLETH_FIGURES
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
@@ -32,21 +34,8 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     ``?lang=en`` shows it in English."""
     lang = lang_of(lang)
     ctx = get_context()
-    now = ctx.now()
-
     scope = current_scope()
-    open_incidents, heat = desk_frames(
-        ctx.store, now, categories=None, statuses=None, hours=24, area_code=scope.area_code
-    )
-    center, zoom, district = ctx.area_view(scope)
-    frames, hidden = capped(incident_frames(open_incidents, heat, epoch_ms(now)))
-    figure, _parts = desk_map(
-        frames,
-        center=center,
-        zoom=zoom - 0.6,  # the desk's map is wider than tall: the whole area in view
-        figure="open",
-        rev=scope.area_code or "all",
-    )
+    _center, _zoom, district = ctx.area_view(scope)
     return html.Div(
         [
             html.Header(
@@ -82,7 +71,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                 id=ids.DESK_FIGURE, options=figure_options(lang), value="open"
                             ),
                             html.Div(
-                                desk_legend(lang, "open", hidden),
+                                desk_legend(lang, "open"),
                                 id=ids.DESK_LEGEND,
                                 className="desk-legend",
                             ),
@@ -110,7 +99,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                             dcc.RadioItems(
                                 id=ids.DESK_WINDOW,
                                 options=[{"label": t(k, lang), "value": v} for k, v in WINDOWS],
-                                value=24,
+                                value=DEFAULT_HOURS,
                             ),
                             _export_panel(lang),
                         ],
@@ -118,12 +107,22 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                     ),
                     html.Div(
                         [
-                            dcc.Graph(
+                            # MapLibre's own map, made here by assets/desk-map.js: the area
+                            # whole (its bounds), the catalogue's layers as the desk draws them
+                            html.Div(
                                 id=ids.DESK_MAP,
-                                figure=figure,
                                 className="desk-map",
-                                config={"displaylogo": False, "scrollZoom": True},
+                                **{
+                                    "data-style": f"/map-style/{DESK_THEME['name']}.json",
+                                    "data-layers": json.dumps(
+                                        desk_map_layers("open"), ensure_ascii=False
+                                    ),
+                                    "data-bounds": json.dumps(ctx.area_bounds(scope)),
+                                    "data-words": json.dumps(map_words(lang), ensure_ascii=False),
+                                },
                             ),
+                            dcc.Store(id=ids.DESK_VIEW),
+                            dcc.Store(id=ids.DESK_CLICKED),
                             html.Div(
                                 t("click_hint", lang), id=ids.DESK_DETAIL, className="desk-detail"
                             ),
@@ -138,6 +137,32 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         className="desk",
         lang=lang,
     )
+
+
+def map_words(lang: str) -> dict[str, dict[str, str]]:
+    """What the map's tooltips say, in ``lang``: names of states, categories, subcategories,
+    due marks, figures and fields."""
+    return {
+        "states": {s.code: name_of(s, lang) for s in STATES.values()},
+        "categories": {c.code: name_of(c, lang) for c in CATEGORIES},
+        "subcategories": {
+            code: names[1 if lang == "en" else 0] for code, names in SUBCATEGORY_NAMES.items()
+        },
+        "due": {d: t(d, lang) for d in ("overdue", "near_due")},
+        "figures": {
+            key: f.label if lang == "zh" else f.label_en for key, f in CHOROPLETH_FIGURES.items()
+        },
+        "fields": {
+            "code": t("fld_code", lang),
+            "status": t("col_status", lang),
+            "category": t("col_category", lang),
+            "subcategory": t("col_category", lang),
+            "due": t("fld_due", lang),
+            "floors": t("fld_floors", lang),
+            "households": t("fld_households", lang),
+            "population": t("fld_population", lang),
+        },
+    }
 
 
 def _export_panel(lang: str) -> html.Div:

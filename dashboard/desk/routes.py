@@ -1,46 +1,109 @@
-"""The desk's own route: the classes of an area choropleth coloured by a figure, one GeoJSON
-file per colour (``/geo/choropleth/<layer>/<k>.geojson?figure=``), of the caller's area."""
+"""The desk map's own data, of the caller's area (decided on the server):
+
+- ``/desk/figures/<layer>.json?figure=`` the colour class of each area of a choropleth;
+- ``/desk/open.geojson`` the open incidents with a location (with ``?category=&status=``,
+  only those; the page asks so when there are too many to draw unfiltered);
+- ``/desk/reports.geojson?hours=24|168|720`` the reports of a time window, for the heat.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
 
-from gridmap.dashboard.desk.layers import choropleth_classes, desk_specs
+from gridmap.dashboard.desk.data import WINDOWS, desk_frames
+from gridmap.dashboard.desk.layers import (
+    DESK_MAX_DOTS,
+    desk_specs,
+    figure_classes,
+    open_geojson,
+    reports_geojson,
+)
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
-from gridmap.dashboard.shared.georoutes import area_outlines, respond_geojson, unknown_part
+from gridmap.dashboard.shared.georoutes import respond_geojson, unknown_part
 from gridmap.dashboard.shared.inputs import refusal
-from gridmap.layers.plotly_map import AREA_LEVELS
+from gridmap.domain.categories import CATEGORY_BY_CODE
+from gridmap.domain.times import epoch_ms
+from gridmap.domain.workflow import STATES
+
+
+def _codes(field: str, allowed) -> list[str] | Response:
+    """The comma-separated codes of query parameter ``field``, each one of ``allowed``."""
+    text = request.args.get(field, "")
+    codes = [c for c in text.split(",") if c] if len(text) <= 400 else None
+    if codes is None or any(c not in allowed for c in codes):
+        return refusal(400, field, f"{field}: comma-separated codes of {sorted(allowed)}")
+    return codes
 
 
 def install_desk_routes(server: Flask) -> None:
-    """Register ``/geo/choropleth/...`` on ``server``."""
+    """Register ``/desk/figures/<layer>.json``, ``/desk/open.geojson`` and
+    ``/desk/reports.geojson`` on ``server``."""
 
-    @server.get("/geo/choropleth/<spec_id>/<int:k>.geojson")
-    def choropleth_layer(spec_id: str, k: int):
-        """Class ``k`` of a desk choropleth (``?figure=open|overdue|on_time_rate``): figures
-        are incident data, so only the caller's area; rebuilt at most every minute."""
+    @server.get("/desk/figures/<spec_id>.json")
+    def desk_figures(spec_id: str):
+        """The classes of a choropleth by ``?figure=open|overdue|on_time_rate``; rebuilt at
+        most every minute per area (figures are incident data: only the caller's area)."""
         ctx = get_context()
-        cache = ctx.geo_cache
         scope = current_scope()
         figure = request.args.get("figure", "open")
-        spec = next((s for s in desk_specs() if s.id == spec_id), None)
-        if spec is None or spec.kind != "area_choropleth":
-            known = [s.id for s in desk_specs() if s.kind == "area_choropleth"]
+        known = [s.id for s in desk_specs() if s.kind == "area_choropleth"]
+        if spec_id not in known:
             return unknown_part("layer", spec_id, known)
-        level = AREA_LEVELS[spec.data_id]
-
-        def build() -> list[bytes]:
-            whole = area_outlines(cache, level, scope)
-            return choropleth_classes(ctx.store, whole, spec_id, figure, scope, ctx.now())
-
         try:
-            with cache.building:  # the classes come together: one build for all requests
-                classes = cache.get(
-                    f"choropleth:{spec_id}:{figure}:{scope.area_code or ''}", build, ttl=60.0
-                )
+            payload = ctx.cached(
+                f"desk-figures:{spec_id}:{figure[:40]}:{scope.area_code or ''}",
+                60.0,
+                lambda: figure_classes(ctx.store, spec_id, figure, scope, ctx.now()),
+            )
         except KeyError as exc:
             return refusal(400, "figure", str(exc.args[0]))
-        if not 0 <= k < len(classes):
-            return unknown_part("class", str(k), [str(i) for i in range(len(classes))])
-        return respond_geojson(classes[k], max_age=60)
+        response = server.json.response(payload)
+        response.headers["Cache-Control"] = "private, max-age=60"
+        response.headers["Vary"] = "Cookie"
+        return response
+
+    @server.get("/desk/open.geojson")
+    def desk_open():
+        """Open incidents of the caller's area; none but ``hidden`` (their number) when more
+        than :data:`DESK_MAX_DOTS` would be drawn: the page asks again with a filter."""
+        categories = _codes("category", CATEGORY_BY_CODE)
+        statuses = _codes("status", [s for s, st in STATES.items() if st.is_open])
+        for answer in (categories, statuses):
+            if isinstance(answer, Response):
+                return answer
+        ctx = get_context()
+        now = ctx.now()
+        incidents, _ = desk_frames(
+            ctx.store,
+            now,
+            categories=categories or None,
+            statuses=statuses or None,
+            hours=0,
+            area_code=current_scope().area_code,
+        )
+        located = int(incidents["lon"].notna().sum())
+        if located > DESK_MAX_DOTS:
+            data = open_geojson(incidents.iloc[0:0], epoch_ms(now), hidden=located)
+        else:
+            data = open_geojson(incidents, epoch_ms(now))
+        return _no_store(respond_geojson(data, max_age=0))
+
+    @server.get("/desk/reports.geojson")
+    def desk_reports():
+        """Reports of the last ``?hours=`` (one of the desk's windows) in the caller's area."""
+        text = request.args.get("hours", "24")
+        allowed = [str(h) for _key, h in WINDOWS]
+        if text not in allowed:
+            return refusal(400, "hours", f"hours: one of {allowed}")
+        ctx = get_context()
+        now = ctx.now()
+        since = epoch_ms(now) - int(text) * 3_600_000
+        points = ctx.store.report_points(since - 1, area_code=current_scope().area_code)
+        return _no_store(respond_geojson(reports_geojson(points), max_age=0))
+
+
+def _no_store(response: Response) -> Response:
+    """Incident data changes by the second: never kept by a cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -64,6 +64,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "department": ("责任单位", "Responsible unit"),
     "history": ("处置过程", "Workflow history"),
     "no_incident": ("无此事件或不在本辖区", "No such incident in your area"),
+    "table_shown": (
+        "上报最早的 {shown} 条 · 共 {total:,} 条未结事件",
+        "The {shown} oldest of {total:,} open incidents",
+    ),
+    "fld_code": ("编码", "Code"),
+    "fld_floors": ("层数", "Floors"),
+    "fld_households": ("户数", "Households"),
+    "fld_population": ("人口", "Population"),
+    "fld_due": ("时限", "Due"),
     "click_hint": ("点击地图上的事件查看详情", "Click an incident on the map for details"),
 }
 

@@ -24,57 +24,77 @@ def app_ctx(tmp_path_factory):
         yield url
 
 
-def _ops(patch) -> dict[tuple, object]:
-    return {
-        tuple(op["location"]): op["params"].get("value")
-        for op in patch.to_plotly_json()["operations"]
-    }
+def _client_get(path: str):
+    """GET ``path`` from the desk's server as the district centre (logins off)."""
+    import flask
+
+    return flask.current_app.test_client().get(path)
 
 
-def _where():
-    """Trace indices of the desk map: (heat, rings, dots)."""
-    from gridmap.dashboard.desk.layers import desk_parts
+def _open_features(path: str = "/desk/open.geojson") -> dict:
+    import json
 
-    parts = desk_parts()
-    return (
-        parts.trace_index("incident_heat"),
-        parts.trace_index("dispatch_status", 0),
-        parts.trace_index("dispatch_status", 1),
-    )
+    answer = _client_get(path)
+    assert answer.status_code == 200, answer.data[:200]
+    return json.loads(answer.data)
 
 
-ON = ["dispatch_status", "grid_choropleth", "street_outlines"]
-
-
-def test_filters_patch_only_the_incident_traces(app_ctx):
+def test_the_map_gets_every_located_open_incident_with_what_its_filters_need(app_ctx):
     from gridmap.dashboard.desk.callbacks import desk_update
 
-    heat, _rings, dots = _where()
-    patch, table, _legend = desk_update(ON, ["SR"], None, 24)
-    ops = _ops(patch)
+    data = _open_features()
     with open_store(app_ctx) as store:
-        open_sr = store.get_incidents(open_only=True)
-    sr = open_sr[open_sr["category"] == "SR"]
-    assert set(ops[("data", dots, "ids")]) == set(sr.dropna(subset=["lon"])["incident_id"])
-    assert ops[("data", heat, "visible")] is False and ops[("data", dots, "visible")] is True
-    assert not any(loc[:2] == ("layout", "map") and "source" in loc for loc in ops)
+        rows = store.get_incidents(open_only=True)
+    located = rows.dropna(subset=["lon"])
+    by_id = {f["properties"]["incident_id"]: f for f in data["features"]}
+    assert set(by_id) == set(located["incident_id"])
+    one = located.iloc[0]
+    props = by_id[one["incident_id"]]["properties"]
+    assert (props["status"], props["category"], props["subcategory"]) == (
+        one["status"],
+        one["category"],
+        one["subcategory"],
+    )
+    assert by_id[one["incident_id"]]["geometry"]["coordinates"] == [
+        round(one["lon"], 5),
+        round(one["lat"], 5),
+    ]
+    # the table and the legend come from the server, filtered there
+    table, _legend = desk_update(["SR"], None, 24)
+    sr = rows[rows["category"] == "SR"]
     html_text = str(table.to_plotly_json())
     assert not re.search(r"1[3-9]\d{9}", html_text)  # phone numbers masked
-    rows = table.children[1].children
-    assert len(rows) == min(len(sr), 200)  # the table lists unlocated ones too
+    body = table.children[2].children
+    assert len(body) == min(len(sr), 50)  # the table lists unlocated ones too
+    assert f"{len(sr):,}" in str(table.children[0].children)  # and says how many there are
 
 
-def test_status_filter(app_ctx):
-    from gridmap.dashboard.desk.callbacks import desk_update
-
-    _heat, rings, dots = _where()
-    patch, _, _ = desk_update(ON, None, ["in_progress"], 168)
-    ops = _ops(patch)
+def test_a_filtered_ask_for_the_incidents_gets_only_those(app_ctx):
     with open_store(app_ctx) as store:
         rows = store.get_incidents(open_only=True).dropna(subset=["lon"])
-    expected = set(rows.loc[rows["status"] == "in_progress", "incident_id"])
-    assert set(ops[("data", dots, "ids")]) == expected
-    assert set(ops[("data", rings, "ids")]) <= expected  # rings only on shown incidents
+    data = _open_features("/desk/open.geojson?category=SR,TF&status=in_progress")
+    expected = rows[rows["category"].isin(["SR", "TF"]) & (rows["status"] == "in_progress")]
+    assert {f["properties"]["incident_id"] for f in data["features"]} == set(
+        expected["incident_id"]
+    )
+    for bad in ("category=XX", "status=closed", "category=" + "SR," * 200):
+        answer = _client_get(f"/desk/open.geojson?{bad}")
+        assert answer.status_code == 400 and answer.json["field"] in bad
+
+
+def test_reports_of_a_window_for_the_heat(app_ctx):
+    import json
+
+    import pandas as pd
+
+    week = json.loads(_client_get("/desk/reports.geojson?hours=168").data)["features"]
+    day = json.loads(_client_get("/desk/reports.geojson?hours=24").data)["features"]
+    with open_store(app_ctx) as store:
+        since = int((pd.Timestamp.now(tz="UTC") - pd.Timedelta(hours=168)).value // 10**6)
+        expected = len(store.report_points(since))
+    assert len(day) <= len(week) and abs(len(week) - expected) <= 2
+    assert all(f["properties"]["category"] for f in week)
+    assert _client_get("/desk/reports.geojson?hours=5").status_code == 400
 
 
 def test_english_switch_changes_the_words_not_the_data(app_ctx):
@@ -87,15 +107,14 @@ def test_english_switch_changes_the_words_not_the_data(app_ctx):
     pages = {page["path"]: page["layout"] for page in dash.page_registry.values()}
     layout, wall_layout = pages["/"], pages["/wall"]
 
-    dots = _where()[2]
-    zh_patch, zh_table, zh_legend = desk_update(ON, None, None, 24, "zh")
-    en_patch, en_table, en_legend = desk_update(ON, None, None, 24, "en")
-    assert _ops(zh_patch)[("data", dots, "ids")] == _ops(en_patch)[("data", dots, "ids")]
+    zh_table, zh_legend = desk_update(None, None, 24, "zh")
+    en_table, en_legend = desk_update(None, None, 24, "en")
     assert "未结案件" in str(zh_legend) and "Open" in str(en_legend)
-    zh_head = [th.children for th in zh_table.children[0].children.children]
-    en_head = [th.children for th in en_table.children[0].children.children]
+    zh_head = [th.children for th in zh_table.children[1].children.children]
+    en_head = [th.children for th in en_table.children[1].children.children]
     assert zh_head[0] == "编号" and en_head[0] == "Id" and "Description" in en_head
-    first = en_table.children[1].children[0].children
+    assert "oldest of" in en_table.children[0].children
+    first = en_table.children[2].children[0].children
     assert any(
         state in first[3].children
         for state in ("Reported", "Verified", "In progress", "Accepted", "Dispatched", "Handled")
@@ -103,6 +122,7 @@ def test_english_switch_changes_the_words_not_the_data(app_ctx):
     page = str(layout(lang="en").to_plotly_json())
     assert "Layers" in page and "Export a snapshot" in page and "图层" not in page
     assert "Street outlines" in page and "Areas coloured by" in page  # the catalogue's names
+    assert "Households" in page and "In progress" in page  # the map's tooltips, in English
     assert "图层" in str(layout().to_plotly_json())
     wall = str(wall_layout(lang="en").to_plotly_json())
     assert "Newest events" in wall and "Reported today" in wall and "最新事件" not in wall
@@ -119,11 +139,10 @@ def test_export_link_follows_the_filters():
 def test_rings_mark_exactly_the_overdue_and_near_due(app_ctx):
     import pandas as pd
 
-    from gridmap.dashboard.desk.callbacks import desk_update
     from gridmap.domain.sla import due_status
 
-    patch, _, _ = desk_update(ON, None, None, 24)
-    ringed = set(_ops(patch)[("data", _where()[1], "ids")])
+    features = _open_features()["features"]
+    ringed = {f["properties"]["incident_id"] for f in features if f["properties"]["due"]}
     with open_store(app_ctx) as store:
         rows = store.get_incidents(open_only=True).dropna(subset=["lon"])
     due = due_status(rows["deadline"], rows["stage_entered_at"], pd.Timestamp.now(tz="UTC"))
@@ -156,99 +175,79 @@ def test_drill_down_to_one_incident_and_its_history(app_ctx):
     assert elsewhere.children == "无此事件或不在本辖区"  # another street's: as if unknown
 
 
-def test_switches_follow_the_catalogue_and_a_new_figure_changes_only_choropleth_sources(app_ctx):
-    from gridmap.dashboard.desk.callbacks import desk_update
-    from gridmap.dashboard.desk.layers import LIGHT_RAMPS, desk_parts, desk_specs
+def test_the_map_is_the_catalogue_as_the_desk_draws_it():
+    from gridmap.dashboard.desk.layers import LIGHT_RAMPS, desk_map_layers, desk_specs
 
-    parts = desk_parts()
-    specs = {s.id: s for s in desk_specs()}
-    patch, _, legend = desk_update(["street_outlines"], None, None, 24, "zh", "overdue", True)
-    ops = _ops(patch)
-    for spec_id, places in parts.parts.items():  # every part of every spec is switched
-        for where, i in places:
-            key = (
-                ("data", i, "visible")
-                if where == "data"
-                else ("layout", "map", "layers", i, "visible")
-            )
-            assert ops[key] is (spec_id == "street_outlines"), (spec_id, where, i)
-    sources = {loc: v for loc, v in ops.items() if loc[-1] == "source"}
-    choropleth_layers = [
-        i for s in specs.values() if s.kind == "area_choropleth" for w, i in parts.parts[s.id]
-    ]
-    assert sorted(loc[3] for loc in sources) == sorted(choropleth_layers)
-    assert all("figure=overdue" in url for url in sources.values())
-    colours = [
-        v for loc, v in ops.items() if loc[-1] == "color" and loc[:3] == ("layout", "map", "layers")
-    ]
-    assert set(colours) == set(LIGHT_RAMPS["overdue"])
-    assert "超期案件" in str(legend)
+    rendered = desk_map_layers("overdue")
+    by_spec: dict[str, list] = {}
+    for layer in rendered["layers"]:
+        by_spec.setdefault(layer["metadata"]["gridmap:spec"], []).append(layer)
+    assert list(by_spec) == [s.id for s in desk_specs()]  # every switch has its layers
+    grid = by_spec["grid_choropleth"][0]
+    assert grid["paint"]["fill-color"][3:-1:2] == list(LIGHT_RAMPS["overdue"])
+    # a level's fills and outlines are one source: the geometry is fetched once
+    assert by_spec["grid_outlines"][0]["source"] == grid["source"]
+    assert rendered["sources"][grid["source"]] == {
+        "type": "geojson",
+        "data": "/geo/grid.geojson",
+        "promoteId": "code",
+    }
+    assert not any("plotly" in str(v) for v in rendered["sources"].values())
 
 
-def test_choropleth_classes_partition_the_areas_by_their_figure(app_ctx):
-    import json
-
+def test_figure_classes_partition_the_areas_by_their_figure(app_ctx):
     import pandas as pd
 
-    from gridmap.dashboard.desk.layers import choropleth_classes
-    from gridmap.dashboard.shared.georoutes import outline_geojson
+    from gridmap.dashboard.desk.layers import LIGHT_RAMPS, figure_classes
     from gridmap.domain.access import Scope
 
     now = pd.Timestamp.now(tz="Asia/Shanghai")
     with open_store(app_ctx) as store:
         streets = store.get_areas("street")
-        whole = outline_geojson(streets)
-        classes = choropleth_classes(
-            store, whole, "street_choropleth", "open", Scope.district(), now
-        )
+        classes = figure_classes(store, "street_choropleth", "open", Scope.district(), now)
         figures = store.area_figures("street", now)
         one = Scope(user="s", role="street", area_code=streets["code"].iloc[0])
-        mine = choropleth_classes(store, whole, "street_choropleth", "open", one, now)
-    by_class = [[f["properties"]["code"] for f in json.loads(c)["features"]] for c in classes]
-    codes = [c for k in by_class for c in k]
-    assert sorted(codes) == sorted(streets["code"])  # each street in exactly one class
-    opened = figures["open"].reindex(streets["code"]).fillna(0)
-    lows, highs = [opened[k].max() for k in by_class if k], [opened[k].min() for k in by_class if k]
-    assert all(
-        a <= b for a, b in zip(lows, highs[1:], strict=False)
-    )  # classes rise with the figure
-    assert [c for k in mine for c in json.loads(k)["features"]] and all(
-        f["properties"]["code"] == one.area_code for k in mine for f in json.loads(k)["features"]
-    )
-    with open_store(app_ctx) as store, pytest.raises(KeyError):
-        choropleth_classes(store, whole, "street_choropleth", "nonsense", Scope.district(), now)
+        mine = figure_classes(store, "street_choropleth", "overdue", one, now)
+        with pytest.raises(KeyError):
+            figure_classes(store, "street_choropleth", "nonsense", Scope.district(), now)
+        with pytest.raises(KeyError):
+            figure_classes(store, "street_outlines", "open", Scope.district(), now)
+    assert sorted(classes["codes"]) == sorted(streets["code"])  # each street in one class
+    opened = figures["open"].reindex(classes["codes"]).fillna(0).to_numpy()
+    assert classes["values"] == [int(v) for v in opened]
+    order = sorted(range(len(opened)), key=lambda i: opened[i])
+    ks = [classes["k"][i] for i in order]
+    assert ks == sorted(ks)  # classes rise with the figure
+    assert classes["colours"] == list(LIGHT_RAMPS["open"])
+    assert mine["codes"] == [one.area_code] and mine["colours"] == list(LIGHT_RAMPS["overdue"])
 
 
-def test_heat_of_many_reports_is_drawn_as_hexagons(app_ctx, monkeypatch):
-    from gridmap.dashboard.desk.callbacks import desk_update
-    from gridmap.layers import plotly_map
-
-    heat = _where()[0]
-    monkeypatch.setattr(plotly_map, "HEX_ABOVE_POINTS", 10)
-    patch, _, _ = desk_update(["incident_heat"], None, None, 720)
-    trace = _ops(patch)[("data", heat)]
-    assert trace["type"] == "choroplethmap" and trace["visible"] is True
-    assert sum(trace["z"]) > 10 and len(trace["geojson"]["features"]) == len(trace["z"])
-    monkeypatch.setattr(plotly_map, "HEX_ABOVE_POINTS", 10**9)
-    patch, _, _ = desk_update(["incident_heat"], None, None, 720)
-    assert _ops(patch)[("data", heat)]["type"] == "densitymap"
+def test_figures_route_answers_the_callers_area_and_names_a_bad_figure(app_ctx):
+    data = _client_get("/desk/figures/grid_choropleth.json?figure=open").json
+    assert len(data["codes"]) == len(data["k"]) == len(data["values"]) > 1000
+    rates = _client_get("/desk/figures/grid_choropleth.json?figure=on_time_rate").json
+    assert rates["values"] and all(str(v).endswith("%") for v in rates["values"])
+    assert _client_get("/desk/figures/grid_choropleth.json?figure=x").status_code == 400
+    assert _client_get("/desk/figures/buildings.json").status_code == 404
 
 
 def test_too_many_dots_are_left_out_with_a_word_and_a_filter_brings_them_back(app_ctx, monkeypatch):
-    from gridmap.dashboard.desk import layers as desk_layers
+    from gridmap.dashboard.desk import callbacks, routes
     from gridmap.dashboard.desk.callbacks import desk_update
 
-    dots = _where()[2]
     with open_store(app_ctx) as store:
         rows = store.get_incidents(open_only=True).dropna(subset=["lon"])
     counts = rows["status"].value_counts()
     rare, cap = counts.index[-1], int(counts.iloc[-1])
     assert cap < len(rows)
-    monkeypatch.setattr(desk_layers, "DESK_MAX_DOTS", cap)
-    patch, table, legend = desk_update(ON, None, None, 24)
-    assert _ops(patch)[("data", dots, "ids")] == []
+    monkeypatch.setattr(routes, "DESK_MAX_DOTS", cap)
+    monkeypatch.setattr(callbacks, "DESK_MAX_DOTS", cap)
+    data = _open_features()
+    assert data["features"] == [] and data["hidden"] == len(rows)
+    table, legend = desk_update(None, None, 24)
     assert "点位过多" in str(legend) and f"{len(rows):,}" in str(legend)
-    assert len(table.children[1].children) == min(200, len(rows))  # the table stays
-    patch, _, legend = desk_update(ON, None, [rare], 24)
-    assert len(_ops(patch)[("data", dots, "ids")]) == cap
+    assert len(table.children[2].children) == min(50, len(rows))  # the table stays
+    data = _open_features(f"/desk/open.geojson?status={rare}")
+    assert len(data["features"]) == cap and "hidden" not in data
+    _, legend = desk_update(None, [rare], 24)
     assert "点位过多" not in str(legend)

@@ -157,6 +157,30 @@ def test_geometry_answers_only_inside_the_callers_area(app, path):
     assert any(f["properties"]["code"].startswith(app.other) for f in whole)
 
 
+def test_the_desk_maps_data_answers_only_inside_the_callers_area(app):
+    street, centre = _login(app, "street1"), _login(app, "centre1")
+    theirs = app.theirs["incident_id"]
+    for path in ("/desk/open.geojson", "/desk/open.geojson?status=" + app.theirs["status"]):
+        ids = [f["properties"]["incident_id"] for f in street.get(path).get_json()["features"]]
+        assert ids and theirs not in ids, path
+        assert theirs in [
+            f["properties"]["incident_id"] for f in centre.get(path).get_json()["features"]
+        ]
+    with open_store(app.url) as store:
+        mine = set(store.get_incidents(area_code=app.mine)["incident_id"])
+        everywhere = store.report_points(0)
+    reports = street.get("/desk/reports.geojson?hours=720").get_json()["features"]
+    assert 0 < len(reports) < len(everywhere.dropna(subset=["lon"]))
+    assert len(reports) <= len(mine)
+    for figure in ("open", "overdue", "on_time_rate"):
+        for level in ("street", "community", "grid"):
+            path = f"/desk/figures/{level}_choropleth.json?figure={figure}"
+            codes = street.get(path).get_json()["codes"]
+            assert all(c.startswith(app.mine) for c in codes), path
+    codes = street.get("/desk/figures/grid_choropleth.json?figure=open").get_json()["codes"]
+    assert codes and not any(c.startswith(app.other) for c in codes)
+
+
 def test_a_community_sees_its_street_outline_for_orientation_but_not_the_others(app):
     client = _login(app, "comm1")
     streets = [
@@ -381,19 +405,19 @@ def _detail(client, click):
     body = {
         "output": f"{ids.DESK_DETAIL}.children",
         "outputs": {"id": ids.DESK_DETAIL, "property": "children"},
-        "inputs": [{"id": ids.DESK_MAP, "property": "clickData", "value": click}],
+        "inputs": [{"id": ids.DESK_CLICKED, "property": "data", "value": click}],
         "state": [{"id": ids.DESK_LANG, "property": "value", "value": "zh"}],
-        "changedPropIds": [f"{ids.DESK_MAP}.clickData"],
+        "changedPropIds": [f"{ids.DESK_CLICKED}.data"],
     }
     return client.post("/_dash-update-component", json=body)
 
 
 def test_the_detail_callback_refuses_odd_clicks_and_hides_other_streets(app):
     client = _login(app, "street1")
-    for click in ({"points": {"a": 1}}, [1, 2], {"points": [{"customdata": {"x": 1}}]}):
+    for click in ([1, 2], {"incident_id": {"x": 1}}, {"incident_id": "<b>1</b>"}, "x"):
         answer = _detail(client, click)
-        assert answer.status_code == 400 and answer.get_json()["field"] == "clickData"
-    other = _detail(client, {"points": [{"customdata": app.theirs["incident_id"]}]})
+        assert answer.status_code == 400 and answer.get_json()["field"] == "clicked"
+    other = _detail(client, {"incident_id": app.theirs["incident_id"]})
     assert other.status_code == 200 and app.theirs["incident_id"] not in other.get_data(
         as_text=True
     )
@@ -403,7 +427,6 @@ def _desk(client, **values):
     from gridmap.dashboard.desk import ids
 
     inputs = {
-        ids.DESK_LAYERS: ("value", []),
         ids.DESK_CATEGORY: ("value", None),
         ids.DESK_STATUS: ("value", None),
         ids.DESK_WINDOW: ("value", 24),
@@ -412,7 +435,6 @@ def _desk(client, **values):
     for key, value in values.items():
         inputs[key] = ("value", value)
     outputs = [
-        (ids.DESK_MAP, "figure"),
         (ids.DESK_TABLE, "children"),
         (ids.DESK_LEGEND, "children"),
     ]
@@ -436,7 +458,6 @@ def test_the_desk_callback_names_a_bad_input(app):
         (ids.DESK_CATEGORY, ["nonsense"], "category"),
         (ids.DESK_STATUS, {"a": 1}, "status"),
         (ids.DESK_FIGURE, "x", "figure"),
-        (ids.DESK_LAYERS, "grid", "layers"),
     ):
         answer = _desk(client, **{key: value})
         assert answer.status_code == 400 and answer.get_json()["field"] == field, answer.data[:200]
@@ -647,5 +668,7 @@ def test_echoed_values_are_cut_short(app):
     long = "x" * 100_000
     answer = _login(app, "street1").get(f"/export/incidents.csv?status={long}")
     assert answer.status_code == 400 and len(answer.data) < 2000
-    answer = _login(app, "street1").get(f"/geo/choropleth/grid_choropleth/0.geojson?figure={long}")
+    answer = _login(app, "street1").get(f"/desk/figures/grid_choropleth.json?figure={long}")
+    assert answer.status_code == 400 and len(answer.data) < 2000
+    answer = _login(app, "street1").get(f"/desk/open.geojson?category={long}")
     assert answer.status_code == 400 and len(answer.data) < 2000

@@ -1,0 +1,282 @@
+/* The desk's map: MapLibre GL JS's own, the same library as the wall's, made in the page's
+ * map element:
+ *   data-style   the style's URL (offline unless a basemap is configured)
+ *   data-layers  the catalogue's layers as the desk draws them, rendered by the server
+ *                (desk/layers.desk_map_layers: sources by URL, style layers, each naming its
+ *                spec and tooltip fields in its metadata)
+ *   data-bounds  the caller's area, shown whole whatever the screen
+ *   data-words   names of states, categories and fields in the page's language
+ * Switches, category and status filters and the choropleths' figure are applied here, in the
+ * browser (Dash hands the values to ``apply`` from a clientside callback): visibility, filter
+ * expressions, feature-state. Only a new time window fetches again (the reports of that
+ * window), and the open incidents when the area has too many to draw unfiltered. Geometry is
+ * fetched once. A click on an incident goes to Dash by ``dash_clientside.set_props``.
+ * Only public APIs (MapLibre's, Dash's) are used.
+ */
+(function () {
+  const FONTS = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif";
+  const OPEN_SPEC = 'dispatch_status', HEAT_SPEC = 'incident_heat';
+  /* the spec of a style layer, and the fields its tooltip shows */
+  const specOf = l => (l.metadata || {})['gridmap:spec'];
+  const tipOf = l => (l.metadata || {})['gridmap:tooltip'] || [];
+
+  function getJSON(url) {
+    return fetch(url, {cache: 'no-store', credentials: 'same-origin'}).then(r => {
+      if (!r.ok) { throw new Error(url + ' answered ' + r.status); }
+      return r.json();
+    });
+  }
+
+  /* ['all', a, b, ...] of the expressions given (null ones left out; none: null) */
+  function all(parts) {
+    const some = parts.filter(p => p);
+    return some.length === 0 ? null : some.length === 1 ? some[0] : ['all'].concat(some);
+  }
+
+  function escapeText(value) {
+    const span = document.createElement('span');
+    span.textContent = String(value);
+    return span.innerHTML;
+  }
+
+  const desk = {
+    map: null,
+    el: null,
+    ready: false,
+    rendered: null,
+    words: {states: {}, categories: {}, fields: {}, figures: {}},
+    view: {layers: null, categories: [], statuses: [], hours: 24, figure: 'open'},
+    hours: 24,           /* the window the heat's source holds */
+    figures: {},         /* choropleth layer id -> figure its feature-state shows */
+    capped: false,       /* the open incidents were too many: filters fetch them again */
+    openQuery: '',
+    popup: null,
+    appliedAt: null,     /* when the last change was handed over (ms, performance.now) */
+    shownAt: null,       /* when the map had drawn it (the first idle after) */
+    painted: null,       /* when the first full picture was drawn */
+
+    /* Make the map in the page's element (again if Dash replaced the element). */
+    mount: function () {
+      const el = document.getElementById('desk-map');
+      if (!el || !el.dataset.style || !window.maplibregl) { return; }
+      if (this.map && this.el === el) { return; }
+      if (this.map) { this.map.remove(); }
+      this.el = el;
+      this.ready = false;
+      this.figures = {};
+      this.rendered = JSON.parse(el.dataset.layers);
+      this.words = JSON.parse(el.dataset.words || '{}');
+      const b = JSON.parse(el.dataset.bounds);
+      const map = new window.maplibregl.Map({
+        container: el, style: el.dataset.style, bounds: [[b[0], b[1]], [b[2], b[3]]],
+        fitBoundsOptions: {padding: 24}, attributionControl: false, fadeDuration: 0,
+        maxPitch: 0, dragRotate: false, pitchWithRotate: false,
+        localIdeographFontFamily: FONTS});
+      map.touchZoomRotate.disableRotation();
+      map.addControl(new window.maplibregl.NavigationControl({showCompass: false}), 'top-left');
+      map.addControl(new window.maplibregl.ScaleControl({unit: 'metric'}), 'bottom-left');
+      map.gridmapBounds = b;
+      /* the area stays whole as the page settles or the window changes size, until the user
+         moves the map */
+      this.moved = false;
+      map.on('movestart', e => { if (e.originalEvent) { this.moved = true; } });
+      map.on('resize', () => { if (!this.moved) { this.fit(); } });
+      this.map = map;
+      performance.mark('gridmap-desk-mount');
+      map.on('load', () => {
+        performance.mark('gridmap-desk-style');
+        if (this.map === map) { this.build(map); }
+      });
+    },
+
+    build: function (map) {
+      const r = this.rendered;
+      this.later = {};
+      for (const [id, source] of Object.entries(r.sources)) {
+        /* a source drawn only from a closer zoom (buildings: a city's worth of them) is
+           fetched when the map gets near that zoom, not with the first picture */
+        const from = Math.min(...r.layers.filter(l => l.source === id)
+                                         .map(l => l.minzoom || 0));
+        if (from - 1 > map.getZoom()) {
+          this.later[id] = {source: source, from: from};
+          continue;
+        }
+        const isOpen = r.layers.some(l => l.source === id && specOf(l) === OPEN_SPEC);
+        /* the open incidents are fetched here (the answer may say they were too many) */
+        map.addSource(id, isOpen ? Object.assign({}, source, {data: {type: 'FeatureCollection',
+                                                                     features: []}})
+                                 : source);
+        if (isOpen) { this.openSource = id; this.openUrl = source.data; }
+        if (r.layers.some(l => l.source === id && specOf(l) === HEAT_SPEC)) {
+          this.heatSource = id;
+        }
+      }
+      for (const l of r.layers) { if (!this.later[l.source]) { map.addLayer(l); } }
+      map.on('zoom', () => this.addLater(map));
+      this.ready = true;
+      this.watchFirstPaint(map);
+      this.loadOpen('');
+      this.hook(map);
+      if (this.view.layers) { this.apply(this.view); }
+    },
+
+    /* Add the sources left for a closer zoom once the map is near it, each layer in its
+       place in the draw order. */
+    addLater: function (map) {
+      for (const [id, item] of Object.entries(this.later)) {
+        if (item.from - 1 > map.getZoom()) { continue; }
+        delete this.later[id];
+        map.addSource(id, item.source);
+        const layers = this.rendered.layers;
+        layers.forEach((l, i) => {
+          if (l.source !== id) { return; }
+          const above = layers.slice(i + 1).find(n => map.getLayer(n.id));
+          map.addLayer(l, above && above.id);
+        });
+        if (this.view.layers) { this.apply(this.view); }
+      }
+    },
+
+    /* The open incidents (with ``query``, only those the filters keep) into their source. */
+    loadOpen: function (query) {
+      const map = this.map;
+      this.openQuery = query;
+      return getJSON(this.openUrl + (query ? '?' + query : ''))
+        .then(data => {
+          if (map !== this.map || this.openQuery !== query) { return; }
+          this.capped = Boolean(data.hidden) || (this.capped && query !== '');
+          map.getSource(this.openSource).setData(data);
+        })
+        .catch(err => console.warn('gridmap desk incidents:', err));
+    },
+
+    /* Clicks and tooltips. */
+    hook: function (map) {
+      const layers = this.rendered.layers.filter(l => tipOf(l).length).map(l => l.id);
+      this.popup = new window.maplibregl.Popup({closeButton: false, closeOnClick: false,
+                                                className: 'desk-tip', maxWidth: '280px'});
+      map.on('mousemove', e => {
+        const hits = map.queryRenderedFeatures(e.point, {layers: layers.filter(id =>
+          map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none')});
+        if (!hits.length) { this.popup.remove(); map.getCanvas().style.cursor = ''; return; }
+        const f = hits[0];
+        map.getCanvas().style.cursor = specOf(f.layer) === OPEN_SPEC ? 'pointer' : '';
+        this.popup.setLngLat(e.lngLat).setHTML(this.tip(f)).addTo(map);
+      });
+      map.getCanvas().addEventListener('mouseleave', () => this.popup.remove());
+      map.on('click', e => {
+        const ids = this.rendered.layers.filter(l => specOf(l) === OPEN_SPEC).map(l => l.id);
+        const hits = map.queryRenderedFeatures(e.point, {layers: ids});
+        if (hits.length && window.dash_clientside && window.dash_clientside.set_props) {
+          window.dash_clientside.set_props('desk-clicked',
+                                           {data: {incident_id: hits[0].properties.incident_id}});
+        }
+      });
+    },
+
+    /* A feature's tooltip: its name (or id), then the fields its layer lists, in words. */
+    tip: function (f) {
+      const w = this.words, p = f.properties || {};
+      const fields = tipOf(f.layer);
+      const title = p.name || p.incident_id || '';
+      const rows = [];
+      for (const key of fields) {
+        if (key === 'name' || key === 'incident_id' || key === 'reported_at') { continue; }
+        let value = p[key];
+        if (key === 'status') { value = (w.states || {})[value] || value; }
+        if (key === 'category') { value = (w.categories || {})[value] || value; }
+        if (key === 'subcategory') { value = (w.subcategories || {})[value] || value; }
+        if (key === 'due') { value = (w.due || {})[value] || ''; }
+        if (value === undefined || value === null || value === '') {
+          /* a choropleth's figure is its feature-state */
+          const state = f.state || {};
+          if (key === this.view.figure && state.v !== undefined) { value = state.v; }
+        }
+        if (value === undefined || value === null || value === '') { continue; }
+        const label = (w.fields || {})[key] || (w.figures || {})[key] || key;
+        rows.push('<div><span>' + escapeText(label) + '</span> ' + escapeText(value) + '</div>');
+      }
+      return '<b>' + escapeText(title) + '</b>' + rows.join('');
+    },
+
+    /* Show the switches, filters and figure of ``view`` (from the page's controls). */
+    apply: function (view) {
+      this.view = view;
+      const map = this.map;
+      if (!this.ready || !map) { return; }
+      this.appliedAt = performance.now();
+      const cats = view.categories.length
+        ? ['in', ['get', 'category'], ['literal', view.categories]] : null;
+      const states = view.statuses.length
+        ? ['in', ['get', 'status'], ['literal', view.statuses]] : null;
+      for (const l of this.rendered.layers) {
+        if (!map.getLayer(l.id)) { continue; }  /* left for a closer zoom */
+        const spec = specOf(l);
+        const on = view.layers.indexOf(spec) >= 0;
+        map.setLayoutProperty(l.id, 'visibility', on ? 'visible' : 'none');
+        if (spec === OPEN_SPEC) {
+          map.setFilter(l.id, all([l.filter, cats, states]));
+        } else if (spec === HEAT_SPEC) {
+          map.setFilter(l.id, all([l.filter, cats]));
+        } else if (l.type === 'fill' && l.paint && Array.isArray(l.paint['fill-color']) &&
+                   on && this.figures[l.id] !== view.figure) {
+          this.loadFigure(map, l, view.figure);
+        }
+      }
+      if (this.heatSource && view.hours !== this.hours) {
+        this.hours = view.hours;
+        map.getSource(this.heatSource).setData('/desk/reports.geojson?hours=' + view.hours);
+      }
+      if (this.capped) {  /* too many to draw unfiltered: ask for the filtered ones */
+        const q = new URLSearchParams();
+        if (view.categories.length) { q.set('category', view.categories.join(',')); }
+        if (view.statuses.length) { q.set('status', view.statuses.join(',')); }
+        if (q.toString() !== this.openQuery) { this.loadOpen(q.toString()); }
+      }
+      map.once('idle', () => { this.shownAt = performance.now(); });
+      map.triggerRepaint();
+    },
+
+    /* Colour a choropleth by ``figure``: its classes by feature-state, its ramp as paint. */
+    loadFigure: function (map, layer, figure) {
+      this.figures[layer.id] = figure;
+      const spec = specOf(layer);
+      getJSON('/desk/figures/' + encodeURIComponent(spec) + '.json?figure=' +
+              encodeURIComponent(figure))
+        .then(data => {
+          if (map !== this.map || this.figures[layer.id] !== figure) { return; }
+          const colour = ['match', ['coalesce', ['feature-state', 'k'], -1]];
+          data.colours.forEach((c, k) => colour.push(k, c));
+          colour.push('rgba(0,0,0,0)');
+          map.removeFeatureState({source: layer.source});
+          data.codes.forEach((code, i) => {
+            map.setFeatureState({source: layer.source, id: code},
+                                {k: data.k[i], v: data.values[i]});
+          });
+          map.setPaintProperty(layer.id, 'fill-color', colour);
+          map.once('idle', () => { this.shownAt = performance.now(); });
+        })
+        .catch(err => {
+          delete this.figures[layer.id];
+          console.warn('gridmap desk figure:', err);
+        });
+    },
+
+    /* ``window.gridmapDesk.painted``: the first frame drawn with every visible source in. */
+    watchFirstPaint: function (map) {
+      map.once('idle', () => { this.painted = performance.now(); });
+    },
+
+    /* Show the area whole again. */
+    fit: function () {
+      const b = this.map && this.map.gridmapBounds;
+      if (b) { this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], {padding: 24, animate: false}); }
+    }
+  };
+  window.gridmapDesk = desk;
+  /* Dash draws the page after this script runs, and may draw it again: look for the map's
+     element until it is there, then now and then for a new one. */
+  if (window.location.pathname.replace(/\/+$/, '') !== '/wall') {
+    setInterval(() => desk.mount(), 250);
+  }
+})();

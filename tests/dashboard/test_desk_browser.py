@@ -1,0 +1,146 @@
+"""The desk in a real headless Chromium with every address but loopback cut off: MapLibre's
+own map (no plotly.js), the area whole, filters applied in the browser, a click to a detail."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from gridmap.feed.store import open_store
+
+from .browser import BROWSER_MARKS, CHROMIUM, FLAGS, Server, free_port
+from .conftest import demo_store
+
+pytestmark = BROWSER_MARKS
+
+DOTS = "gm-dispatch_status"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("desk-browser")
+    env = {**os.environ, "GRIDMAP_DATA_DIR": str(data)}
+    srv = Server(env, free_port())
+    srv.store_url = demo_store(data, incidents=4000, seed=3)
+    srv.start()
+    yield srv
+    if srv.proc and srv.proc.poll() is None:
+        srv.proc.terminate()
+        srv.proc.wait(10)
+
+
+@pytest.fixture
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        pg = browser.new_page(viewport={"width": 1920, "height": 1080})
+        pg.asked = []
+        pg.errors = []
+        pg.on("request", lambda r: pg.asked.append(r.url))
+        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+        pg.goto(server.url + "/")
+        pg.wait_for_function("() => window.gridmapDesk && window.gridmapDesk.painted", timeout=6e4)
+        yield pg
+        browser.close()
+
+
+def _drawn_ids(page) -> set[str]:
+    """Incident ids of the dots drawn on the map now."""
+    return set(
+        page.evaluate(
+            """layer => window.gridmapDesk.map.queryRenderedFeatures({layers: [layer]})
+                 .map(f => f.properties.incident_id)""",
+            DOTS,
+        )
+    )
+
+
+def _settle(page) -> None:
+    page.wait_for_function(
+        "() => window.gridmapDesk.shownAt && window.gridmapDesk.shownAt >= "
+        "window.gridmapDesk.appliedAt",
+        timeout=30000,
+    )
+
+
+def test_the_desk_draws_its_area_whole_on_maplibre_with_nothing_from_elsewhere(page, server):
+    assert not page.errors
+    assert all(url.startswith((server.url, "data:", "blob:")) for url in page.asked)
+    assert not any("plotly" in url for url in page.asked)  # the desk's map needs none
+    view = page.evaluate(
+        """() => { const m = window.gridmapDesk.map, b = m.gridmapBounds, v = m.getBounds();
+                   const el = m.getContainer().getBoundingClientRect();
+                   return {inside: v.getWest() <= b[0] && v.getEast() >= b[2] &&
+                                   v.getSouth() <= b[1] && v.getNorth() >= b[3],
+                           share: Math.max((b[2] - b[0]) / (v.getEast() - v.getWest()),
+                                           (b[3] - b[1]) / (v.getNorth() - v.getSouth())),
+                           width: el.width, height: el.height}; }"""
+    )
+    assert view["inside"] and view["share"] > 0.8, view  # whole, and filling the panel
+    assert view["width"] > 1200 and view["height"] > 500, view
+    with open_store(server.store_url) as store:
+        located = store.get_incidents(open_only=True).dropna(subset=["lon"])
+    drawn = _drawn_ids(page)
+    assert drawn and drawn <= set(located["incident_id"])
+    assert len(drawn) > 0.9 * len(located)  # all of them, but a few under the detail box
+    # the area colours come from the figures: every grid of the district has its class
+    states = page.evaluate(
+        """() => window.gridmapDesk.map.querySourceFeatures('gm-grid_choropleth')
+                 .filter(f => window.gridmapDesk.map.getFeatureState(
+                   {source: 'gm-grid_choropleth', id: f.id}).k !== undefined).length"""
+    )
+    assert states > 100
+
+
+def test_filters_change_the_map_in_the_browser_without_fetching_it_again(page, server):
+    with open_store(server.store_url) as store:
+        located = store.get_incidents(open_only=True).dropna(subset=["lon"])
+    before = len(page.asked)
+    page.click("#desk-status")
+    page.keyboard.type("处置中")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => window.gridmapDesk.view.statuses.includes('in_progress')", timeout=10000
+    )
+    _settle(page)
+    drawn = _drawn_ids(page)
+    in_progress = set(located.loc[located["status"] == "in_progress", "incident_id"])
+    assert drawn and drawn <= in_progress
+    fetched = [u for u in page.asked[before:] if "/desk/open" in u or ".geojson" in u]
+    assert fetched == []  # a filter expression, not a new download
+    # a layer switch hides the dots; the figure recolours the grids from a few codes
+    page.get_by_label("派遣状态 (未结事件)").uncheck()
+    _settle(page)
+    assert _drawn_ids(page) == set()
+    page.get_by_label("超期案件").check()
+    page.wait_for_function(
+        "() => window.gridmapDesk.figures['gm-grid_choropleth'] === 'overdue'", timeout=10000
+    )
+    asked = [u for u in page.asked[before:] if "/desk/figures/" in u]
+    assert asked and all("figure=overdue" in u for u in asked)
+
+
+def test_clicking_an_incident_shows_its_detail(page):
+    point = page.evaluate(
+        """layer => { const m = window.gridmapDesk.map;
+                   const f = m.queryRenderedFeatures({layers: [layer]})
+                     .find(f => { const p = m.project(f.geometry.coordinates);
+                                  return p.x > 100 && p.x < 1000 && p.y > 100; });
+                   const p = m.project(f.geometry.coordinates);
+                   const r = m.getContainer().getBoundingClientRect();
+                   return {x: r.left + p.x, y: r.top + p.y, id: f.properties.incident_id}; }""",
+        DOTS,
+    )
+    page.mouse.move(point["x"], point["y"])
+    page.wait_for_selector(".desk-tip", timeout=5000)  # the tooltip names it
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_function(
+        "id => document.getElementById('desk-detail').innerText.includes(id)",
+        arg=point["id"],
+        timeout=10000,
+    )
+    # several dots may lie under the pointer: the one named is one of them, with its history
+    assert "处置过程" in page.inner_text("#desk-detail")
