@@ -9,15 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from gridmap.demo.dataset import read_base_layer
+from gridmap.domain.areas import LEVEL_OF_LAYER
 from gridmap.feed.store import open_store
-
-#: Layers of the demo GeoPackage → area level in the store.
-DEMO_LEVELS = {
-    "districts": "district",
-    "streets": "street",
-    "communities": "community",
-    "grids": "grid",
-}
 
 
 def load_into_store(
@@ -30,7 +23,7 @@ def load_into_store(
     counts: dict[str, int] = {}
     with open_store(url) as store:
         say("load_step_areas")
-        for layer, level in DEMO_LEVELS.items():
+        for layer, level in LEVEL_OF_LAYER.items():
             counts[layer] = store.put_areas(level, read_base_layer(folder, layer))
         say("load_step_buildings")
         counts["buildings"] = store.put_buildings(read_base_layer(folder, "buildings"))

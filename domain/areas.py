@@ -12,6 +12,14 @@ from typing import Any
 
 #: Area levels, from the top.
 AREA_LEVELS: tuple[str, ...] = ("district", "street", "community", "grid")
+#: The level of each area data set, by the plural name the layer catalogue and the demo's
+#: GeoPackage give it.
+LEVEL_OF_LAYER: dict[str, str] = {
+    "districts": "district",
+    "streets": "street",
+    "communities": "community",
+    "grids": "grid",
+}
 #: Digits of a code by level (a grid's code is longer than its community's).
 CODE_LENGTHS: dict[str, int] = {"district": 6, "street": 9, "community": 12}
 #: The incident column holding the code of each level an incident is filed under.
@@ -41,6 +49,15 @@ def level_of(code: str) -> str:
         f"area code {code!r} has {len(code)} digits; a district has 6, a street 9, "
         "a community 12, a grid more"
     )
+
+
+def child_level(code: str | None) -> str | None:
+    """The level of the areas an area ``code`` is split into (a street for the whole
+    district, ``None``; none below a grid)."""
+    if code is None:
+        return "street"
+    index = AREA_LEVELS.index(level_of(code))
+    return AREA_LEVELS[index + 1] if index + 1 < len(AREA_LEVELS) else None
 
 
 def incident_column(code: str | None) -> str | None:

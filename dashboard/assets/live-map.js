@@ -91,7 +91,7 @@
       const b = JSON.parse(el.dataset.bounds);
       const map = new window.maplibregl.Map({
         container: el, style: el.dataset.style, bounds: [[b[0], b[1]], [b[2], b[3]]],
-        fitBoundsOptions: {padding: 16 * this.scale}, interactive: false,
+        fitBoundsOptions: {padding: this.padding()}, interactive: false,
         attributionControl: false, fadeDuration: 0, maxPitch: 0,
         /* CJK drawn with the machine's own fonts: nothing is fetched for it */
         localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif"});
@@ -452,13 +452,16 @@
     /* Show ``b`` ([minx, miny, maxx, maxy], WGS84) whole, without animation (a wall). */
     show: function (b) {
       if (!this.map || !b) { return; }
-      /* the legend sits over the map's foot: what is shown whole is shown above it */
+      this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], {padding: this.padding(), animate: false});
+    },
+
+    /* Room around what is shown whole: the legend sits over the map's foot, so what is shown
+       is shown above it (from the first paint: the page is drawn before the map is made). */
+    padding: function () {
       const pad = 16 * this.scale;
       const legend = document.querySelector('.wall-legend');
       const foot = legend ? legend.offsetHeight + pad : pad;
-      this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]],
-                         {padding: {top: pad, left: pad, right: pad, bottom: foot},
-                          animate: false});
+      return {top: pad, left: pad, right: pad, bottom: foot};
     },
 
     /* Ids of the open incidents the map holds (for tests and the benchmark). */

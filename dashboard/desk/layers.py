@@ -20,10 +20,10 @@ from dash import html
 from gridmap.dashboard.shared.i18n import name_of, t
 from gridmap.dashboard.shared.mapview import DESK_THEME, area_source_url, due_of
 from gridmap.domain.access import Scope
+from gridmap.domain.areas import LEVEL_OF_LAYER
 from gridmap.domain.workflow import STATES
 from gridmap.feed.store import SQLStore
 from gridmap.layers.maplibre import render_maplibre
-from gridmap.layers.plotly_map import AREA_LEVELS
 from gridmap.layers.spec import (
     CATALOGUE,
     CHOROPLETH_FIGURES,
@@ -136,7 +136,7 @@ def figure_classes(
     if spec is None:
         raise KeyError(f"no choropleth layer {spec_id[:40]!r}")
     channel = spec.channels["color"]
-    level = AREA_LEVELS[spec.data_id]
+    level = LEVEL_OF_LAYER[spec.data_id]
     codes = [c for c in store.get_areas(level)["code"] if scope.contains_code(c)]
     figures = store.area_figures(level, now, area_code=scope.area_code)
     values = figures.reindex(codes)[channel.field]

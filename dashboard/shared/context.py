@@ -16,7 +16,7 @@ from flask import current_app
 
 from gridmap.dashboard.shared.georoutes import GeoCache
 from gridmap.domain.access import Scope
-from gridmap.domain.areas import level_of
+from gridmap.domain.areas import child_level, level_of
 from gridmap.feed.store import SQLStore
 from gridmap.layers.view import view_of_bounds
 from gridmap.settings import Settings
@@ -186,6 +186,44 @@ class AppContext:
             }
 
         return self.cached(f"kpis:{_area(scope)}", 10, build, ahead=True)
+
+    def ranking(self, area_code: str | None, top: int = 11) -> pd.DataFrame:
+        """The areas ``area_code`` is split into (the district's streets, a street's
+        communities, a community's grids) with their figures now, worst first: most overdue,
+        then most open, then the lowest on-time rate today; the first ``top`` of them.
+        Columns ``name``, ``open``, ``overdue``, ``on_time_rate`` (NaN: nothing handled today),
+        indexed by code; empty below a grid. Cached 10 s per area."""
+
+        def build() -> pd.DataFrame:
+            level = child_level(area_code)
+            columns = ["name", "open", "overdue", "on_time_rate"]
+            if level is None:
+                return pd.DataFrame(columns=columns)
+            codes = self.store.area_codes(level, within=area_code)
+            figures = self.store.area_figures(level, self.now(), area_code=area_code)
+            frame = figures.reindex(codes)
+            frame[["open", "overdue"]] = frame[["open", "overdue"]].fillna(0).astype("int64")
+            names = self.names()
+            frame["name"] = [names.get(c) or f"{c[-3:]}" for c in frame.index]
+            frame = frame.sort_values(
+                ["overdue", "open", "on_time_rate"],
+                ascending=[False, False, True],
+                kind="stable",
+                na_position="last",
+            )
+            return frame[columns].head(top)
+
+        return self.cached(f"ranking:{area_code or 'all'}:{top}", 10, build, ahead=True)
+
+    def breakdown(self, area_code: str | None) -> dict[str, dict[str, int]]:
+        """Today's reports in ``area_code`` by subcategory and by source, most first (cached
+        10 s per area)."""
+        return self.cached(
+            f"breakdown:{area_code or 'all'}",
+            10,
+            lambda: self.store.today_breakdown(self.now(), area_code=area_code),
+            ahead=True,
+        )
 
     def hourly(self, scope: Scope | None = None) -> pd.DataFrame:
         """Reports per hour today vs the usual day, in ``scope`` (cached 60 s per area)."""

@@ -151,6 +151,25 @@ def outline_geojson(areas) -> bytes:
     )
 
 
+#: Path prefixes of the dashboard's data routes: an unknown path under them is a JSON 404,
+#: not the page (Dash answers every other path with its page).
+DATA_PREFIXES = ("geo", "desk", "live", "glyphs", "map-style")
+
+
+def install_unknown_data_paths(server: Flask) -> None:
+    """Answer any other path under :data:`DATA_PREFIXES` with a JSON 404 naming it."""
+
+    def unknown(rest: str):
+        return refusal(404, "path", "no such data path: /" + rest[:200])
+
+    for prefix in DATA_PREFIXES:
+        server.add_url_rule(
+            f"/{prefix}/<path:rest>",
+            f"unknown_{prefix.replace('-', '_')}",
+            lambda rest, _prefix=prefix: unknown(f"{_prefix}/{rest}"),
+        )
+
+
 def unknown_part(field: str, value: str, allowed) -> Response:
     """A 404 naming the path part that is unknown, and what is allowed."""
     return refusal(404, field, f"unknown {field} {value[:40]!r}; allowed: {list(allowed)}")

@@ -1,11 +1,10 @@
-"""The map's frame: themes, the offline style, the wall's figure and the URLs of the area
-layers' GeoJSON; the layers themselves are the catalogue's specs drawn by the plotly renderer
-(:mod:`gridmap.layers.plotly_map`).
+"""The map's frame: themes, the offline style, the wall's static layers and the URLs of the
+area layers' GeoJSON; the layers themselves are the catalogue's specs drawn by the MapLibre
+renderer (:mod:`gridmap.layers.maplibre`).
 
-Why static geometry goes by URL (docs/ARCHITECTURE.md, "The map path"): a ``choroplethmap`` trace
-re-processes every feature whenever any trace of its figure changes, and inline GeoJSON in
-``map.layers`` is re-compared on every update. Layers whose ``source`` is a URL stay out of
-the callback JSON and are never touched by a live update.
+Why static geometry goes by URL (docs/ARCHITECTURE.md, "The map path"): a source whose data is
+a URL is fetched and indexed once by MapLibre's worker, stays out of every page update and is
+cached by the browser; live layers are sources of their own, changed by deltas.
 """
 
 from __future__ import annotations
@@ -14,13 +13,12 @@ import dataclasses
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
+from gridmap.domain.areas import LEVEL_OF_LAYER
 from gridmap.domain.sla import DUE_ORDER, due_codes
 from gridmap.feed.store.base import to_epoch_ms
 from gridmap.layers.basemap import maplibre_style
 from gridmap.layers.maplibre import render_maplibre
-from gridmap.layers.plotly_map import AREA_LEVELS
 from gridmap.layers.spec import LayerSpec, catalogue_by_id
 
 #: Glyphs served by :mod:`gridmap.dashboard.shared.georoutes` (CJK is drawn with local fonts).
@@ -75,39 +73,11 @@ def due_of(incidents: pd.DataFrame, now_ms: int) -> list[str]:
     return [DUE_ORDER[c] for c in codes]
 
 
-def map_layout(
-    fig: go.Figure,
-    theme: dict[str, str],
-    center: dict[str, float],
-    zoom: float,
-    layers: list[dict],
-    uirevision: str,
-) -> go.Figure:
-    """The map subplot of a theme, without chrome; zoom and pan survive updates."""
-    fig.update_layout(
-        map={
-            # the style goes by URL: an inline style object is diffed by MapLibre on every
-            # figure update (and it failed with "Map error." as soon as live updates flowed)
-            "style": f"/map-style/{theme['name']}.json",
-            "center": center,
-            "zoom": zoom,
-            "layers": layers,
-            "uirevision": uirevision,
-        },
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        paper_bgcolor=theme["background"],
-        plot_bgcolor=theme["background"],
-        showlegend=False,
-        uirevision=uirevision,
-    )
-    return fig
-
-
 def area_source_url(spec: LayerSpec, k: int | None = None) -> str:
     """The server's GeoJSON of an area layer (outlines, labels, buildings:
     :mod:`gridmap.dashboard.shared.georoutes`): one URL for every caller, answered with the caller's
     own area (decided on the server, cached privately per session)."""
-    level = AREA_LEVELS.get(spec.data_id, "grid")
+    level = LEVEL_OF_LAYER.get(spec.data_id, "grid")
     if spec.kind == "labels":
         return f"/geo/labels/{level}.geojson"
     if spec.kind == "buildings":

@@ -19,7 +19,11 @@ from gridmap.dashboard import desk, wall
 from gridmap.dashboard.login import install_login
 from gridmap.dashboard.shared.auth import install_guard
 from gridmap.dashboard.shared.context import AppContext
-from gridmap.dashboard.shared.georoutes import GeoCache, install_geo_routes
+from gridmap.dashboard.shared.georoutes import (
+    GeoCache,
+    install_geo_routes,
+    install_unknown_data_paths,
+)
 from gridmap.dashboard.shared.inputs import install_input_errors
 from gridmap.dashboard.shell.headers import install_security_headers
 from gridmap.dashboard.shell.rules import put_rules_in_force
@@ -70,6 +74,7 @@ def create_app(settings: Settings) -> dash.Dash:
     install_geo_routes(app.server, context.geo_cache)
     wall.install(app)
     desk.install(app)
+    install_unknown_data_paths(app.server)
     app.layout = dash.html.Div(dash.page_container)
     install_security_headers(app, settings)
 

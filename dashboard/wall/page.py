@@ -13,9 +13,14 @@ from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.i18n import lang_of, name_of, t
 from gridmap.dashboard.shared.mapview import WALL_THEME, wall_map_layers
 from gridmap.dashboard.wall import ids
-from gridmap.dashboard.wall.callbacks import PANEL_TICK_MS, panel_keys
+from gridmap.dashboard.wall.callbacks import (
+    PANEL_TICK_MS,
+    PANELS,
+    panel_keys,
+    panel_values,
+    render_panel,
+)
 from gridmap.dashboard.wall.live import snapshot, ticker_cells
-from gridmap.dashboard.wall.widgets import hourly_chart, kpi_cards
 from gridmap.domain.times import epoch_ms
 from gridmap.domain.workflow import STATES
 from gridmap.layers.spec import (
@@ -42,7 +47,7 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
     scope = current_scope()
     snap = snapshot(ctx.store, ctx.names(), scope)
     center, zoom, district = ctx.area_view(scope)
-    kpis, hourly = ctx.kpis(scope), ctx.hourly(scope)
+    panel = {name: render_panel(name, scope, lang) for name in PANELS}
     static = wall_map_layers(ctx.label_split(scope, zoom))
     bounds = ctx.area_bounds(scope)
     tour_seconds = _tour_seconds(tour)
@@ -69,7 +74,18 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
             ),
             html.Main(
                 [
-                    html.Section(kpi_cards(kpis, lang), id=ids.WALL_KPIS, className="wall-left"),
+                    html.Section(
+                        [
+                            html.Div(panel["kpis"], id=ids.WALL_KPIS, className="wall-kpis"),
+                            html.H3(
+                                panel["rank_title"], id=ids.WALL_RANK_TITLE, className="panel-title"
+                            ),
+                            html.Div(panel["ranking"], id=ids.WALL_RANKING, className="wall-rank"),
+                            html.H3(t("sources_today", lang), className="panel-title"),
+                            html.Div(panel["sources"], id=ids.WALL_SOURCES, className="bars"),
+                        ],
+                        className="wall-left",
+                    ),
                     html.Section(
                         [
                             # MapLibre's own map, made here by assets/live-map.js
@@ -89,11 +105,9 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
                     html.Section(
                         [
                             html.H3(t("hourly_title", lang), className="panel-title"),
-                            html.Div(
-                                hourly_chart(hourly, lang=lang),
-                                id=ids.WALL_HOURLY,
-                                className="wall-hourly",
-                            ),
+                            html.Div(panel["hourly"], id=ids.WALL_HOURLY, className="wall-hourly"),
+                            html.H3(t("top_today", lang), className="panel-title"),
+                            html.Div(panel["top"], id=ids.WALL_TOP, className="bars"),
                             html.H3(t("newest", lang), className="panel-title"),
                             # filled and kept by assets/wall-tick.js (from data-ticker below)
                             html.Ul(id=ids.WALL_TICKER, className="wall-ticker"),
@@ -105,7 +119,7 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
             ),
             dcc.Store(
                 id=ids.WALL_PANELS,
-                data={"lang": lang, **panel_keys(kpis, hourly.to_json(), now.hour)},
+                data={"lang": lang, **panel_keys(panel_values(scope))},
             ),
             dcc.Store(id=ids.WALL_SCALE, data={"scale": 1.0}),
             dcc.Store(

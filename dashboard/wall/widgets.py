@@ -1,4 +1,6 @@
-"""Small pieces of the wall screen built from plain data (KPI cards, ticker, hourly chart)."""
+"""Small pieces of the wall screen built from plain data: KPI cards, the hourly chart, the
+ranking of areas and the bars of today's reports (by subcategory, by source). Plain HTML sized
+in viewport units: no plotting library on the wall."""
 
 from __future__ import annotations
 
@@ -9,6 +11,10 @@ import pandas as pd
 from dash import html
 
 from gridmap.dashboard.shared.i18n import t
+from gridmap.domain.categories import SOURCES, SUBCATEGORY_NAMES
+
+#: Bars in the panel of today's top subcategories.
+TOP_SUBCATEGORIES = 5
 
 KPI_CARDS = (
     # (key, source, kind); the label is the i18n text "kpi_<key>"
@@ -124,3 +130,77 @@ def _peak(frame: pd.DataFrame) -> float:
     """The highest count of the chart (0 for a day with no reports and no usual day)."""
     values = pd.concat([frame["today"], frame["usual"]]).fillna(0)
     return float(values.max()) if len(values) else 0.0
+
+
+def ranking_table(frame: pd.DataFrame, lang: str = "zh") -> html.Table:
+    """The areas of :meth:`AppContext.ranking`, worst first: rank, name, overdue (red when
+    any), open, today's on-time rate."""
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th("#"),
+                html.Th(t("rank_area", lang)),
+                html.Th(t("overdue", lang)),
+                html.Th(t("rank_open", lang)),
+                html.Th(t("rank_rate", lang)),
+            ]
+        )
+    )
+    rows = []
+    for rank, (code, row) in enumerate(frame.iterrows(), start=1):
+        rate = row["on_time_rate"]
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(str(rank), className="rank-n"),
+                    html.Td(str(row["name"]), className="rank-name", title=str(code)),
+                    html.Td(
+                        f"{int(row['overdue']):,}",
+                        className="rank-overdue" + (" hot" if row["overdue"] else ""),
+                    ),
+                    html.Td(f"{int(row['open']):,}"),
+                    html.Td("—" if pd.isna(rate) else f"{rate * 100:.0f}%"),
+                ]
+            )
+        )
+    return html.Table([head, html.Tbody(rows)], className="rank-table")
+
+
+def bar_rows(items: list[tuple[str, int]], lang: str = "zh", kind: str = "") -> list[html.Div]:
+    """One row per ``(label, count)``: the label, a bar as long as its share of the largest,
+    the count. An empty list says there is nothing yet."""
+    if not items:
+        return [html.Div(t("none_today", lang), className="bars-empty")]
+    top = max(n for _label, n in items) or 1
+    return [
+        html.Div(
+            [
+                html.Span(label, className="bar-label"),
+                html.Span(
+                    html.I(style={"width": f"{100 * n / top:.1f}%"}),
+                    className=f"bar-track {kind}".strip(),
+                ),
+                html.Span(f"{n:,}", className="bar-count"),
+            ],
+            className="bar-row",
+        )
+        for label, n in items
+    ]
+
+
+def top_subcategories(breakdown: dict[str, dict[str, int]], lang: str = "zh") -> list:
+    """Today's most reported subcategories (:data:`TOP_SUBCATEGORIES`), named in ``lang``."""
+    items = list(breakdown.get("subcategory", {}).items())[:TOP_SUBCATEGORIES]
+    index = 1 if lang == "en" else 0
+    named = [(SUBCATEGORY_NAMES.get(code, (code, code))[index], n) for code, n in items]
+    return bar_rows(named, lang, "bars-cat")
+
+
+def by_source(breakdown: dict[str, dict[str, int]], lang: str = "zh") -> list:
+    """Today's reports by how they came in, every source of the table named in ``lang``."""
+    counts = breakdown.get("source", {})
+    index = 1 if lang == "en" else 0
+    items = [(SOURCES[code][index], counts.get(code, 0)) for code in SOURCES]
+    items += [(code, n) for code, n in counts.items() if code not in SOURCES]
+    items.sort(key=lambda item: -item[1])
+    return bar_rows(items if any(n for _l, n in items) else [], lang, "bars-src")

@@ -29,6 +29,7 @@ _CHENGHUA_STREET_SEEDS: Final[dict[str, tuple[float, float]]] = {
     "510108017": (-0.12, 0.30),  # 白莲池
 }
 
+
 def _chenghua_street_seeds(
     outline: shapely.Polygon, codes: npt.NDArray[np.str_], seed: int
 ) -> Floats:

@@ -235,6 +235,26 @@ class FiguresMixin:
         frame.index.name = "code"
         return frame.sort_index()
 
+    def today_breakdown(
+        self, now: pd.Timestamp, *, area_code: str | None = None
+    ) -> dict[str, dict[str, int]]:
+        """Reports of the local day of ``now`` up to it (incidents of ``area_code``), counted
+        by ``subcategory`` and by ``source`` (how they came in: grid worker, hotline, video AI,
+        resident, sensor), each most first.
+        """
+        start, _end = day_bounds(now)
+        stop = int(now.value // 1_000_000)
+        where, params = area_condition(area_code)
+        out: dict[str, dict[str, int]] = {}
+        for column in ("subcategory", "source"):
+            rows = self._query(
+                f"SELECT {column}, count(*) FROM incidents WHERE reported_at >= ? AND "
+                f"reported_at <= ? AND {where} GROUP BY {column} ORDER BY 2 DESC, 1",
+                (start, stop, *params),
+            )
+            out[column] = {str(key): int(n) for key, n in rows}
+        return out
+
     def hourly_today_vs_usual(
         self, now: pd.Timestamp, *, days: int = 28, area_code: str | None = None
     ) -> pd.DataFrame:

@@ -121,13 +121,14 @@ def test_a_dense_area_defers_its_dots_until_asked_again(tmp_path_factory):
     assert not answer["dense"] and len(answer["ids"]) == first["count"]  # all at once
 
 
-def test_choropleth_classes_over_http_name_a_bad_figure(client):
-    bad = client.get("/geo/choropleth/grid_choropleth/0.geojson?figure=nonsense")
-    assert bad.status_code == 400 and bad.get_json()["field"] == "figure"
-    assert client.get("/geo/choropleth/street_outlines/0.geojson").status_code == 404
-    assert client.get("/geo/choropleth/grid_choropleth/9.geojson").status_code == 404
-    total = sum(
-        len(client.get(f"/geo/choropleth/grid_choropleth/{k}.geojson").get_json()["features"])
-        for k in range(5)
-    )
-    assert total == len(client.get("/geo/grid.geojson").get_json()["features"])
+def test_unknown_data_paths_are_json_404s_not_the_page(client):
+    for path in (
+        "/geo/choropleth/grid_choropleth/0.geojson",  # the plotly desk's, gone
+        "/desk/nothing.json",
+        "/live/x/y.json",
+        "/glyphs/a/b/c",
+    ):
+        answer = client.get(path)
+        assert answer.status_code == 404 and answer.get_json()["field"] == "path", path
+    assert client.get("/desk/figures/street_outlines.json").status_code == 404
+    assert client.get("/geo/grid.geojson").status_code == 200

@@ -66,11 +66,10 @@ def test_a_street_office_gets_only_its_street(app):
     assert 0 < len(mine) < len(open_now)
     classes = client.get("/live/grid-classes.json").get_json()
     assert classes["codes"] and all(c.startswith(app.street) for c in classes["codes"])
-    shown = []
-    for k in range(5):
-        url = f"/geo/choropleth/grid_choropleth/{k}.geojson?figure=overdue"
-        shown += client.get(url).get_json()["features"]
-    assert shown and all(f["properties"]["code"].startswith(app.street) for f in shown)
+    shown = client.get("/desk/figures/grid_choropleth.json?figure=overdue").get_json()["codes"]
+    assert shown and all(code.startswith(app.street) for code in shown)
+    dots = client.get("/desk/open.geojson").get_json()["features"]
+    assert sorted(f["properties"]["incident_id"] for f in dots) == sorted(mine["incident_id"])
     page = client.get("/wall")
     assert page.status_code == 200
 

@@ -173,3 +173,19 @@ def test_a_deadline_passing_flashes_on_the_map_and_in_the_ticker(store):
     assert zh["state"] == "超期" and en["state"] == "Overdue" and zh["state_code"] == "overdue"
     before = delta(store, store.last_event_id(), deadline - 5_000, later - pd.Timedelta(4, "s"), {})
     assert row["incident_id"] not in before["flash"]  # not yet due then
+
+
+def test_the_panels_follow_the_toured_street_only_inside_the_callers_area():
+    from gridmap.dashboard.wall.callbacks import panel_scope
+    from gridmap.domain.access import Scope
+
+    stops = [{"code": "510108004"}, {"code": "510108011"}, {"code": "<x>"}]
+    centre, street = Scope.district(), Scope("s", "street", "510108004")
+    assert panel_scope(centre, {"stops": stops, "i": 1}).area_code == "510108011"
+    assert panel_scope(centre, {"stops": stops, "i": -1}) == centre  # the whole district
+    assert panel_scope(centre, {"stops": stops, "i": 2}) == centre  # not an area code
+    assert panel_scope(centre, {"stops": stops, "i": "1"}) == centre
+    assert panel_scope(street, {"stops": stops, "i": 1}) == street  # another street: no
+    community = [{"code": "510108004001"}]
+    assert panel_scope(street, {"stops": community, "i": 0}).area_code == "510108004001"
+    assert panel_scope(street, None) == street

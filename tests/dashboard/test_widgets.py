@@ -1,4 +1,4 @@
-"""The wall's small pieces built from plain data: the hourly chart."""
+"""The wall's small pieces built from plain data: the hourly chart, the ranking, the bars."""
 
 from __future__ import annotations
 
@@ -51,3 +51,44 @@ def test_nice_ceiling():
         200,
         5000,
     ]
+
+
+def test_the_ranking_lists_areas_worst_first_with_their_figures():
+    from gridmap.dashboard.wall.widgets import ranking_table
+
+    frame = pd.DataFrame(
+        {
+            "name": ["万年场街道", "青龙街道"],
+            "open": [589, 202],
+            "overdue": [59, 0],
+            "on_time_rate": [0.912, np.nan],
+        },
+        index=["510108011", "510108015"],
+    )
+    table = ranking_table(frame, "zh")
+    rows = [[td.children for td in tr.children] for tr in table.children[1].children]
+    assert rows == [["1", "万年场街道", "59", "589", "91%"], ["2", "青龙街道", "0", "202", "—"]]
+    hot = [tr.children[2].className for tr in table.children[1].children]
+    assert hot == ["rank-overdue hot", "rank-overdue"]  # red only where something is late
+    assert "On time" in str(ranking_table(frame, "en").children[0])
+
+
+def test_todays_bars_name_subcategories_and_every_source_in_the_language():
+    from gridmap.dashboard.wall.widgets import by_source, top_subcategories
+
+    breakdown = {
+        "subcategory": {"SR01": 7, "SR03": 5, "XX99": 1},
+        "source": {"hotline": 12, "grid_worker": 36},
+    }
+    top = top_subcategories(breakdown, "zh")
+    labels = [row.children[0].children for row in top]
+    widths = [row.children[1].children.style["width"] for row in top]
+    assert labels == ["暴露垃圾", "道路不洁", "XX99"]  # an unknown code shows as itself
+    assert widths == ["100.0%", "71.4%", "14.3%"]
+    assert top_subcategories(breakdown, "en")[1].children[0].children == "Dirty road"
+    sources = by_source(breakdown, "en")
+    named = [(row.children[0].children, row.children[2].children) for row in sources]
+    assert named[:2] == [("Grid worker", "36"), ("12345 hotline", "12")]
+    assert {n for n, _c in named} >= {"Video AI", "Resident", "IoT alarm"}  # none is left out
+    empty = by_source({"subcategory": {}, "source": {}}, "zh")
+    assert empty[0].children == "今日暂无上报"

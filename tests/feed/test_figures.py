@@ -53,6 +53,20 @@ def test_streets_add_up_to_the_district(loaded):
     assert np.allclose(summed, hourly["usual"])
 
 
+def test_todays_reports_by_subcategory_and_source(loaded, demo):
+    store, streets = loaded
+    incidents = demo[1]
+    today = incidents[
+        (incidents["reported_at"] >= NOW.normalize()) & (incidents["reported_at"] <= NOW)
+    ]
+    whole = store.today_breakdown(NOW)
+    assert whole["subcategory"] == today["subcategory"].value_counts().to_dict()
+    assert whole["source"] == today["source"].value_counts().to_dict()
+    assert list(whole["source"].values()) == sorted(whole["source"].values(), reverse=True)
+    mine = store.today_breakdown(NOW, area_code=streets[0])
+    assert sum(mine["source"].values()) == (today["street_code"] == streets[0]).sum()
+
+
 def test_a_community_scope_counts_only_its_incidents(loaded, demo):
     store, _streets = loaded
     incidents = demo[1]
