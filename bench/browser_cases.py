@@ -1,4 +1,5 @@
-"""Browser benchmarks: our wall page beside the naive live map, in headless Chromium.
+"""Browser benchmarks: our wall page beside the naive live map, and the desk, in headless
+Chromium.
 
 The pages are served by real server processes on free loopback ports over the same store
 (:mod:`gridmap.bench.browser_store`): ours is ``gridmap run`` (``/wall``), the naive way is
@@ -8,7 +9,9 @@ navigation start to the first map paint (the median of ``min(repeat, 3)`` cold l
 naive page without updates, since at the city tier it never paints with them), then, while
 the live simulator plays ~20 requests/s through our API for :data:`WINDOW_S` seconds, the
 bytes and server time of each
-live update and the share of the time the page's main thread is busy.
+live update and the share of the time the page's main thread is busy. The desk
+(:mod:`gridmap.bench.browser_desk`): its first paint, and a dozen filter changes timed to the
+map showing them.
 
 On a machine without a GPU Chromium draws WebGL in software, so time to paint is compared as a
 ratio to the naive way measured in the same run (docs/ARCHITECTURE.md, "Benchmarks").
@@ -33,6 +36,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from gridmap.bench import browser_rows
+from gridmap.bench.browser_desk import desk_run
 from gridmap.bench.browser_page import CHROMIUM, FLAGS, PageRun
 from gridmap.bench.browser_store import cached_store, fresh_copy
 
@@ -85,6 +89,8 @@ def bench_browser(data, repeat: int) -> list[dict]:
                     loads["ours"].append(_load(browser, ours + "/wall", probe, timeout))
                     loads["naive"].append(_load(browser, naive + "/", "generic", timeout))
                     loads["plain"].append(_load(browser, plain + "/", "plainPainted", timeout))
+            _log("browser: the desk, its first paint and its filters")
+            desk = desk_run(browser, ours + "/", timeout, min(max(repeat, 1), 3))
             _log("browser: live updates on our page")
             live = {"ours": _live(browser, ours + "/wall", probe, timeout, ours, key)}
             with _serving([*naive_cmd, "2000", "--port"], env, "/", Path(tmp) / "n2.log") as naive:
@@ -92,7 +98,12 @@ def bench_browser(data, repeat: int) -> list[dict]:
                 live["naive"] = _live(browser, naive + "/", "generic", timeout, ours, key)
             browser.close()
     facts["probe"] = probe
-    return browser_rows.rows(data.scale, loads, live, facts)
+    return [
+        *browser_rows.rows(data.scale, loads, live, facts),
+        *browser_rows.desk_rows(
+            desk, median_plain=browser_rows.median([x["paint_s"] for x in loads["plain"]])
+        ),
+    ]
 
 
 def _free_port() -> int:

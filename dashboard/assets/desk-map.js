@@ -53,6 +53,7 @@
     popup: null,
     appliedAt: null,     /* when the last change was handed over (ms, performance.now) */
     shownAt: null,       /* when the map had drawn it (the first idle after) */
+    loading: 0,          /* figures asked for and not yet drawn */
     painted: null,       /* when the first full picture was drawn */
 
     /* Make the map in the page's element (again if Dash replaced the element). */
@@ -199,6 +200,11 @@
       return '<b>' + escapeText(title) + '</b>' + rows.join('');
     },
 
+    /* Whether the map shows the last view handed over (for tests and the benchmark). */
+    shown: function () {
+      return this.loading === 0 && this.shownAt !== null && this.shownAt >= this.appliedAt;
+    },
+
     /* Show the switches, filters and figure of ``view`` (from the page's controls). */
     apply: function (view) {
       this.view = view;
@@ -240,6 +246,7 @@
     /* Colour a choropleth by ``figure``: its classes by feature-state, its ramp as paint. */
     loadFigure: function (map, layer, figure) {
       this.figures[layer.id] = figure;
+      this.loading += 1;
       const spec = specOf(layer);
       getJSON('/desk/figures/' + encodeURIComponent(spec) + '.json?figure=' +
               encodeURIComponent(figure))
@@ -254,11 +261,16 @@
                                 {k: data.k[i], v: data.values[i]});
           });
           map.setPaintProperty(layer.id, 'fill-color', colour);
-          map.once('idle', () => { this.shownAt = performance.now(); });
         })
         .catch(err => {
           delete this.figures[layer.id];
           console.warn('gridmap desk figure:', err);
+        })
+        .finally(() => {
+          this.loading -= 1;
+          this.appliedAt = performance.now();
+          map.once('idle', () => { this.shownAt = performance.now(); });
+          map.triggerRepaint();
         });
     },
 

@@ -88,7 +88,8 @@ def area_source_url(spec: LayerSpec, k: int | None = None) -> str:
 def wall_specs(label_split: float | None = None) -> tuple[LayerSpec, ...]:
     """The wall's static layers: the catalogue's area outlines and street names in the wall's
     colours (its grids, heat and incidents are live MapLibre sources of their own); community
-    outlines only on a wall of one district.
+    outlines and names (from the zoom of a street shown whole) only on a wall of one
+    district.
     ``label_split`` (a web-map zoom level), for a map of several districts: district names
     below it, street names from it on; ``None`` names the streets at every zoom."""
     catalogue = catalogue_by_id()
@@ -108,6 +109,15 @@ def wall_specs(label_split: float | None = None) -> tuple[LayerSpec, ...]:
     street = catalogue["street_labels"]
     style = {**street.style, "text_color": WALL_THEME["label"], "text_size": 15}
     street = dataclasses.replace(street, style=style, min_zoom=label_split)
+    if label_split is None:
+        # a street shown whole by the tour names its communities (the catalogue's zoom)
+        community = catalogue["community_labels"]
+        specs.append(
+            dataclasses.replace(
+                community,
+                style={**community.style, "text_color": "#8fd3e8", "text_size": 13},
+            )
+        )
     if label_split is not None:
         specs.append(
             LayerSpec(

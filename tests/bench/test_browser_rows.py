@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gridmap.bench.browser_rows import median, percentiles, row, rows, wall_ticks
+from gridmap.bench.browser_rows import desk_rows, median, percentiles, row, rows, wall_ticks
 
 
 def _load(paint_s, size, updates=()):
@@ -65,7 +65,8 @@ def test_rows_compare_ours_with_the_naive_way():
     assert (paint["plain_s"], paint["ratio_to_plain"]) == (2.5, 2.0)  # the limit, beside
     assert not paint["offline"] and paint["offhost_requests"] == ["http://example.com/a"]
     assert out["browser_bytes_to_first_paint"]["value"] == 2.5
-    assert out["browser_bytes_to_first_paint"]["goal"] == 4.0
+    assert out["browser_bytes_to_first_paint"]["goal"] == 3.0  # the city's budget
+    assert paint["goal"] == 0.25 and paint["goal_ratio_to_plain"] == 1.2  # 4x the naive
     assert out["browser_bytes_to_first_paint"]["plain_mb"] == 1.0
     size = out["browser_update_bytes_p95"]
     assert (size["value"], size["updates"], size["other_dash_responses_kb"]) == (2.0, 10, [0.5])
@@ -73,4 +74,19 @@ def test_rows_compare_ours_with_the_naive_way():
     assert size["other_requests_in_window"] == {"/live/open.json": [1, 2.0]}
     assert out["browser_update_server_ms_p95"]["value"] == 30.0
     busy = out["browser_main_thread_busy"]
-    assert (busy["value"], busy["baseline"], busy["goal"]) == (0.5, 0.1, 0.1)
+    assert (busy["value"], busy["baseline"], busy["goal"]) == (0.5, 0.1, 0.05)
+    assert out["browser_update_bytes_p95"]["goal"] == 2.0
+    assert out["browser_update_server_ms_p95"]["goal"] == 10.0
+
+
+def test_desk_rows_report_its_paint_and_the_filters_p95():
+    desk = {
+        "loads": [_load(3.0, 900_000), _load(4.0, 1_100_000), _load(None, None)],
+        "change_ms": [float(ms) for ms in range(10, 200, 10)] + [None],
+        "offhost": [],
+    }
+    paint, change = desk_rows(desk, median_plain=2.0)
+    assert (paint["value"], paint["baseline"], paint["ratio"]) == (3.5, 2.0, 1.75)
+    assert paint["mb_to_paint"] == 1.0 and paint["painted"] == [True, True, False]
+    assert change["value"] == 181.0 and change["p50"] == 100.0  # of the 19 shown
+    assert change["not_shown"] == 1 and change["samples"][-1] is None

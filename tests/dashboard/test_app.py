@@ -68,19 +68,26 @@ def test_the_tick_names_a_bad_query(client):
     assert set(ok) == {"delta", "now", "ticker"} and ok["delta"]["cursor"] > 0
 
 
-def _panels(client, panels: dict) -> dict:
+def _panels(client, panels: dict, tour: dict | None = None) -> dict:
     """The wall's panel callback, as the browser posts it."""
     from gridmap.dashboard.wall import ids
 
     outputs = [
         (ids.WALL_KPIS, "children"),
         (ids.WALL_HOURLY, "children"),
+        (ids.WALL_RANKING, "children"),
+        (ids.WALL_RANK_TITLE, "children"),
+        (ids.WALL_TOP, "children"),
+        (ids.WALL_SOURCES, "children"),
         (ids.WALL_PANELS, "data"),
     ]
     body = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": ids.WALL_PANEL_TICK, "property": "n_intervals", "value": 1}],
+        "inputs": [
+            {"id": ids.WALL_PANEL_TICK, "property": "n_intervals", "value": 1},
+            {"id": ids.WALL_TOUR, "property": "data", "value": tour or {"i": -1}},
+        ],
         "state": [
             {"id": ids.WALL_PANELS, "property": "data", "value": panels},
         ],
@@ -95,13 +102,19 @@ def test_panels_go_on_the_wire_only_when_they_changed(client):
     from gridmap.dashboard.wall import ids
 
     first = _panels(client, {"lang": "zh"})
-    assert {ids.WALL_KPIS, ids.WALL_HOURLY, ids.WALL_PANELS} <= set(first)
+    assert {ids.WALL_KPIS, ids.WALL_HOURLY, ids.WALL_RANKING, ids.WALL_PANELS} <= set(first)
     assert "今日上报" in str(first[ids.WALL_KPIS])
+    assert first[ids.WALL_RANK_TITLE]["children"].startswith("街道排名")
     keys = first[ids.WALL_PANELS]["data"]
     again = _panels(client, keys)
     assert set(again) == {ids.WALL_PANELS}  # nothing changed: only the fingerprints
     english = _panels(client, {"lang": "en"})
     assert "Reported today" in str(english[ids.WALL_KPIS])
+    # the tour shows a street: the panels show it, its communities ranked
+    street = {"stops": [{"code": "510108004"}], "i": 0}
+    toured = _panels(client, keys, street)
+    assert toured[ids.WALL_RANK_TITLE]["children"].startswith("社区排名")
+    assert ids.WALL_KPIS in toured and ids.WALL_RANKING in toured
 
 
 def test_a_dense_area_defers_its_dots_until_asked_again(tmp_path_factory):

@@ -59,11 +59,7 @@ def _drawn_ids(page) -> set[str]:
 
 
 def _settle(page) -> None:
-    page.wait_for_function(
-        "() => window.gridmapDesk.shownAt && window.gridmapDesk.shownAt >= "
-        "window.gridmapDesk.appliedAt",
-        timeout=30000,
-    )
+    page.wait_for_function("() => window.gridmapDesk.shown()", timeout=30000)
 
 
 def test_the_desk_draws_its_area_whole_on_maplibre_with_nothing_from_elsewhere(page, server):

@@ -20,7 +20,10 @@ def _source(rendered, layer) -> str:
 
 def test_one_district_names_its_streets_at_every_zoom():
     rendered = wall_map_layers()
-    (labels,) = _labels(rendered)
+    communities, labels = _labels(rendered)  # street names drawn over community names
+    assert _source(rendered, communities) == "/geo/labels/community.geojson"
+    assert communities["minzoom"] >= 13  # a street shown whole by the tour, not the district
+    assert communities["layout"]["text-size"] < labels["layout"]["text-size"]
     assert _source(rendered, labels) == "/geo/labels/street.geojson"
     assert "minzoom" not in labels and "maxzoom" not in labels
     assert "icon-image" not in labels["layout"]  # no icon: nothing to fetch

@@ -1,0 +1,88 @@
+"""The desk in the browser benchmarks: time and bytes to its first map paint, and the time from
+a change of its filters to the map showing it.
+
+A change goes the way a user's does after the click: the control's value is set through Dash's
+public ``dash_clientside.set_props``, the page's clientside callback hands the new view to
+``assets/desk-map.js``, and the time is taken when MapLibre is idle again with it drawn
+(``gridmapDesk.shown()``: no figure still loading, and idle after the last change).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridmap.bench.browser_page import PageRun
+
+#: The desk's probe: the first frame with every source of the first view in.
+DESK_PROBE = "window.gridmapDesk && window.gridmapDesk.painted"
+#: Control changes timed on one page, in order (component id, value): states, categories,
+#: the figure, a layer switch and the heat's window, each set and then cleared.
+CHANGES: tuple[tuple[str, Any], ...] = (
+    ("desk-status", ["in_progress"]),
+    ("desk-status", []),
+    ("desk-category", ["SR"]),
+    ("desk-category", ["SR", "TF"]),
+    ("desk-category", []),
+    ("desk-status", ["reported", "accepted"]),
+    ("desk-status", []),
+    ("desk-figure", "overdue"),
+    ("desk-figure", "on_time_rate"),
+    ("desk-figure", "open"),
+    ("desk-window", 168),
+    ("desk-window", 24),
+)
+#: Times one change is waited for before it counts as not shown, ms.
+SHOW_TIMEOUT_MS = 20_000
+
+_TIME_CHANGE = """
+async ([id, value, timeout]) => {
+  const desk = window.gridmapDesk;
+  const t0 = performance.now();
+  window.dash_clientside.set_props(id, {value: value});
+  while (performance.now() - t0 < timeout) {
+    await new Promise(r => setTimeout(r, 5));
+    if (desk.appliedAt >= t0 && desk.shown()) { return desk.shownAt - t0; }
+  }
+  return null;
+}
+"""
+
+
+def desk_run(browser, url: str, timeout_s: float, loads: int) -> dict[str, Any]:
+    """``loads`` cold loads of the desk at ``url`` (seconds and bytes to the first paint),
+    then the :data:`CHANGES` timed on the last one (ms each, ``None`` if never shown)."""
+    out: dict[str, Any] = {"loads": [], "change_ms": [], "offhost": []}
+    for i in range(max(loads, 1)):
+        run = PageRun.open(browser, url)
+        try:
+            paint = _wait(run, timeout_s)
+            loaded = run.loaded_by(paint)
+            out["loads"].append(
+                {
+                    "painted": paint is not None,
+                    "paint_s": paint,
+                    "bytes": sum(size for _u, size in loaded) if paint is not None else None,
+                }
+            )
+            if i == loads - 1 and paint is not None:
+                run.page.wait_for_timeout(1000)  # the page's first callbacks settle
+                for component, value in CHANGES:
+                    ms = run.page.evaluate(_TIME_CHANGE, [component, value, SHOW_TIMEOUT_MS])
+                    out["change_ms"].append(ms)
+            out["offhost"] += run.traffic.offhost
+        finally:
+            run.close()
+    return out
+
+
+def _wait(run: PageRun, timeout_s: float) -> float | None:
+    """Seconds from navigation start to the desk's first paint, or ``None`` on time-out."""
+    try:
+        run.page.wait_for_function(
+            f"() => typeof ({DESK_PROBE}) === 'number'", timeout=timeout_s * 1000, polling=200
+        )
+    except Exception as exc:  # playwright's TimeoutError, or the page died
+        if "Timeout" not in type(exc).__name__:
+            raise
+        return None
+    return run.page.evaluate(f"() => {DESK_PROBE}") / 1000
