@@ -19,12 +19,16 @@ fields of its channels (``status``, ``due``), ``incident_heat`` nothing (points)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from gridmap.layers.spec import BACKGROUND, NEUTRAL, LayerSpec
 
-SourceUrl = Callable[[LayerSpec], str]
+#: Where a spec's data comes from: a GeoJSON URL, or a MapLibre source of its own (vector
+#: tiles: ``{"type": "vector", "tiles": [...], ...}``, drawn from the layer named after the
+#: spec's data set).
+SourceUrl = Callable[[LayerSpec], "str | dict[str, Any]"]
 #: A fill no one sees: an area without a figure class.
 CLEAR = "rgba(0,0,0,0)"
 
@@ -47,12 +51,15 @@ def render_maplibre(specs: list[LayerSpec] | tuple[LayerSpec, ...], source_url: 
                 f"layer {spec.id!r}: MapLibre draws kinds {sorted(_RENDERERS)}, not {spec.kind!r}"
             )
         url = source_url(spec)
-        source = by_url.setdefault(url, f"gm-{spec.id}")
+        given = url if isinstance(url, dict) else None
+        source = by_url.setdefault(json.dumps(url, sort_keys=True), f"gm-{spec.id}")
         if source not in sources:
-            sources[source] = {"type": "geojson", "data": url}
+            sources[source] = dict(given) if given else {"type": "geojson", "data": url}
             if spec.kind in _AREA_KINDS:
                 sources[source]["promoteId"] = "code"
         for layer in render(spec, source):
+            if given and given.get("type") == "vector":
+                layer["source-layer"] = spec.data_id
             layer["metadata"] = {"gridmap:spec": spec.id, "gridmap:tooltip": list(spec.tooltip)}
             if spec.min_zoom is not None:
                 layer["minzoom"] = spec.min_zoom

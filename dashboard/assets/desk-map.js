@@ -93,7 +93,11 @@
     build: function (map) {
       const r = this.rendered;
       this.later = {};
-      for (const [id, source] of Object.entries(r.sources)) {
+      for (const [id, given] of Object.entries(r.sources)) {
+        /* tile URLs are fetched by MapLibre's workers: they must be absolute */
+        const source = given.tiles ? Object.assign({}, given, {tiles: given.tiles.map(
+          t => new URL(t, window.location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}'))})
+          : given;
         /* a source drawn only from a closer zoom (buildings: a city's worth of them) is
            fetched when the map gets near that zoom, not with the first picture */
         const from = Math.min(...r.layers.filter(l => l.source === id)

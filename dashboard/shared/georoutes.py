@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import OrderedDict
 
 from flask import Flask, Response
 
@@ -18,10 +19,13 @@ from gridmap.dashboard.shared.inputs import refusal
 from gridmap.dashboard.shared.mapview import THEMES, style_for
 from gridmap.domain.access import Scope
 from gridmap.feed.store import SQLStore
+from gridmap.feed.store.tiles import BUILDING_ZOOMS
 from gridmap.layers.geojson import area_geojson, label_points
 
 TTL_S = 300.0
 LEVELS = ("district", "street", "community", "grid")
+#: The media type of a vector tile.
+TILE_MIMETYPE = "application/vnd.mapbox-vector-tile"
 
 
 class GeoCache:
@@ -43,6 +47,31 @@ class GeoCache:
         data = build()
         with self._lock:
             self._items[key] = (time.monotonic(), data)
+        return data
+
+
+class TileCache:
+    """The last :data:`size` tiles asked for (a city has tens of thousands of them: the
+    cache keeps what people are looking at, not everything), each for :data:`TTL_S` s."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, build) -> bytes:
+        """The tile of ``key``, made by ``build()`` if missing or old."""
+        with self._lock:
+            hit = self._items.get(key)
+            if hit and time.monotonic() - hit[0] < TTL_S:
+                self._items.move_to_end(key)
+                return hit[1]
+        data = build()
+        with self._lock:
+            self._items[key] = (time.monotonic(), data)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
         return data
 
 
@@ -110,6 +139,25 @@ def install_geo_routes(server: Flask, cache: GeoCache) -> None:
 
         return respond(cache.get(f"buildings:{scope.area_code or ''}", build))
 
+    tiles = TileCache()
+
+    @server.get("/tiles/buildings/<int:z>/<int:x>/<int:y>.pbf")
+    def building_tile(z: int, x: int, y: int):
+        """Vector tile of the caller's area's buildings (from zoom 14; beyond the highest,
+        the map scales the last ones up); no content where there is none."""
+        low, high = BUILDING_ZOOMS
+        if not low <= z <= high:
+            return refusal(404, "z", f"building tiles are made for zooms {low} to {high}")
+        area = current_scope().area_code or ""
+        try:
+            data = tiles.get((area, z, x, y), lambda: store.building_tile(z, x, y, area_code=area))
+        except ValueError as exc:
+            return refusal(404, "tile", str(exc))
+        response = Response(data, status=200 if data else 204, mimetype=TILE_MIMETYPE)
+        response.headers["Cache-Control"] = "private, max-age=300"
+        response.headers["Vary"] = "Cookie"
+        return response
+
     @server.get("/map-style/<theme>.json")
     def map_style(theme: str):
         if theme not in THEMES:
@@ -153,7 +201,7 @@ def outline_geojson(areas) -> bytes:
 
 #: Path prefixes of the dashboard's data routes: an unknown path under them is a JSON 404,
 #: not the page (Dash answers every other path with its page).
-DATA_PREFIXES = ("geo", "desk", "live", "glyphs", "map-style")
+DATA_PREFIXES = ("geo", "desk", "live", "glyphs", "map-style", "tiles")
 
 
 def install_unknown_data_paths(server: Flask) -> None:

@@ -58,6 +58,7 @@ def create_app(settings: Settings) -> dash.Dash:
         "application/javascript",
         "application/json",
         "application/geo+json",
+        "application/vnd.mapbox-vector-tile",
         "image/svg+xml",
     ]
     Compress(app.server)

@@ -14,6 +14,7 @@ import shapely
 from gridmap.feed.store.base import StoreError
 from gridmap.feed.store.schema import POSTGRES_MIGRATIONS
 from gridmap.feed.store.sql import SQLStore
+from gridmap.feed.store.tiles import BUFFER, BUILDING_FIELDS, BUILDINGS_LAYER, EXTENT, check_tile
 
 
 class PostgresStore(SQLStore):
@@ -50,6 +51,21 @@ class PostgresStore(SQLStore):
         if cached is None:
             cached = self._sql_cache[sql] = sql.replace("%", "%%").replace("?", "%s")
         return cached
+
+    def building_tile(self, z: int, x: int, y: int, *, area_code: str | None = None) -> bytes:
+        """Vector tile ``z/x/y`` of the buildings in ``area_code``, made by PostGIS
+        (``ST_AsMVT``): the same tile as the embedded store's (:mod:`.tiles`)."""
+        check_tile(z, x, y)
+        fields = ", ".join(f"b.{f}" for f in BUILDING_FIELDS)
+        rows = self._query(
+            f"SELECT ST_AsMVT(t, '{BUILDINGS_LAYER}', {EXTENT}, 'geom') FROM (SELECT {fields}, "
+            "ST_AsMVTGeom(ST_Transform(b.geom, 3857), ST_TileEnvelope(?, ?, ?), "
+            f"{EXTENT}, {BUFFER}, true) AS geom FROM buildings b WHERE b.geom && "
+            f"ST_Transform(ST_TileEnvelope(?, ?, ?, margin => {BUFFER / EXTENT}), 4326) "
+            "AND b.grid_code LIKE ? ORDER BY b.building_id) t WHERE t.geom IS NOT NULL",
+            (z, x, y, z, x, y, (area_code or "") + "%"),
+        )
+        return bytes(rows[0][0] or b"")
 
     def _geom_in(self) -> str:
         return "ST_GeomFromWKB(?, 4326)"

@@ -39,6 +39,14 @@ from gridmap.feed.store.figures import FiguresMixin
 from gridmap.feed.store.keys import ApiKeysMixin
 from gridmap.feed.store.reads import LiveReadsMixin
 from gridmap.feed.store.schema import SCHEMA_VERSION
+from gridmap.feed.store.tiles import (
+    BUFFER,
+    BUILDING_FIELDS,
+    EXTENT,
+    check_tile,
+    encode_buildings,
+    tile_bounds_lonlat,
+)
 from gridmap.feed.store.users import UsersMixin
 from gridmap.feed.store.writes import LiveWritesMixin
 
@@ -224,6 +232,27 @@ class SQLStore(LiveWritesMixin, LiveReadsMixin, FiguresMixin, ApiKeysMixin, User
             params = (bbox[0], bbox[2], bbox[1], bbox[3])
         table = self._frame(sql + " ORDER BY building_id", params)
         return _to_geo(table, [*BUILDING_COLUMNS, "props", "geom"])
+
+    def building_tile(self, z: int, x: int, y: int, *, area_code: str | None = None) -> bytes:
+        """Vector tile ``z/x/y`` (XYZ, Web Mercator) of the buildings in ``area_code`` (their
+        grid's code begins with it; ``None``: all), made by :mod:`.tiles`; empty: no bytes.
+
+        Raises
+        ------
+        ValueError
+            For a tile that does not exist at its zoom.
+        """
+        check_tile(z, x, y)
+        west, south, east, north = tile_bounds_lonlat(z, x, y, buffer=BUFFER / EXTENT)
+        frame = self._frame(
+            f"SELECT {', '.join(BUILDING_FIELDS)}, {self._geom_out()} AS geom FROM buildings "
+            "WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ? AND grid_code LIKE ? "
+            "ORDER BY building_id",
+            (west, east, south, north, (area_code or "") + "%"),
+        )
+        geoms = shapely.from_wkb(frame.pop("geom").to_numpy()) if len(frame) else []
+        buildings = gpd.GeoDataFrame(frame, geometry=list(geoms), crs="EPSG:4326")
+        return encode_buildings(buildings, z, x, y)
 
     def layer_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(AREA_LEVELS, 0)

@@ -193,6 +193,12 @@ def test_the_map_is_the_catalogue_as_the_desk_draws_it():
         "promoteId": "code",
     }
     assert not any("plotly" in str(v) for v in rendered["sources"].values())
+    # buildings come as vector tiles, from the zoom they are fetched at
+    (buildings,) = by_spec["buildings"]
+    source = rendered["sources"][buildings["source"]]
+    assert source["type"] == "vector" and source["minzoom"] == 14
+    assert source["tiles"] == ["/tiles/buildings/{z}/{x}/{y}.pbf"]
+    assert buildings["source-layer"] == "buildings"
 
 
 def test_figure_classes_partition_the_areas_by_their_figure(app_ctx):

@@ -140,3 +140,26 @@ def test_clicking_an_incident_shows_its_detail(page):
     )
     # several dots may lie under the pointer: the one named is one of them, with its history
     assert "处置过程" in page.inner_text("#desk-detail")
+
+
+def test_zoomed_in_the_buildings_come_as_vector_tiles_with_their_ledger(page, server):
+    with open_store(server.store_url) as store:
+        building = store.get_buildings().iloc[0]
+    where = building.geometry.representative_point()
+    page.evaluate(
+        "([lon, lat]) => window.gridmapDesk.map.jumpTo({center: [lon, lat], zoom: 16.5})",
+        [where.x, where.y],
+    )
+    page.wait_for_function(
+        "() => window.gridmapDesk.map.getLayer('gm-buildings') && "
+        "window.gridmapDesk.map.queryRenderedFeatures({layers: ['gm-buildings']}).length > 0",
+        timeout=30000,
+    )
+    drawn = page.evaluate(
+        "() => window.gridmapDesk.map.queryRenderedFeatures({layers: ['gm-buildings']})"
+        ".map(f => f.properties)"
+    )
+    assert building["building_id"] in {p["building_id"] for p in drawn}
+    assert all("households" in p and "population" in p for p in drawn)
+    assert any("/tiles/buildings/16/" in url for url in page.asked)
+    assert not any(url.endswith("/geo/buildings.geojson") for url in page.asked)

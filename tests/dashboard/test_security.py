@@ -181,6 +181,36 @@ def test_the_desk_maps_data_answers_only_inside_the_callers_area(app):
     assert codes and not any(c.startswith(app.other) for c in codes)
 
 
+def test_building_tiles_hold_only_the_callers_area(app):
+    import math
+
+    import mapbox_vector_tile
+
+    with open_store(app.url) as store:
+        buildings = store.get_buildings()
+    theirs = buildings[buildings["grid_code"].str.startswith(app.other)].iloc[0]
+    point = theirs.geometry.representative_point()
+    n = 2**16
+    x = int((point.x + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(point.y))) / math.pi) / 2 * n)
+    path = f"/tiles/buildings/16/{x}/{y}.pbf"
+
+    def ids(client) -> set[str]:
+        answer = client.get(path)
+        assert answer.status_code in (200, 204)
+        assert "private" in answer.headers["Cache-Control"]
+        if answer.status_code == 204:
+            return set()
+        layer = mapbox_vector_tile.decode(answer.data)["buildings"]
+        return {f["properties"]["building_id"] for f in layer["features"]}
+
+    assert theirs["building_id"] in ids(_login(app, "centre1"))
+    assert theirs["building_id"] not in ids(_login(app, "street1"))
+    street = _login(app, "street1")
+    assert street.get(f"/tiles/buildings/9/{x >> 7}/{y >> 7}.pbf").status_code == 404
+    assert street.get("/tiles/buildings/16/99999999/1.pbf").status_code == 404
+
+
 def test_a_community_sees_its_street_outline_for_orientation_but_not_the_others(app):
     client = _login(app, "comm1")
     streets = [

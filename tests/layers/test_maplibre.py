@@ -90,3 +90,12 @@ def test_a_hidden_spec_is_drawn_hidden_and_an_unknown_kind_is_refused():
     assert layer["layout"]["visibility"] == "none"
     with pytest.raises(ValueError, match="MapLibre draws kinds"):
         render_maplibre([catalogue_by_id()["basemap"]], _url)
+
+
+def test_a_spec_may_come_as_vector_tiles_drawn_from_its_data_sets_layer():
+    spec = catalogue_by_id()["buildings"]
+    tiles = {"type": "vector", "tiles": ["/t/{z}/{x}/{y}.pbf"], "minzoom": 14}
+    rendered = render_maplibre([spec], lambda _spec: tiles)
+    assert rendered["sources"] == {"gm-buildings": tiles}
+    (layer,) = rendered["layers"]
+    assert layer["source-layer"] == "buildings" and layer["source"] == "gm-buildings"
