@@ -258,8 +258,12 @@
     /* ``window.gridmapPainted``: the time of the first frame drawn once every live source has
        loaded (a map under a stream of updates may never be "idle"). */
     watchFirstPaint: function (map) {
-      /* the dots' source counts only where its layers are drawn at this zoom */
-      const ids = ['gm-grids', 'gm-heat', ...Object.keys(map.gridmapStatic.sources)];
+      /* a source counts only where its layers are drawn at this zoom (a street's community
+         names wait for a closer zoom, and their source is never loaded before) */
+      const z = map.getZoom();
+      const drawn = l => (l.minzoom || 0) <= z && z < (l.maxzoom === undefined ? 99 : l.maxzoom);
+      const statics = map.gridmapStatic.layers.filter(drawn).map(l => l.source);
+      const ids = ['gm-grids', 'gm-heat', ...new Set(statics)];
       const seen = new Set();
       if (map.getZoom() >= (map.getLayer('gm-points').minzoom || 0)) { ids.push('gm-open'); }
       const onData = e => {

@@ -103,7 +103,12 @@ def _desk(categories, statuses, hours, figure, lang):
     statuses = text_list(statuses, "status", [s for s, st in STATES.items() if st.is_open])
     hours = choice(hours, "window", [h for _key, h in WINDOWS], default=24)
     figure = choice(figure, "figure", CHOROPLETH_FIGURES, default="open")
-    return desk_update(categories, statuses, hours, lang_of(lang), figure)
+    table, legend = desk_update(categories, statuses, hours, lang_of(lang), figure)
+    # the table lists by category and state only: a new figure or window leaves it as it is
+    # (re-drawing it would hold the page's script while the map draws the change)
+    if dash.ctx.triggered_id in (ids.DESK_FIGURE, ids.DESK_WINDOW):
+        return dash.no_update, legend
+    return table, legend
 
 
 def export_href(

@@ -39,8 +39,9 @@ from gridmap.dashboard.wall.widgets import (
 from gridmap.domain.access import Scope
 from gridmap.domain.areas import child_level, level_of
 
-#: Milliseconds between panel refreshes (the KPIs are recomputed every 10 s at most).
-PANEL_TICK_MS = 5000
+#: Milliseconds between panel refreshes: the figures are recomputed every 10 s at most, so
+#: asking more often would only cost the page's main thread.
+PANEL_TICK_MS = 10000
 
 
 #: The panels the callback refreshes, in its outputs' order.
