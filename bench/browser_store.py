@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gridmap.domain.areas import LEVEL_OF_LAYER
 from gridmap.domain.categories import CATEGORIES, SOURCES
 from gridmap.domain.routing import route
 from gridmap.domain.sla import allowed_hours_array
@@ -45,12 +46,6 @@ TIME_COLUMNS = {
     "events": ("at", "deadline", "received_at"),
 }
 _HOUR_MS = 3_600_000
-_LEVELS = {
-    "districts": "district",
-    "streets": "street",
-    "communities": "community",
-    "grids": "grid",
-}
 
 
 def sample_in_polygons(
@@ -178,12 +173,16 @@ def _stamps(ms: np.ndarray, tz) -> pd.Series:
 def cached_store(scale: str, folder: Path, log=print) -> tuple[Path, dict]:
     """The cached store file of the tier in ``folder`` (built if missing or stale) and its
     sidecar info (``now_ms``, ``buildings``, ``key``, ``build_s``)."""
-    from gridmap.demo.dataset import read_manifest
+    from gridmap.demo.dataset import DEMO_VERSION, read_manifest
 
     path = folder / CACHE_NAME
     info_path = path.with_suffix(".json")
     manifest = read_manifest(folder) or {}
-    key = f"demo:{manifest.get('now')}:{manifest.get('seed')}" if scale == "district" else "syn1"
+    key = (
+        f"demo:{manifest.get('now')}:{manifest.get('seed')}:v{manifest.get('version')}"
+        if scale == "district"
+        else f"syn1:v{DEMO_VERSION}"
+    )
     if path.exists() and info_path.exists():
         info = json.loads(info_path.read_text())
         if info.get("key") == key:
@@ -217,16 +216,22 @@ def _build_district(folder: Path, path: Path, manifest: dict) -> dict:
 
 def _build_city(folder: Path, path: Path) -> dict:
     from gridmap.demo.areas import make_areas, write_areas
-    from gridmap.demo.dataset import read_base_layer
+    from gridmap.demo.dataset import DEMO_VERSION, read_base_layer, read_manifest
     from gridmap.feed.store import open_store
 
     gpkg = folder / "base.gpkg"
-    if not gpkg.exists():
+    # which generator made the areas: the full data set's manifest, or the note left here
+    marker = folder / "areas.json"
+    made = read_manifest(folder) or (json.loads(marker.read_text()) if marker.exists() else {})
+    if not gpkg.exists() or made.get("version") != DEMO_VERSION:
+        # areas of an older generator (before the real outlines) are made again
+        folder.mkdir(parents=True, exist_ok=True)
         write_areas(make_areas("city", 42), gpkg)
+        marker.write_text(json.dumps({"version": DEMO_VERSION}))
     now = pd.Timestamp.now(tz="Asia/Shanghai").floor("s")
     with open_store(f"sqlite:///{path}") as store:
         grids = None
-        for layer, level in _LEVELS.items():
+        for layer, level in LEVEL_OF_LAYER.items():
             frame = read_base_layer(folder, layer)
             store.put_areas(level, frame)
             grids = frame if level == "grid" else grids
