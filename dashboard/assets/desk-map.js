@@ -183,10 +183,12 @@
     tip: function (f) {
       const w = this.words, p = f.properties || {};
       const fields = tipOf(f.layer);
-      const title = p.name || p.incident_id || '';
+      /* named areas and buildings by name, a grid by its code, an incident by its id */
+      const title = p.name || p.incident_id || p.code || '';
       const rows = [];
       for (const key of fields) {
         if (key === 'name' || key === 'incident_id' || key === 'reported_at') { continue; }
+        if (key === 'code' && !p.name) { continue; }
         let value = p[key];
         if (key === 'status') { value = (w.states || {})[value] || value; }
         if (key === 'category') { value = (w.categories || {})[value] || value; }

@@ -1,10 +1,12 @@
-/* The wall's map: MapLibre GL JS's own (no plotly.js on the wall), made in the page's map
- * element (data-style: the style's URL; data-layers: the static layers the server rendered
- * from the layer catalogue, see mapview.wall_map_layers; data-bounds: the area it shows
- * whole). On it, four live sources of our own are loaded once from /live/*.json and from then
- * on changed only by deltas: GeoJSONSource.updateData for incidents and heat, feature-state
- * for grid colours. The browser's work per update grows with what changed, not with the map.
- * Only MapLibre's public API is used.
+/* The wall's map: MapLibre GL JS's own (no plotly.js on the wall). It is made as soon as this
+ * script runs, from /live/map.json (the style's URL; the static layers the server rendered
+ * from the layer catalogue, see mapview.wall_map_layers; the bounds of the area it shows whole),
+ * in a container of its own, while Dash is still drawing the page; the container is moved into
+ * the page's map element when that appears (and again if Dash replaces the element). On it,
+ * four live sources of our own are loaded once from /live/*.json and from then on changed only
+ * by deltas: GeoJSONSource.updateData for incidents and heat, feature-state for grid colours.
+ * The browser's work per update grows with what changed, not with the map. Only MapLibre's
+ * public API is used.
  *
  *   gm-grids  grid polygons (/geo/grid.geojson), fill colour by feature-state "k"
  *   gm-heat   reports of the last 24 h, a heatmap; old ones expire in the browser
@@ -20,7 +22,14 @@
   /* an area the server calls dense (more open incidents than its wall_dense_open setting)
      draws them as dots only from zoom DENSE_MINZOOM on, and fetches them only then */
   const DENSE_MINZOOM = 11;
+  /* the heat takes new reports at most this often, ms */
+  const HEAT_EVERY_MS = 5000;
   const NONE = 'rgba(0,0,0,0)', FLASH = '#ff4d4f', FLASH_RING = '#ffd0d0';
+  /* Where the map waits, unseen, until the page's element is there: about the size of the
+     wall's map panel (the middle of its grid), so the first tiles are the right ones. */
+  const WAITING = 'position:fixed;left:0;top:0;width:54vw;height:90vh;visibility:hidden;' +
+                  'pointer-events:none;z-index:-1';
+  const MOUNTED = 'position:absolute;inset:0;width:100%;height:100%';
   /* A colour the feature may carry in ``prop``, else ``fallback``: an expression MapLibre
      evaluates per feature (a vertex attribute), whatever the features hold. */
   const byFeature = (prop, fallback) => ['to-color', ['coalesce', ['get', prop], fallback]];
@@ -53,6 +62,7 @@
     pending: new Map(),  /* numeric id -> feature to add, or null to remove, not yet sent */
     heatAdd: [],
     heatRemove: [],
+    heatSentAt: 0,
     nextFid: 1,
     heatQueue: [],       /* [reported ms, feature id], oldest first, to expire */
     heatCursor: 0,
@@ -62,47 +72,91 @@
     prefetched: null,    /* the three payloads, asked for as soon as this script runs */
     replayFrom: null,    /* a cursor the server must send changes from again (see build) */
     poller: null,
+    config: null,        /* the promise of /live/map.json */
+    configured: null,    /* its answer */
+    mounted: false,      /* the map's container is in the page's map element */
+    sourcesReady: false, /* every source drawn at the first zoom has loaded */
     openLoaded: false,   /* false while a dense area's dots wait for a zoom to streets */
     openLoading: false,
     touring: false,      /* the auto-tour shows a street: a resize keeps it */
 
-    /* Ask for the live layers' data at once, while Dash is still starting. */
+    /* Make the map and ask for the live layers' data at once, while Dash is still starting. */
     prefetch: function () {
+      this.start();
       this.prefetched = Promise.all([getJSON('/live/grid-classes.json'),
                                      getJSON('/live/open.json?first=1'),
                                      getJSON('/live/heat.json')]);
       this.prefetched.catch(() => { this.prefetched = null; });
-      /* look for the map every 100 ms until the layers are on it (then the clock's
-         once-a-second check takes over) */
+      /* look for the page's map element every 100 ms until the map is in it with its layers
+         (then the clock's once-a-second check takes over) */
       this.poller = setInterval(() => {
         this.ensure('wall-map');
-        if (this.ready) { clearInterval(this.poller); }
+        if (this.ready && this.mounted) { clearInterval(this.poller); }
       }, 100);
     },
 
-    /* The map of the page's element ``id``: made the first time (and again if Dash put a
-       new element there), showing the area's bounds whole. */
-    mapOf: function (id) {
-      const el = document.getElementById(id);
-      if (!el || !el.dataset.style || !window.maplibregl) { return null; }
-      if (this.map && this.map.getContainer() === el) { return this.map; }
-      if (this.map) { this.map.remove(); }
-      this.ready = false;
-      const b = JSON.parse(el.dataset.bounds);
+    /* Make the map from /live/map.json, in a container of its own waiting unseen (once; a
+       failed ask is asked again on the next call). */
+    start: function () {
+      if (!this.config) {
+        this.config = getJSON('/live/map.json');
+        this.config
+          .then(config => { this.configured = config; this.create(); })
+          .catch(err => {
+            this.config = null;
+            console.warn('gridmap map:', err);
+          });
+      }
+      this.create();
+    },
+
+    /* The map, once its configuration and MapLibre's script are both there (this script
+       may run before MapLibre's has loaded). */
+    create: function () {
+      const config = this.configured;
+      if (this.map || !config || !window.maplibregl) { return; }
+      const b = config.bounds;
+      const holder = document.createElement('div');
+      holder.className = 'gm-map-holder';
+      holder.style.cssText = WAITING;
+      document.body.appendChild(holder);
       const map = new window.maplibregl.Map({
-        container: el, style: el.dataset.style, bounds: [[b[0], b[1]], [b[2], b[3]]],
+        container: holder, style: config.style, bounds: [[b[0], b[1]], [b[2], b[3]]],
         fitBoundsOptions: {padding: this.padding()}, interactive: false,
         attributionControl: false, fadeDuration: 0, maxPitch: 0,
         /* CJK drawn with the machine's own fonts: nothing is fetched for it */
         localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif"});
-      map.gridmapStatic = JSON.parse(el.dataset.layers || '{"sources": {}, "layers": []}');
+      map.gridmapStatic = config.layers;
       map.gridmapBounds = b;
       /* a screen that changes size shows the area whole again (unless a tour is on a street) */
       map.on('resize', () => { if (!this.touring) { this.fit(); } });
       /* frames drawn, for the benchmarks (a wall that redraws without cause burns its CPU) */
       map.on('render', () => { window.gridmapRenders = (window.gridmapRenders || 0) + 1; });
       this.map = map;
-      return map;
+      this.mount('wall-map');
+    },
+
+    /* Move the map into the page's element ``id`` when it is there (again if Dash replaced
+       it), showing the area whole at the element's size. */
+    mount: function (id) {
+      const el = document.getElementById(id);
+      const map = this.map;
+      if (!el || !map) { return; }
+      const holder = map.getContainer();
+      if (holder.parentNode === el) { return; }
+      holder.style.cssText = MOUNTED;
+      el.appendChild(holder);
+      map.resize();
+      if (!this.touring) { this.fit(); }
+      this.mounted = true;
+      this.maybePainted();
+    },
+
+    /* The map, in the page's element ``id`` once that is there (made first if need be). */
+    mapOf: function (id) {
+      if (!this.map) { this.start(); }
+      this.mount(id);
+      return this.map;
     },
 
     /* Attach the layers to the map once its style is there (called every second: it also
@@ -255,8 +309,9 @@
       }
     },
 
-    /* ``window.gridmapPainted``: the time of the first frame drawn once every live source has
-       loaded (a map under a stream of updates may never be "idle"). */
+    /* ``window.gridmapPainted``: the time of the first frame drawn in the page once every
+       source drawn at this zoom has loaded (a map under a stream of updates may never be
+       "idle"). */
     watchFirstPaint: function (map) {
       /* a source counts only where its layers are drawn at this zoom (a street's community
          names wait for a closer zoom, and their source is never loaded before) */
@@ -270,11 +325,22 @@
         if (ids.includes(e.sourceId) && map.isSourceLoaded(e.sourceId)) { seen.add(e.sourceId); }
         if (seen.size === ids.length) {
           map.off('sourcedata', onData);
-          map.once('render', () => { window.gridmapPainted = performance.now(); });
-          map.triggerRepaint();
+          this.sourcesReady = true;
+          this.maybePainted();
         }
       };
       map.on('sourcedata', onData);
+    },
+
+    /* The first frame drawn in the page's element with every source in: the map is painted
+       (loaded unseen before the page was drawn, it counts only once it is in the page). */
+    maybePainted: function () {
+      const map = this.map;
+      if (!map || !this.mounted || !this.sourcesReady || window.gridmapPainted) { return; }
+      map.once('render', () => {
+        if (!window.gridmapPainted) { window.gridmapPainted = performance.now(); }
+      });
+      map.triggerRepaint();
     },
 
     /* Features of an /live/open.json payload (and this.open filled from it). */
@@ -363,10 +429,15 @@
         this.pending.clear();
         open.updateData({add: add, remove: remove});
       }
-      if (heat && (this.heatAdd.length || this.heatRemove.length) && heat.loaded()) {
+      /* the heat is a density over 24 h: a few seconds late is invisible, and each update
+         re-tiles it and redraws its passes (in software on a PC without a GPU) */
+      const now = Date.now();
+      if (heat && (this.heatAdd.length || this.heatRemove.length) && heat.loaded() &&
+          now - this.heatSentAt >= HEAT_EVERY_MS) {
         heat.updateData({add: this.heatAdd, remove: this.heatRemove});
         this.heatAdd = [];
         this.heatRemove = [];
+        this.heatSentAt = now;
       }
     },
 

@@ -34,19 +34,26 @@ class GeoCache:
     def __init__(self, store: SQLStore) -> None:
         self.store = store
         self._items: dict[str, tuple[float, bytes]] = {}
+        self._builders: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
-        #: held while building values that several requests ask for at once
-        self.building = threading.Lock()
 
     def get(self, key: str, build, ttl: float = TTL_S):
-        """The value of ``key``, built by ``build()`` if missing or older than ``ttl`` s."""
+        """The value of ``key``, built by ``build()`` if missing or older than ``ttl`` s; a
+        key is built by one caller at a time, the others wait for it (a city's grid layer
+        takes long enough that a second build would only double the wait)."""
         with self._lock:
             hit = self._items.get(key)
             if hit and time.monotonic() - hit[0] < ttl:
                 return hit[1]
-        data = build()
-        with self._lock:
-            self._items[key] = (time.monotonic(), data)
+            key_lock = self._builders.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                hit = self._items.get(key)
+                if hit and time.monotonic() - hit[0] < ttl:
+                    return hit[1]
+            data = build()
+            with self._lock:
+                self._items[key] = (time.monotonic(), data)
         return data
 
 
@@ -98,6 +105,14 @@ def area_outlines(cache: GeoCache, level: str, scope: Scope) -> bytes:
         f"{level}:{scope.area_code or ''}",
         lambda: outline_geojson(scoped_areas(cache.store, level, scope)),
     )
+
+
+def warm_area_layers(cache: GeoCache) -> None:
+    """Make the whole store's area layers once, as the server starts (run it in a thread):
+    a city's 20,000 grids take the better part of a minute to simplify, and the first wall
+    to load would otherwise wait for them."""
+    for level in LEVELS:
+        area_outlines(cache, level, Scope.district())
 
 
 def install_geo_routes(server: Flask, cache: GeoCache) -> None:

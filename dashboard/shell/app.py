@@ -23,6 +23,7 @@ from gridmap.dashboard.shared.georoutes import (
     GeoCache,
     install_geo_routes,
     install_unknown_data_paths,
+    warm_area_layers,
 )
 from gridmap.dashboard.shared.inputs import install_input_errors
 from gridmap.dashboard.shell.headers import install_security_headers
@@ -68,6 +69,9 @@ def create_app(settings: Settings) -> dash.Dash:
     app.server.config["GRIDMAP_CONTEXT"] = context
     service = IntakeService(store, timezone=settings.timezone)
     threading.Thread(target=service.warm_up, name="intake-warm-up", daemon=True).start()
+    threading.Thread(
+        target=warm_area_layers, args=(context.geo_cache,), name="geo-warm-up", daemon=True
+    ).start()
     install_guard(app.server, store, settings)
     install_login(app.server, store, settings)
     install_input_errors(app)

@@ -11,7 +11,6 @@ from dash import dcc, html
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.i18n import lang_of, name_of, t
-from gridmap.dashboard.shared.mapview import WALL_THEME, wall_map_layers
 from gridmap.dashboard.wall import ids
 from gridmap.dashboard.wall.callbacks import (
     PANEL_TICK_MS,
@@ -48,7 +47,6 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
     snap = snapshot(ctx.store, ctx.names(), scope)
     center, zoom, district = ctx.area_view(scope)
     panel = {name: render_panel(name, scope, lang) for name in PANELS}
-    static = wall_map_layers(ctx.label_split(scope, zoom))
     bounds = ctx.area_bounds(scope)
     tour_seconds = _tour_seconds(tour)
     return html.Div(
@@ -88,16 +86,9 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
                     ),
                     html.Section(
                         [
-                            # MapLibre's own map, made here by assets/live-map.js
-                            html.Div(
-                                id=ids.WALL_MAP,
-                                className="wall-map",
-                                **{
-                                    "data-style": f"/map-style/{WALL_THEME['name']}.json",
-                                    "data-layers": json.dumps(static, ensure_ascii=False),
-                                    "data-bounds": json.dumps(bounds),
-                                },
-                            ),
+                            # MapLibre's own map, made by assets/live-map.js from
+                            # /live/map.json as the scripts start and moved in here
+                            html.Div(id=ids.WALL_MAP, className="wall-map"),
                             _legend(lang),
                         ],
                         className="wall-center",

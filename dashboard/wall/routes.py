@@ -18,7 +18,7 @@ from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.i18n import lang_of
 from gridmap.dashboard.shared.inputs import refusal
-from gridmap.dashboard.shared.mapview import WALL_THEME
+from gridmap.dashboard.shared.mapview import WALL_THEME, wall_map_layers
 from gridmap.dashboard.wall.live import (
     grid_classes,
     heat_payload,
@@ -30,8 +30,8 @@ from gridmap.layers.spec import OPEN_CLASS_COLOURS_DARK
 
 
 def install_live_routes(server: Flask) -> None:
-    """Register ``/live/open.json``, ``/live/heat.json``, ``/live/grid-classes.json`` and
-    ``/live/tick.json``."""
+    """Register ``/live/map.json``, ``/live/open.json``, ``/live/heat.json``,
+    ``/live/grid-classes.json`` and ``/live/tick.json``."""
 
     def respond(payload: dict, status: int = 200) -> Response:
         response = Response(
@@ -41,6 +41,23 @@ def install_live_routes(server: Flask) -> None:
         )
         response.headers["Cache-Control"] = "no-store"
         return response
+
+    @server.get("/live/map.json")
+    def live_map():
+        """The wall map of the caller's area: its style's URL, its static layers (the
+        catalogue's outlines and names, :func:`wall_map_layers`) and the bounds it shows whole
+        (WGS84 degrees). Asked for as the page's scripts start, so the map is made while Dash
+        is still drawing the page."""
+        ctx = get_context()
+        scope = current_scope()
+        _center, zoom, _name = ctx.area_view(scope)
+        return respond(
+            {
+                "style": f"/map-style/{WALL_THEME['name']}.json",
+                "layers": wall_map_layers(ctx.label_split(scope, zoom)),
+                "bounds": ctx.area_bounds(scope),
+            }
+        )
 
     @server.get("/live/open.json")
     def live_open():

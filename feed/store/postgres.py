@@ -21,6 +21,7 @@ class PostgresStore(SQLStore):
     """The store at ``postgresql://user@host:port/db``."""
 
     lock_suffix = " FOR UPDATE"
+    by_incident_id = "incident_id"
     migrations = POSTGRES_MIGRATIONS
 
     def _connect(self):

@@ -129,7 +129,7 @@ class LiveReadsMixin:
         where, params = self._area_sql(area_code)
         return self._query(
             "SELECT incident_id, lon, lat, status, deadline, stage_entered_at FROM incidents "
-            f"WHERE {open_sql()} AND lon IS NOT NULL AND {where} ORDER BY incident_id",
+            f"WHERE {open_sql()} AND lon IS NOT NULL AND {where} ORDER BY {self.by_incident_id}",
             params,
         )
 

@@ -58,6 +58,10 @@ class SQLStore(LiveWritesMixin, LiveReadsMixin, FiguresMixin, ApiKeysMixin, User
     begin_sql = "BEGIN"
     #: Suffix that locks selected rows until the end of the transaction.
     lock_suffix = ""
+    #: The incident id as a sort key that leaves the choice of index to the filter (SQLite
+    #: would otherwise walk the whole table in id order rather than take the few open
+    #: incidents from their partial index: 260 ms against 16 ms for the district's 4,900).
+    by_incident_id = "+incident_id"
     migrations: ClassVar[dict[int, str]] = {}
 
     def __init__(self, url: str) -> None:
@@ -324,7 +328,7 @@ class SQLStore(LiveWritesMixin, LiveReadsMixin, FiguresMixin, ApiKeysMixin, User
         sql = f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY incident_id"
+        sql += f" ORDER BY {self.by_incident_id if open_only else 'incident_id'}"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return incident_frame(self._frame(sql, params))

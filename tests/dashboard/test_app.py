@@ -145,3 +145,15 @@ def test_unknown_data_paths_are_json_404s_not_the_page(client):
         assert answer.status_code == 404 and answer.get_json()["field"] == "path", path
     assert client.get("/desk/figures/street_outlines.json").status_code == 404
     assert client.get("/geo/grid.geojson").status_code == 200
+
+
+def test_the_wall_map_is_described_by_one_route_and_the_page_only_mounts_it(client):
+    from gridmap.dashboard.shared.mapview import wall_map_layers
+
+    described = client.get("/live/map.json")
+    assert described.status_code == 200 and described.headers["Cache-Control"] == "no-store"
+    config = described.get_json()
+    assert config["style"] == "/map-style/wall.json"
+    assert config["layers"] == wall_map_layers()  # one district: streets named at every zoom
+    west, south, east, north = config["bounds"]
+    assert 104.0 < west < east < 104.3 and 30.6 < south < north < 30.8  # Chenghua, whole

@@ -55,3 +55,29 @@ def test_outlines_come_from_the_catalogue_in_the_walls_colours():
 def test_a_wall_of_several_districts_leaves_out_community_outlines():
     assert "community_outlines" in {s.id for s in wall_specs()}
     assert "community_outlines" not in {s.id for s in wall_specs(label_split=10.0)}
+
+
+def test_a_geometry_layer_is_built_once_however_many_ask_at_once():
+    import threading
+    import time
+
+    from gridmap.dashboard.shared.georoutes import GeoCache
+
+    cache = GeoCache(store=None)
+    builds = []
+
+    def slow() -> bytes:
+        builds.append(1)
+        time.sleep(0.2)  # a city's grids take long: the others wait for this one
+        return b"layer"
+
+    answers = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(cache.get("grid:", slow))) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [b"layer"] * 4 and len(builds) == 1
+    assert cache.get("grid:", slow, ttl=0) == b"layer" and len(builds) == 2  # stale: again

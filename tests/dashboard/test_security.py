@@ -181,6 +181,17 @@ def test_the_desk_maps_data_answers_only_inside_the_callers_area(app):
     assert codes and not any(c.startswith(app.other) for c in codes)
 
 
+def test_the_wall_map_shows_the_callers_area_whole(app):
+    import shapely
+
+    with open_store(app.url) as store:
+        streets = store.get_areas("street").set_index("code")
+    mine = _login(app, "street1").get("/live/map.json").get_json()["bounds"]
+    whole = _login(app, "centre1").get("/live/map.json").get_json()["bounds"]
+    assert mine == pytest.approx(list(streets.geometry[app.mine].bounds), abs=1e-4)
+    assert shapely.box(*whole).contains(shapely.box(*mine)) and mine != whole
+
+
 def test_building_tiles_hold_only_the_callers_area(app):
     import math
 
