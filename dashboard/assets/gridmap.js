@@ -2,20 +2,6 @@
    once-a-second tick in wall-tick.js). */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   gridmap: {
-    /* Fit the map and its type to the wall: sizes follow the screen (1 at 1920 px wide, 2
-       at 3840), and the area is shown whole whatever the screen's size. */
-    fit: function (_n, scale) {
-      const NO = window.dash_clientside.no_update;
-      const s = Math.max(0.5, Math.min(4, window.innerWidth / 1920));
-      const live = window.gridmapLive;
-      if (!live || !live.map || (scale && scale.scale === s)) {
-        return NO;
-      }
-      live.setScale(s);
-      if (!live.touring) { live.fit(); }
-      return Object.assign({}, scale, {scale: s});
-    },
-
     /* Auto-tour: each tick shows the next street whole, then the whole area again. */
     tour: function (_n, tour) {
       const live = window.gridmapLive;

@@ -22,6 +22,8 @@
   /* an area the server calls dense (more open incidents than its wall_dense_open setting)
      draws them as dots only from zoom DENSE_MINZOOM on, and fetches them only then */
   const DENSE_MINZOOM = 11;
+  /* Sizes follow the wall: 1 at 1920 px wide, 2 at 3840 (within 0.5 and 4). */
+  const screenScale = () => Math.max(0.5, Math.min(4, window.innerWidth / 1920));
   /* the heat takes new reports at most this often, ms */
   const HEAT_EVERY_MS = 5000;
   const NONE = 'rgba(0,0,0,0)', FLASH = '#ff4d4f', FLASH_RING = '#ffd0d0';
@@ -63,6 +65,8 @@
     heatAdd: [],
     heatRemove: [],
     heatSentAt: 0,
+    gridStates: new Map(),  /* grid code -> colour class, to set with the dots' next update */
+    openInFlight: false,    /* an update of the dots is being indexed */
     nextFid: 1,
     heatQueue: [],       /* [reported ms, feature id], oldest first, to expire */
     heatCursor: 0,
@@ -115,6 +119,7 @@
     create: function () {
       const config = this.configured;
       if (this.map || !config || !window.maplibregl) { return; }
+      this.scale = screenScale();
       const b = config.bounds;
       const holder = document.createElement('div');
       holder.className = 'gm-map-holder';
@@ -303,6 +308,10 @@
         map.gridmapFlushHook = true;
         map.on('sourcedata', e => {
           if ((e.sourceId === 'gm-open' || e.sourceId === 'gm-heat') && e.isSourceLoaded) {
+            if (e.sourceId === 'gm-open' && this.openInFlight) {
+              this.openInFlight = false;
+              this.applyGridStates();
+            }
             this.flush();
           }
         });
@@ -402,10 +411,8 @@
         }
       }
       this.applyHeat(delta.reports || []);
+      for (const code in delta.grids || {}) { this.gridStates.set(code, delta.grids[code]); }
       this.flush();
-      for (const code in delta.grids || {}) {
-        map.setFeatureState({source: 'gm-grids', id: code}, {k: delta.grids[code]});
-      }
       /* where each changed incident is, for flashes whether or not its dot is loaded */
       const at = new Map();
       for (const c of delta.changes || []) {
@@ -423,12 +430,17 @@
       const map = this.map;
       if (!this.ready || !map) { return; }
       const open = map.getSource('gm-open'), heat = map.getSource('gm-heat');
+      if (this.openInFlight && open && open.loaded()) { this.openInFlight = false; }
       if (open && this.pending.size && open.loaded()) {
         const add = [], remove = [];
         for (const [fid, f] of this.pending) { (f ? add : remove).push(f || fid); }
         this.pending.clear();
+        this.openInFlight = true;
         open.updateData({add: add, remove: remove});
       }
+      /* the grid colours change in the frame the dots do (each change of either is a frame
+         drawn, in software on a PC without a GPU) */
+      if (!this.openInFlight) { this.applyGridStates(); }
       /* the heat is a density over 24 h: a few seconds late is invisible, and each update
          re-tiles it and redraws its passes (in software on a PC without a GPU) */
       const now = Date.now();
@@ -439,6 +451,16 @@
         this.heatRemove = [];
         this.heatSentAt = now;
       }
+    },
+
+    /* Grid colour classes collected from the deltas, set now. */
+    applyGridStates: function () {
+      const map = this.map;
+      if (!map || !this.gridStates.size || !map.getSource('gm-grids')) { return; }
+      for (const [code, k] of this.gridStates) {
+        map.setFeatureState({source: 'gm-grids', id: code}, {k: k});
+      }
+      this.gridStates.clear();
     },
 
     applyHeat: function (reports) {
@@ -543,6 +565,13 @@
     openIds: function () { return Array.from(this.open.keys()); }
   };
   window.gridmapLive = live;
+  /* a screen that changes size: sizes and type follow it, and the area is shown whole */
+  window.addEventListener('resize', () => {
+    if (!live.map) { return; }
+    const s = screenScale();
+    if (s !== live.scale) { live.setScale(s); }
+    if (!live.touring) { live.fit(); }
+  });
   if (window.location.pathname.replace(/\/+$/, '') === '/wall') {
     live.prefetch();
   }

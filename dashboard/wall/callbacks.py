@@ -11,7 +11,7 @@ and by source (refreshed ahead on the server every 10 s and 60 s, so a callback 
 :data:`PANEL_TICK_MS` is enough; each goes on the wire only when it changed). While the
 auto-tour shows a street, the panels show that street (its figures, its communities ranked);
 the server checks the street is in the caller's area. In the browser: ``assets/gridmap.js``'s
-fit to the screen and auto-tour.
+auto-tour.
 """
 
 from __future__ import annotations
@@ -136,14 +136,8 @@ def register(app: dash.Dash) -> None:
         State(ids.WALL_PANELS, "data"),
         prevent_initial_call=True,
     )(_wall_panels)
-    # in the browser: fit the map to the screen, and the auto-tour (assets/gridmap.js)
-    app.clientside_callback(
-        ClientsideFunction(namespace="gridmap", function_name="fit"),
-        Output(ids.WALL_SCALE, "data"),
-        Input(ids.WALL_CLOCK_TICK, "n_intervals"),
-        State(ids.WALL_SCALE, "data"),
-        prevent_initial_call=True,
-    )
+    # in the browser: the auto-tour (assets/gridmap.js); the map follows the screen's size
+    # by itself (assets/live-map.js)
     app.clientside_callback(
         ClientsideFunction(namespace="gridmap", function_name="tour"),
         Output(ids.WALL_TOUR, "data"),

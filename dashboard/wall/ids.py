@@ -1,11 +1,9 @@
 """Component ids of the wall screen, as constants shared by its page, callbacks and tests."""
 
 WALL_MAP = "wall-map"
-WALL_CLOCK_TICK = "wall-clock-tick"
 WALL_TOUR_TICK = "wall-tour-tick"
 WALL_PANELS = "wall-panels"
 WALL_PANEL_TICK = "wall-panel-tick"
-WALL_SCALE = "wall-scale"
 WALL_TOUR = "wall-tour"
 WALL_KPIS = "wall-kpis"
 WALL_TICKER = "wall-ticker"

@@ -112,7 +112,6 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
                 id=ids.WALL_PANELS,
                 data={"lang": lang, **panel_keys(panel_values(scope))},
             ),
-            dcc.Store(id=ids.WALL_SCALE, data={"scale": 1.0}),
             dcc.Store(
                 id=ids.WALL_TOUR,
                 data={
@@ -122,8 +121,6 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
                 },
             ),
             dcc.Interval(id=ids.WALL_PANEL_TICK, interval=PANEL_TICK_MS),
-            # fits the map to the screen's size (the clock itself is plain script)
-            dcc.Interval(id=ids.WALL_CLOCK_TICK, interval=5000),
             dcc.Interval(
                 id=ids.WALL_TOUR_TICK,
                 interval=max(tour_seconds, 1) * 1000,
