@@ -51,6 +51,17 @@ LIGHT_LINES = {
 }
 #: Most incident dots the desk draws; above, it asks for a filter instead.
 DESK_MAX_DOTS = 20_000
+#: The incident columns :func:`open_geojson` reads.
+OPEN_COLUMNS = (
+    "incident_id",
+    "lon",
+    "lat",
+    "status",
+    "category",
+    "subcategory",
+    "deadline",
+    "stage_entered_at",
+)
 #: Hours of reports the heat shows until the user picks another window.
 DEFAULT_HOURS = 24
 

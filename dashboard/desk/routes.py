@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from flask import Flask, Response, request
 
 from gridmap.dashboard.desk.data import WINDOWS, desk_frames
 from gridmap.dashboard.desk.layers import (
     DESK_MAX_DOTS,
+    OPEN_COLUMNS,
     desk_specs,
     figure_classes,
     open_geojson,
@@ -74,13 +76,20 @@ def install_desk_routes(server: Flask) -> None:
                 return answer
         ctx = get_context()
         now = ctx.now()
+        area = current_scope().area_code
+        if not categories and not statuses:  # counted first: a city's are not read at all
+            located = ctx.store.count_open_located(area_code=area)
+            if located > DESK_MAX_DOTS:
+                none = pd.DataFrame(columns=list(OPEN_COLUMNS))
+                data = open_geojson(none, epoch_ms(now), hidden=located)
+                return _no_store(respond_geojson(data, max_age=0))
         incidents, _ = desk_frames(
             ctx.store,
             now,
             categories=categories or None,
             statuses=statuses or None,
             hours=0,
-            area_code=current_scope().area_code,
+            area_code=area,
         )
         located = int(incidents["lon"].notna().sum())
         if located > DESK_MAX_DOTS:
