@@ -97,7 +97,9 @@ def _quantize_classes(x: np.ndarray, channel: Channel, n: int) -> np.ndarray:
 def _quantile_classes(x: np.ndarray, channel: Channel, n: int) -> np.ndarray:
     sample = x if channel.domain is None else np.asarray(channel.domain, dtype=np.float64)
     thresholds = np.quantile(sample, np.arange(1, n) / n)
-    return np.searchsorted(thresholds, x, side="right")
+    # a value equal to a threshold stays below it: where most areas have none (0 open in
+    # most grids of a quiet day), the thresholds are 0 and those areas must be the lightest
+    return np.searchsorted(thresholds, x, side="left")
 
 
 def _interpolate(x: np.ndarray, channel: Channel) -> np.ndarray:

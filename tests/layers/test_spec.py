@@ -214,6 +214,14 @@ def test_quantile_classes_hold_equal_counts():
     assert [colours.count(c) for c in RAMP] == [25, 25, 25, 25]
 
 
+def test_quantile_classes_keep_the_many_areas_with_none_the_lightest():
+    channel = Channel("open", "quantile", None, RAMP)
+    values = np.array([0] * 90 + [1] * 6 + [3, 5, 8, 12])  # a quiet day: most grids have none
+    colours = scale_colours(values, channel)
+    assert set(colours[:90]) == {RAMP[0]}
+    assert RAMP[0] not in colours[90:] and colours[-1] == RAMP[-1]  # any incident: darker
+
+
 @pytest.mark.parametrize("scale", ["quantize", "quantile", "linear", "sqrt", "log"])
 def test_missing_values_get_the_neutral_colour(scale):
     channel = Channel("open", scale, None, ("#000000", "#ffffff"))
