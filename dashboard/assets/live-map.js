@@ -165,7 +165,7 @@
     },
 
     /* Attach the layers to the map once its style is there (called every second: it also
-       makes the map again if the page's element was replaced). */
+       moves the map into the page's element if Dash replaced it). */
     ensure: function (id) {
       const map = this.mapOf(id);
       if (!map || this.loading) { return; }
