@@ -3,6 +3,7 @@ loopback, and the ``gridmap run`` server as a subprocess."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -10,6 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,24 @@ class Server:
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+
+    def stop(self) -> None:
+        """End the server if it still runs."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+@contextmanager
+def demo_server(data: Path, *, incidents: int, seed: int) -> Iterator[Server]:
+    """``gridmap run`` over a demo store of ``incidents`` made in ``data`` (its data folder),
+    started; ``store_url`` says where the store is. Stopped when the block ends."""
+    from .conftest import demo_store
+
+    server = Server({**os.environ, "GRIDMAP_DATA_DIR": str(data)}, free_port())
+    server.store_url = demo_store(data, incidents=incidents, seed=seed)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -3,14 +3,11 @@ own map (no plotly.js), the area whole, filters applied in the browser, a click 
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from gridmap.feed.store import open_store
 
-from .browser import BROWSER_MARKS, CHROMIUM, FLAGS, Server, free_port
-from .conftest import demo_store
+from .browser import BROWSER_MARKS, CHROMIUM, FLAGS, demo_server
 
 pytestmark = BROWSER_MARKS
 
@@ -19,15 +16,8 @@ DOTS = "gm-dispatch_status"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("desk-browser")
-    env = {**os.environ, "GRIDMAP_DATA_DIR": str(data)}
-    srv = Server(env, free_port())
-    srv.store_url = demo_store(data, incidents=4000, seed=3)
-    srv.start()
-    yield srv
-    if srv.proc and srv.proc.poll() is None:
-        srv.proc.terminate()
-        srv.proc.wait(10)
+    with demo_server(tmp_path_factory.mktemp("desk-browser"), incidents=4000, seed=3) as srv:
+        yield srv
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """A probe of every route as a street office trying another street and as any key holder
-trying to inject (the holes of issue 10, each closed, each with a test of its own)."""
+trying to inject (the holes of issue 10, each closed, each with a test of its own). What each
+map data route answers a street office is in ``test_map_scope.py``."""
 
 from __future__ import annotations
 
@@ -17,44 +18,15 @@ from gridmap.settings import Settings
 
 from ..helpers import with_description
 from .conftest import demo_store
+from .probe import PASSWORD, probe_app
+from .probe import login as _login
 
-PASSWORD = "probe-secret-1"
 XSS = "<img src=x onerror=alert(31)>"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    data = tmp_path_factory.mktemp("security")
-    url = demo_store(data, incidents=3000, seed=21)
-    with open_store(url) as store:
-        counts = store.get_incidents(open_only=True)["street_code"].value_counts()
-        mine, other = counts.index[0], counts.index[1]
-        communities = store.get_areas("community")
-        community = communities.loc[communities["code"].str.startswith(mine), "code"].iloc[0]
-        store.add_user("street1", "street", mine, PASSWORD)
-        store.add_user("street2", "street", other, PASSWORD)
-        store.add_user("comm1", "community", community, PASSWORD)
-        store.add_user("centre1", "centre", None, PASSWORD)
-        keys = {
-            "mine": store.add_api_key("街道一APP", area_code=mine),
-            "other": store.add_api_key("街道二APP", area_code=other),
-            "district": store.add_api_key("12345热线"),
-        }
-        theirs = store.get_incidents(open_only=True, area_code=other).dropna(subset=["lon"])
-    from gridmap.dashboard.shell.app import create_app
-
-    dash_app = create_app(Settings(store_url=url, data_dir=data, auth=True))
-    dash_app.url, dash_app.mine, dash_app.other, dash_app.community = url, mine, other, community
-    dash_app.keys = keys
-    dash_app.theirs = theirs.iloc[0].to_dict()
-    return dash_app
-
-
-def _login(app, user: str, password: str = PASSWORD):
-    client = app.server.test_client()
-    answer = client.post("/login", data={"username": user, "password": password})
-    assert answer.status_code == 302, answer.get_data(as_text=True)[:200]
-    return client
+    return probe_app(tmp_path_factory.mktemp("security"))
 
 
 def _post(client, path: str, body, key: str):
@@ -130,108 +102,6 @@ def test_the_html_map_shows_markup_as_text(marked_up):
         assert raw not in page, raw
     assert re.search(r"(&|\\u0026)lt;img src=x onerror=alert\(31\)", page)
     assert re.search(r"(&|\\u0026)lt;script(&|\\u0026)gt;alert", page)
-
-
-# 2. geometry scoped ------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/geo/street.geojson",
-        "/geo/community.geojson",
-        "/geo/grid.geojson",
-        "/geo/labels/street.geojson",
-        "/geo/labels/community.geojson",
-        "/geo/buildings.geojson",
-    ],
-)
-def test_geometry_answers_only_inside_the_callers_area(app, path):
-    answer = _login(app, "street1").get(path)
-    assert answer.status_code == 200
-    assert (
-        "private" in answer.headers["Cache-Control"]
-        and "public" not in answer.headers["Cache-Control"]
-    )
-    codes = [f["properties"]["code"] for f in answer.get_json()["features"]]
-    assert codes and all(c.startswith(app.mine) for c in codes), path
-    whole = _login(app, "centre1").get(path).get_json()["features"]
-    assert any(f["properties"]["code"].startswith(app.other) for f in whole)
-
-
-def test_the_desk_maps_data_answers_only_inside_the_callers_area(app):
-    street, centre = _login(app, "street1"), _login(app, "centre1")
-    theirs = app.theirs["incident_id"]
-    for path in ("/desk/open.geojson", "/desk/open.geojson?status=" + app.theirs["status"]):
-        ids = [f["properties"]["incident_id"] for f in street.get(path).get_json()["features"]]
-        assert ids and theirs not in ids, path
-        assert theirs in [
-            f["properties"]["incident_id"] for f in centre.get(path).get_json()["features"]
-        ]
-    with open_store(app.url) as store:
-        mine = set(store.get_incidents(area_code=app.mine)["incident_id"])
-        everywhere = store.report_points(0)
-    reports = street.get("/desk/reports.geojson?hours=720").get_json()["features"]
-    assert 0 < len(reports) < len(everywhere.dropna(subset=["lon"]))
-    assert len(reports) <= len(mine)
-    for figure in ("open", "overdue", "on_time_rate"):
-        for level in ("street", "community", "grid"):
-            path = f"/desk/figures/{level}_choropleth.json?figure={figure}"
-            codes = street.get(path).get_json()["codes"]
-            assert all(c.startswith(app.mine) for c in codes), path
-    codes = street.get("/desk/figures/grid_choropleth.json?figure=open").get_json()["codes"]
-    assert codes and not any(c.startswith(app.other) for c in codes)
-
-
-def test_the_wall_map_shows_the_callers_area_whole(app):
-    import shapely
-
-    with open_store(app.url) as store:
-        streets = store.get_areas("street").set_index("code")
-    mine = _login(app, "street1").get("/live/map.json").get_json()["bounds"]
-    whole = _login(app, "centre1").get("/live/map.json").get_json()["bounds"]
-    assert mine == pytest.approx(list(streets.geometry[app.mine].bounds), abs=1e-4)
-    assert shapely.box(*whole).contains(shapely.box(*mine)) and mine != whole
-
-
-def test_building_tiles_hold_only_the_callers_area(app):
-    import math
-
-    import mapbox_vector_tile
-
-    with open_store(app.url) as store:
-        buildings = store.get_buildings()
-    theirs = buildings[buildings["grid_code"].str.startswith(app.other)].iloc[0]
-    point = theirs.geometry.representative_point()
-    n = 2**16
-    x = int((point.x + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(point.y))) / math.pi) / 2 * n)
-    path = f"/tiles/buildings/16/{x}/{y}.pbf"
-
-    def ids(client) -> set[str]:
-        answer = client.get(path)
-        assert answer.status_code in (200, 204)
-        assert "private" in answer.headers["Cache-Control"]
-        if answer.status_code == 204:
-            return set()
-        layer = mapbox_vector_tile.decode(answer.data)["buildings"]
-        return {f["properties"]["building_id"] for f in layer["features"]}
-
-    assert theirs["building_id"] in ids(_login(app, "centre1"))
-    assert theirs["building_id"] not in ids(_login(app, "street1"))
-    street = _login(app, "street1")
-    assert street.get(f"/tiles/buildings/9/{x >> 7}/{y >> 7}.pbf").status_code == 404
-    assert street.get("/tiles/buildings/16/99999999/1.pbf").status_code == 404
-
-
-def test_a_community_sees_its_street_outline_for_orientation_but_not_the_others(app):
-    client = _login(app, "comm1")
-    streets = [
-        f["properties"]["code"] for f in client.get("/geo/street.geojson").get_json()["features"]
-    ]
-    assert streets == [app.mine]
-    communities = client.get("/geo/community.geojson").get_json()["features"]
-    assert [f["properties"]["code"] for f in communities] == [app.community]
-    district = client.get("/geo/district.geojson").get_json()["features"]
-    assert len(district) == 1 and app.mine.startswith(district[0]["properties"]["code"])
 
 
 # 3. masking --------------------------------------------------------------------------------------

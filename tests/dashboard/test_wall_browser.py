@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.request
 
@@ -12,27 +11,17 @@ import pytest
 
 from gridmap.feed.store import open_store
 
-from .browser import BROWSER_MARKS, CHROMIUM, FLAGS, Server, free_port
-from .conftest import demo_store
+from .browser import BROWSER_MARKS, CHROMIUM, FLAGS, Server, demo_server, free_port
 
 pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("wall")
-    env = {**os.environ, "GRIDMAP_DATA_DIR": str(data)}
-    url = demo_store(data, incidents=4000, seed=3)
-    with open_store(url) as store:
-        key = store.add_api_key("browser-test")
-    srv = Server(env, free_port())
-    srv.key = key
-    srv.env_store = url
-    srv.start()
-    yield srv
-    if srv.proc and srv.proc.poll() is None:
-        srv.proc.terminate()
-        srv.proc.wait(10)
+    with demo_server(tmp_path_factory.mktemp("wall"), incidents=4000, seed=3) as srv:
+        with open_store(srv.store_url) as store:
+            srv.key = store.add_api_key("browser-test")
+        yield srv
 
 
 @pytest.fixture
@@ -104,7 +93,7 @@ def test_wall_paints_the_district_offline(page, server, tmp_path):
     time.sleep(4)  # let MapLibre fetch the geometry layers and draw
     text = page.inner_text("body")
     assert "成华区" in text and "今日上报" in text and "最新事件" in text
-    with open_store(server.env_store) as store:
+    with open_store(server.store_url) as store:
         open_ids = store.get_incidents(open_only=True)
     located = set(open_ids.dropna(subset=["lon"])["incident_id"])
     assert located and set(_open_ids(page)) == located  # every open incident, no other
@@ -160,7 +149,7 @@ def test_across_the_room_only_what_needs_eyes_is_a_dot(page, server):
 
 
 def test_the_tour_outlines_and_names_each_street(page, server):
-    with open_store(server.env_store) as store:
+    with open_store(server.store_url) as store:
         names = dict(store.get_areas("street")[["code", "name"]].itertuples(index=False))
     page.goto(server.url + "/wall")
     page.wait_for_function("() => window.gridmapPainted > 0", timeout=60_000)
@@ -168,7 +157,7 @@ def test_the_tour_outlines_and_names_each_street(page, server):
     ranked = page.locator("#wall-ranking td.rank-name").all_inner_texts()
     assert page.inner_text("#wall-rank-title").startswith("街道排名")
     assert sorted(ranked) == sorted(names.values())
-    with open_store(server.env_store) as store:
+    with open_store(server.store_url) as store:
         today = store.today_breakdown(pd.Timestamp.now(tz="Asia/Shanghai"))["source"]
     sources = page.inner_text("#wall-sources")
     assert ("网格员上报" in sources and "12345热线" in sources) if today else "暂无" in sources
@@ -273,11 +262,10 @@ def test_server_restart_shows_stale_data_then_recovers(page, server):
 def dense_server(server):
     """A second server on the same store that calls the district dense (more than 5 open)."""
     srv = Server({**server.env, "GRIDMAP_WALL_DENSE_OPEN": "5"}, free_port())
-    srv.key, srv.env_store = server.key, server.env_store
+    srv.key, srv.store_url = server.key, server.store_url
     srv.start()
     yield srv
-    srv.proc.terminate()
-    srv.proc.wait(10)
+    srv.stop()
 
 
 def test_a_dense_wall_fetches_its_dots_only_at_street_zoom(page, dense_server):
@@ -293,7 +281,7 @@ def test_a_dense_wall_fetches_its_dots_only_at_street_zoom(page, dense_server):
         assert [u.split("/", 3)[-1] for u in rest] == ["live/open.json"]
     page.evaluate("() => window.gridmapLive.map.jumpTo({zoom: 12})")
     page.wait_for_function("() => window.gridmapLive.openLoaded", timeout=20_000)
-    with open_store(dense_server.env_store) as store:
+    with open_store(dense_server.store_url) as store:
         located = store.get_incidents(open_only=True).dropna(subset=["lon"])
     assert set(_open_ids(page)) == set(located["incident_id"])
     incident = _post(dense_server, {"service_code": "SR01", "lat": 30.668, "long": 104.108})
