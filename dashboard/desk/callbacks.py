@@ -14,7 +14,7 @@ import dash
 from dash import Input, Output, State, html
 
 from gridmap.dashboard.desk import ids
-from gridmap.dashboard.desk.data import EXPORTS, WINDOWS, desk_frames
+from gridmap.dashboard.desk.data import EXPORTS, desk_incidents
 from gridmap.dashboard.desk.detail import show_detail
 from gridmap.dashboard.desk.layers import DESK_MAX_DOTS, desk_legend
 from gridmap.dashboard.shared.auth import current_scope
@@ -36,7 +36,6 @@ TABLE_ROWS = 50
 def desk_update(
     categories: list[str] | None,
     statuses: list[str] | None,
-    hours: int,
     lang: str = "zh",
     figure: str = "open",
 ) -> tuple[html.Table, list]:
@@ -46,12 +45,10 @@ def desk_update(
     context = get_context()
     scope = current_scope()
     now = context.now()
-    incidents, _heat = desk_frames(
+    incidents = desk_incidents(
         context.store,
-        now,
         categories=categories or None,
         statuses=statuses or None,
-        hours=int(hours or 24),
         area_code=scope.area_code,
     )
     located = int(incidents["lon"].notna().sum())
@@ -98,15 +95,14 @@ def incident_table(
     return html.Table([head, html.Tbody(rows)])
 
 
-def _desk(categories, statuses, hours, figure, lang):
+def _desk(categories, statuses, figure, lang):
     categories = text_list(categories, "category", CATEGORY_BY_CODE)
     statuses = text_list(statuses, "status", [s for s, st in STATES.items() if st.is_open])
-    hours = choice(hours, "window", [h for _key, h in WINDOWS], default=24)
     figure = choice(figure, "figure", CHOROPLETH_FIGURES, default="open")
-    table, legend = desk_update(categories, statuses, hours, lang_of(lang), figure)
-    # the table lists by category and state only: a new figure or window leaves it as it is
-    # (re-drawing it would hold the page's script while the map draws the change)
-    if dash.ctx.triggered_id in (ids.DESK_FIGURE, ids.DESK_WINDOW):
+    table, legend = desk_update(categories, statuses, lang_of(lang), figure)
+    # the table lists by category and state only: a new figure leaves it as it is (re-drawing
+    # it would hold the page's script while the map draws the change)
+    if dash.ctx.triggered_id == ids.DESK_FIGURE:
         return dash.no_update, legend
     return table, legend
 
@@ -169,7 +165,6 @@ def register(app: dash.Dash) -> None:
         Output(ids.DESK_LEGEND, "children"),
         Input(ids.DESK_CATEGORY, "value"),
         Input(ids.DESK_STATUS, "value"),
-        Input(ids.DESK_WINDOW, "value"),
         Input(ids.DESK_FIGURE, "value"),
         State(ids.DESK_LANG, "value"),
     )(_desk)

@@ -1,4 +1,5 @@
-"""Data of the desk page: the filtered open incidents and heat points (plain functions)."""
+"""Data of the desk page: its time windows, its export formats and the filtered open
+incidents (plain functions)."""
 
 from __future__ import annotations
 
@@ -23,22 +24,18 @@ EXPORTS = (
 )
 
 
-def desk_frames(
+def desk_incidents(
     store: SQLStore,
-    now: pd.Timestamp,
     *,
     categories: list[str] | None,
     statuses: list[str] | None,
-    hours: int,
     area_code: str | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Open incidents (filtered by category and status) and the lon/lat of reports in the
-    last ``hours`` (filtered by category), inside ``area_code`` if given."""
+) -> pd.DataFrame:
+    """Open incidents inside ``area_code`` (if given), of ``categories`` and ``statuses`` (all
+    when ``None``), by id."""
     incidents = store.get_incidents(open_only=True, area_code=area_code)
     if categories:
         incidents = incidents[incidents["category"].isin(categories)]
     if statuses:
         incidents = incidents[incidents["status"].isin(statuses)]
-    since = int((now - pd.Timedelta(hours=int(hours))).value // 1_000_000)
-    heat = store.report_points(since - 1, area_code=area_code, categories=categories or ())
-    return incidents.reset_index(drop=True), heat.reset_index(drop=True)
+    return incidents.reset_index(drop=True)

@@ -23,7 +23,6 @@ from gridmap.domain.access import Scope
 from gridmap.domain.areas import LEVEL_OF_LAYER
 from gridmap.domain.workflow import STATES
 from gridmap.feed.store import SQLStore
-from gridmap.feed.store.tiles import BUILDING_ZOOMS
 from gridmap.layers.maplibre import render_maplibre
 from gridmap.layers.spec import (
     CATALOGUE,
@@ -100,19 +99,10 @@ def desk_specs(figure: str = "open") -> tuple[LayerSpec, ...]:
 
 
 def desk_source_url(spec: LayerSpec) -> str | dict[str, Any]:
-    """Where the desk map's source of ``spec`` comes from: the area layers' geometry
-    (:func:`area_source_url`, the same file for a level's fills, outlines and names), the
-    buildings as vector tiles (a city's 600,000: a tile at a time, from zoom 14), the open
-    incidents and the reports of the default window (:mod:`.routes`). Everything is of the
-    caller's area, decided on the server."""
-    if spec.kind == "buildings":
-        low, high = BUILDING_ZOOMS
-        return {
-            "type": "vector",
-            "tiles": ["/tiles/buildings/{z}/{x}/{y}.pbf"],
-            "minzoom": low,
-            "maxzoom": high,
-        }
+    """Where the desk map's source of ``spec`` comes from: the area layers' geometry and the
+    buildings' tiles (:func:`area_source_url`: a level's fills, outlines and names share one
+    file), the open incidents and the reports of the default window (:mod:`.routes`).
+    Everything is of the caller's area, decided on the server."""
     if spec.kind == "dispatch_status":
         return "/desk/open.geojson"
     if spec.kind == "incident_heat":

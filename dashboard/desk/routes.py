@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 from flask import Flask, Response, request
 
-from gridmap.dashboard.desk.data import WINDOWS, desk_frames
+from gridmap.dashboard.desk.data import WINDOWS, desk_incidents
 from gridmap.dashboard.desk.layers import (
     DESK_MAX_DOTS,
     OPEN_COLUMNS,
@@ -83,13 +83,8 @@ def install_desk_routes(server: Flask) -> None:
                 none = pd.DataFrame(columns=list(OPEN_COLUMNS))
                 data = open_geojson(none, epoch_ms(now), hidden=located)
                 return _no_store(respond_geojson(data, max_age=0))
-        incidents, _ = desk_frames(
-            ctx.store,
-            now,
-            categories=categories or None,
-            statuses=statuses or None,
-            hours=0,
-            area_code=area,
+        incidents = desk_incidents(
+            ctx.store, categories=categories or None, statuses=statuses or None, area_code=area
         )
         located = int(incidents["lon"].notna().sum())
         if located > DESK_MAX_DOTS:

@@ -137,23 +137,6 @@ def install_geo_routes(server: Flask, cache: GeoCache) -> None:
 
         return respond(cache.get(f"labels:{level}:{scope.area_code or ''}", build))
 
-    @server.get("/geo/buildings.geojson")
-    def buildings():
-        scope = current_scope()
-
-        def build() -> bytes:
-            frame = store.get_buildings()
-            if scope.area_code:
-                frame = frame[[scope.contains_code(c) for c in frame["grid_code"]]]
-            return area_geojson(
-                frame.rename(columns={"building_id": "code"}),
-                properties=("code", "name"),
-                clean=False,
-                tolerance_m=0,
-            )
-
-        return respond(cache.get(f"buildings:{scope.area_code or ''}", build))
-
     tiles = TileCache()
 
     @server.get("/tiles/buildings/<int:z>/<int:x>/<int:y>.pbf")

@@ -17,6 +17,7 @@ import pandas as pd
 from gridmap.domain.areas import LEVEL_OF_LAYER
 from gridmap.domain.sla import DUE_ORDER, due_codes
 from gridmap.feed.store.base import to_epoch_ms
+from gridmap.feed.store.tiles import BUILDING_ZOOMS
 from gridmap.layers.basemap import maplibre_style
 from gridmap.layers.maplibre import render_maplibre
 from gridmap.layers.spec import LayerSpec, catalogue_by_id
@@ -73,15 +74,22 @@ def due_of(incidents: pd.DataFrame, now_ms: int) -> list[str]:
     return [DUE_ORDER[c] for c in codes]
 
 
-def area_source_url(spec: LayerSpec, k: int | None = None) -> str:
-    """The server's GeoJSON of an area layer (outlines, labels, buildings:
-    :mod:`gridmap.dashboard.shared.georoutes`): one URL for every caller, answered with the caller's
-    own area (decided on the server, cached privately per session)."""
+def area_source_url(spec: LayerSpec) -> str | dict[str, Any]:
+    """Where the map gets an area layer (:mod:`gridmap.dashboard.shared.georoutes`): the
+    GeoJSON of a level's outlines or of its names, one URL for every caller, answered with the
+    caller's own area (decided on the server, cached privately per session); buildings as
+    vector tiles (a city's 600,000: a tile at a time, from the zoom they are made for)."""
+    if spec.kind == "buildings":
+        low, high = BUILDING_ZOOMS
+        return {
+            "type": "vector",
+            "tiles": ["/tiles/buildings/{z}/{x}/{y}.pbf"],
+            "minzoom": low,
+            "maxzoom": high,
+        }
     level = LEVEL_OF_LAYER.get(spec.data_id, "grid")
     if spec.kind == "labels":
         return f"/geo/labels/{level}.geojson"
-    if spec.kind == "buildings":
-        return "/geo/buildings.geojson"
     return f"/geo/{level}.geojson"
 
 
@@ -145,4 +153,4 @@ def wall_map_layers(label_split: float | None = None) -> dict[str, Any]:
     (``GeoJSONSource.updateData`` and feature-state), so a live update costs the browser work
     in proportion to what changed.
     """
-    return render_maplibre(wall_specs(label_split), lambda spec: area_source_url(spec))
+    return render_maplibre(wall_specs(label_split), area_source_url)

@@ -60,7 +60,7 @@ def test_the_map_gets_every_located_open_incident_with_what_its_filters_need(app
         round(one["lat"], 5),
     ]
     # the table and the legend come from the server, filtered there
-    table, _legend = desk_update(["SR"], None, 24)
+    table, _legend = desk_update(["SR"], None)
     sr = rows[rows["category"] == "SR"]
     html_text = str(table.to_plotly_json())
     assert not re.search(r"1[3-9]\d{9}", html_text)  # phone numbers masked
@@ -107,8 +107,8 @@ def test_english_switch_changes_the_words_not_the_data(app_ctx):
     pages = {page["path"]: page["layout"] for page in dash.page_registry.values()}
     layout, wall_layout = pages["/"], pages["/wall"]
 
-    zh_table, zh_legend = desk_update(None, None, 24, "zh")
-    en_table, en_legend = desk_update(None, None, 24, "en")
+    zh_table, zh_legend = desk_update(None, None, "zh")
+    en_table, en_legend = desk_update(None, None, "en")
     assert "未结案件" in str(zh_legend) and "Open" in str(en_legend)
     zh_head = [th.children for th in zh_table.children[1].children.children]
     en_head = [th.children for th in en_table.children[1].children.children]
@@ -250,10 +250,10 @@ def test_too_many_dots_are_left_out_with_a_word_and_a_filter_brings_them_back(ap
     monkeypatch.setattr(callbacks, "DESK_MAX_DOTS", cap)
     data = _open_features()
     assert data["features"] == [] and data["hidden"] == len(rows)
-    table, legend = desk_update(None, None, 24)
+    table, legend = desk_update(None, None)
     assert "点位过多" in str(legend) and f"{len(rows):,}" in str(legend)
     assert len(table.children[2].children) == min(50, len(rows))  # the table stays
     data = _open_features(f"/desk/open.geojson?status={rare}")
     assert len(data["features"]) == cap and "hidden" not in data
-    _, legend = desk_update(None, [rare], 24)
+    _, legend = desk_update(None, [rare])
     assert "点位过多" not in str(legend)

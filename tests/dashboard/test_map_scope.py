@@ -25,7 +25,6 @@ def app(tmp_path_factory):
         "/geo/grid.geojson",
         "/geo/labels/street.geojson",
         "/geo/labels/community.geojson",
-        "/geo/buildings.geojson",
     ],
 )
 def test_geometry_answers_only_inside_the_callers_area(app, path):

@@ -32,7 +32,7 @@ def _near_due_everywhere(data, url, limits_file: str) -> dict[str, int]:
     exported = pd.read_csv(io.StringIO(csv), dtype=str)
     grids = pd.read_csv(io.BytesIO(client.get("/export/grids.csv").data), encoding="utf-8-sig")
     with app.server.test_request_context("/"):
-        table, _legend = desk_update(None, None, 24)
+        table, _legend = desk_update(None, None)
     table_marks = str(table.to_plotly_json()).count("'临期'")
     unlocated = ctx.store.get_incidents(open_only=True)["lon"].isna().sum()
     assert unlocated == 0, "the sample has no open incident without a location"

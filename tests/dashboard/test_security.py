@@ -340,7 +340,6 @@ def _desk(client, **values):
     inputs = {
         ids.DESK_CATEGORY: ("value", None),
         ids.DESK_STATUS: ("value", None),
-        ids.DESK_WINDOW: ("value", 24),
         ids.DESK_FIGURE: ("value", "open"),
     }
     for key, value in values.items():
@@ -365,7 +364,6 @@ def test_the_desk_callback_names_a_bad_input(app):
     client = _login(app, "street1")
     assert _desk(client).status_code == 200
     for key, value, field in (
-        (ids.DESK_WINDOW, "abc", "window"),
         (ids.DESK_CATEGORY, ["nonsense"], "category"),
         (ids.DESK_STATUS, {"a": 1}, "status"),
         (ids.DESK_FIGURE, "x", "figure"),
