@@ -148,7 +148,7 @@ def figure_classes(
         raise KeyError(f"no choropleth layer {spec_id[:40]!r}")
     channel = spec.channels["color"]
     level = LEVEL_OF_LAYER[spec.data_id]
-    codes = [c for c in store.get_areas(level)["code"] if scope.contains_code(c)]
+    codes = store.area_codes(level, within=scope.area_code)
     figures = store.area_figures(level, now, area_code=scope.area_code)
     values = figures.reindex(codes)[channel.field]
     if channel.field != "on_time_rate":
