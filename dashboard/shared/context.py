@@ -204,7 +204,7 @@ class AppContext:
             frame = figures.reindex(codes)
             frame[["open", "overdue"]] = frame[["open", "overdue"]].fillna(0).astype("int64")
             names = self.names()
-            frame["name"] = [names.get(c) or f"{c[-3:]}" for c in frame.index]
+            frame["name"] = [names.get(c) or c[-3:] for c in frame.index]
             frame = frame.sort_values(
                 ["overdue", "open", "on_time_rate"],
                 ascending=[False, False, True],
