@@ -53,3 +53,47 @@ def route(subcategory: str, street_name: str | None = None, community_name: str 
     if kind == "community" and community_name:
         return community_name + unit.removeprefix("社区")
     return unit
+
+
+def units_of(
+    street_name: str | None, community_names: list[str] | tuple[str, ...] = ()
+) -> list[str]:
+    """The units an incident of a street may be dispatched to: the district's departments,
+    the street's own units, then the workstations of its communities (each list sorted).
+
+    Parameters
+    ----------
+    street_name
+        The street's name, e.g. ``"双桥子街道"`` (``None``: departments only).
+    community_names
+        Names of the communities whose workstations are offered (the incident's own first).
+    """
+    departments = sorted({unit for kind, unit in ROUTES.values() if kind == "department"})
+    if not street_name:
+        return departments
+    street = sorted(
+        {
+            street_name + unit.removeprefix("街道")
+            for kind, unit in ROUTES.values()
+            if kind == "street"
+        }
+    )
+    workstation = next(unit for kind, unit in ROUTES.values() if kind == "community")
+    communities = [name + workstation.removeprefix("社区") for name in community_names]
+    return departments + street + list(dict.fromkeys(communities))
+
+
+def unit_area(
+    unit: str | None,
+    street: tuple[str, str] | None,
+    community: tuple[str, str] | None = None,
+) -> str | None:
+    """The code of the area whose unit ``unit`` is, for an incident of ``street`` and
+    ``community`` (each ``(code, name)``): the community's for its workstation, the street's
+    for the street's own units, ``None`` for a district department (or no unit)."""
+    if not unit:
+        return None
+    for place in (community, street):
+        if place and place[1] and unit.startswith(place[1]):
+            return place[0]
+    return None

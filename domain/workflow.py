@@ -112,8 +112,42 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+#: Who does what: role (see :mod:`gridmap.domain.access`) → the actions it may take. The
+#: centre accepts or voids reports, dispatches, extends, escalates, verifies and closes or
+#: returns; a street office or community workstation starts and reports handled what was
+#: dispatched to one of its units, or returns it (not theirs); a planner only reads.
+ROLE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "centre": ("accept", "void", "dispatch", "extend", "escalate", "verify", "close", "return"),
+    "street": ("start", "handle", "return"),
+    "community": ("start", "handle", "return"),
+    "planner": (),
+}
+#: Roles that act only on what was dispatched to a unit of their own area.
+FIELD_ROLES: frozenset[str] = frozenset({"street", "community"})
+#: Actions that need a reason in ``note`` / a new ``deadline`` / a unit in ``department``.
+NEEDS_REASON: frozenset[str] = frozenset({"return", "void"})
+NEEDS_DEADLINE: frozenset[str] = frozenset({"extend"})
+NEEDS_UNIT: frozenset[str] = frozenset({"dispatch"})
+
+
 class TransitionError(ValueError):
     """An action that the transition table does not allow from the current state."""
+
+
+class StaleStateError(TransitionError):
+    """An action taken on a state the incident has left (a page or app that had not seen
+    the latest event): refused rather than applied to the newer state."""
+
+
+def check_expected(state: str, expected: str | None) -> None:
+    """Raise :class:`StaleStateError` when ``expected`` (the state the sender saw; ``None``:
+    not said) is not the incident's ``state``."""
+    if expected is not None and expected != state:
+        raise StaleStateError(
+            f"the incident is now {STATES[state].name} ({state}), not "
+            f"{STATES[expected].name if expected in STATES else expected} ({expected}) "
+            "as the sender saw it; someone acted on it meanwhile: reload and decide again"
+        )
 
 
 def is_open(state: str) -> bool:
@@ -138,6 +172,25 @@ def allowed_actions(state: str) -> list[str]:
     """Actions allowed from ``state``, in table order."""
     state_info(state)
     return [a.code for a in ACTIONS.values() if state in a.sources]
+
+
+def role_actions(role: str, state: str, *, own_unit: bool = True) -> list[str]:
+    """Actions ``role`` may take now on an incident in ``state``, in table order: legal from
+    the state (the transition table) and allowed to the role (:data:`ROLE_ACTIONS`). A field
+    role (street office, community) acts only when the incident was dispatched to a unit of
+    its own area (``own_unit``)."""
+    if role in FIELD_ROLES and not own_unit:
+        return []
+    allowed = ROLE_ACTIONS.get(role, ())
+    return [a for a in allowed_actions(state) if a in allowed]
+
+
+def waiting_states(role: str) -> tuple[str, ...]:
+    """States in which an incident waits on ``role`` (its to-do list, 待办): those from which
+    the role has an action that moves the incident on (escalate and extend only mark it)."""
+    moving = [ACTIONS[a] for a in ROLE_ACTIONS.get(role, ()) if ACTIONS[a].target is not None]
+    waiting = {s for a in moving if a.code != "return" for s in a.sources}
+    return tuple(s for s in STATES if s in waiting)
 
 
 def apply_action(state: str | None, action: str) -> str:

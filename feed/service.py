@@ -25,7 +25,14 @@ from gridmap.domain.identifiers import MAX_ID_LENGTH, id_problem
 from gridmap.domain.incident import Place, new_incident
 from gridmap.domain.sla import allowed_hours
 from gridmap.domain.times import TimeFormatError, parse_time
-from gridmap.domain.workflow import ACTIONS, STATES, TransitionError, apply_action
+from gridmap.domain.workflow import (
+    ACTIONS,
+    NEEDS_REASON,
+    STATES,
+    TransitionError,
+    apply_action,
+    check_expected,
+)
 from gridmap.feed.store import ConflictError, SQLStore
 from gridmap.feed.store.common import now_ms
 from gridmap.geo.assign import PolygonIndex, grid_parents, service_bounds
@@ -313,6 +320,12 @@ class IntakeService:
         for field in ("note", "department"):
             event[field] = _text(payload, field, limit=_TEXT_LIMITS[field])
         event["client_event_id"] = _identifier(payload, "client_event_id")
+        expected = _text(payload, "if_state", limit=20)
+        if expected is not None and expected not in STATES:
+            raise RequestError("if_state", f"unknown state {expected!r}; known: {list(STATES)}")
+        event["if_state"] = expected
+        if action in NEEDS_REASON and not event["note"]:
+            raise RequestError("note", f"a {action!r} event needs its reason in 'note'")
         return event
 
     def apply_events(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -389,6 +402,7 @@ def plan_event(current: dict[str, Any], event: dict[str, Any]) -> tuple[dict, di
         For an action the transition table does not allow (the message names the allowed).
     """
     state = current["status"]
+    check_expected(state, event.get("if_state"))
     new_state = apply_action(state, event["action"])
     at = event["at"]
     update: dict[str, Any] = {"status": new_state}

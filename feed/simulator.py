@@ -31,6 +31,11 @@ NEXT_ACTIONS: dict[str, list[tuple[str, float]]] = {
     "verified": [("close", 0.95), ("wait", 0.05)],
 }
 _DEPARTMENTS = ("区城市管理和综合执法局", "区住房和城乡建设局", "区市政设施管理所", "区应急管理局")
+#: Reasons given for a return or a void.
+_REASONS = {
+    "return": ("处置不到位，请重新处置", "非本单位职责，请重新派遣", "照片不清晰，请补充"),
+    "void": ("重复上报", "经核实不属实", "已由其他渠道办结"),
+}
 _TEXTS = ("门口{}，影响通行。", "{}，居民反映多次。", "巡查发现{}。", "{}，请尽快处置。")
 
 
@@ -165,6 +170,8 @@ def _advance(api, rng, tracked, stats) -> None:
     body: dict[str, Any] = {"action": action}
     if action == "dispatch":
         body["department"] = rng.choice(_DEPARTMENTS)
+    if action in _REASONS:  # a return or a void says why
+        body["note"] = rng.choice(_REASONS[action])
     if action == "extend":
         body["deadline"] = time.strftime(
             "%Y-%m-%dT%H:%M:%S+08:00", time.gmtime(time.time() + 8 * 3600 + 172800)

@@ -280,7 +280,10 @@ def test_an_id_used_in_another_street_answers_like_an_unused_one(app):
     accepted = _post(client, f"/api/v1/incidents/{theirs}/events", {"action": "accept"}, key)
     assert accepted.status_code == 201 and accepted.get_json()["incident_id"] == theirs
     bulk = _post(
-        client, "/api/v1/events/bulk", {"events": [{"incident_id": theirs, "action": "void"}]}, key
+        client,
+        "/api/v1/events/bulk",
+        {"events": [{"incident_id": theirs, "action": "void", "note": "重复上报"}]},
+        key,
     )
     assert bulk.status_code == 201 and bulk.get_json()["results"][0]["incident_id"] == theirs
     with open_store(app.url) as store:  # the other street's incident is untouched

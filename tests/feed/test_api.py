@@ -206,6 +206,27 @@ def test_workflow_events_over_http(env):
     assert store.get_incident(rid)["status"] == "accepted"
 
 
+def test_a_sender_that_saw_an_older_state_is_refused_and_a_return_needs_its_reason(env):
+    client, key, store = env
+    rid = _post(client, "/open311/v2/requests.json", REQUEST, key).get_json()[0][
+        "service_request_id"
+    ]
+    path = f"/api/v1/incidents/{rid}/events"
+    assert _post(client, path, {"action": "accept", "if_state": "reported"}, key).status_code == 201
+    # a second desk that still shows "reported" voids it: refused, the state is kept
+    late = _post(client, path, {"action": "void", "if_state": "reported", "note": "重复"}, key)
+    assert late.status_code == 409
+    assert "accepted" in late.get_json()[0]["description"]
+    assert store.get_incident(rid)["status"] == "accepted"
+    bad = _post(client, path, {"action": "dispatch", "if_state": "flying"}, key)
+    assert bad.status_code == 400 and bad.get_json()[0]["field"] == "if_state"
+    reasonless = _post(client, path, {"action": "void"}, key)
+    assert reasonless.status_code == 400 and reasonless.get_json()[0]["field"] == "note"
+    voided = _post(client, path, {"action": "void", "note": "重复上报"}, key)
+    assert voided.status_code == 201
+    assert store.get_events(rid)["note"].iloc[-1] == "重复上报"
+
+
 def test_bulk_events_are_all_or_nothing(env):
     client, key, store = env
     ids = [
