@@ -59,6 +59,12 @@ class Settings:
         A TOML file of the district's own time limits (stage hours, the 处置 hours per
         category, priority factors, the near-due share; see
         :meth:`gridmap.domain.sla.TimeLimits.from_toml`); empty: the built-in ones.
+    photo_dir
+        Folder of incident photos (by content hash); empty: ``<data_dir>/photos``.
+    open311_public_reads
+        ``true``: Open311 reads (``GET /open311/v2/requests…``) without an API key answer the
+        district's requests as the spec has them, with every personal field and the photos
+        removed. ``false`` (default): every read needs a key.
     wall_dense_open
         Open incidents (located, in the caller's area) above which the wall draws them as dots
         only from street zoom on, and fetches them only once it gets there: at city zoom the
@@ -80,11 +86,18 @@ class Settings:
     session_days: int = 30
     wall_dense_open: int = 20_000
     time_limits_file: str = ""
+    photo_dir: str = ""
+    open311_public_reads: bool = False
 
     @property
     def demo_dir(self) -> Path:
         """Folder of the generated demo data set."""
         return self.data_dir / "demo"
+
+    @property
+    def photos_path(self) -> Path:
+        """Folder of incident photos."""
+        return Path(self.photo_dir).expanduser() if self.photo_dir else self.data_dir / "photos"
 
     @property
     def resolved_store_url(self) -> str:

@@ -21,11 +21,15 @@ from gridmap.domain.categories import CATEGORIES, SUBCATEGORY_NAMES, SUBCATEGORY
 from gridmap.domain.identifiers import id_problem
 from gridmap.domain.times import TimeFormatError, parse_time
 from gridmap.domain.workflow import TransitionError, open311_status
+from gridmap.feed.photos import MAX_PHOTO_BYTES, Photo, PhotoError
 from gridmap.feed.service import MAX_BATCH, IntakeService, RequestError, own_id
 from gridmap.feed.store import ConflictError, NotFoundError
+from gridmap.feed.store.common import now_ms
 
-#: Largest request body accepted, bytes.
+#: Largest request body accepted, bytes (a multipart body with a photo: the photo's limit and
+#: a little room for the form around it).
 MAX_BODY = 1_000_000
+MAX_MULTIPART_BODY = MAX_PHOTO_BYTES + 256_000
 #: Most requests one GET returns.
 MAX_LIST = 1000
 
@@ -34,7 +38,11 @@ blueprint = Blueprint("intake", __name__)
 
 def install_api(server: Flask, service_factory) -> None:
     """Register the API on ``server``; ``service_factory()`` gives this thread's service."""
-    server.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    # the server's own limit fits the largest body any route takes (a photo picked in the
+    # browser arrives base64-encoded in a callback); each API request gets its own below
+    server.config["MAX_CONTENT_LENGTH"] = max(
+        server.config.get("MAX_CONTENT_LENGTH") or 0, MAX_PHOTO_BYTES * 4 // 3 + 1_000_000
+    )
     server.json.ensure_ascii = False  # Chinese text as text, not \\u escapes
     server.config["GRIDMAP_SERVICE_FACTORY"] = service_factory
     server.register_blueprint(blueprint)
@@ -50,10 +58,18 @@ def _error(status: int, field: str, message: str):
     return response
 
 
+@blueprint.before_request
+def _body_limit() -> None:
+    """A JSON or form body may have :data:`MAX_BODY` bytes; a multipart one (with a photo)
+    :data:`MAX_MULTIPART_BODY`."""
+    multipart = request.mimetype == "multipart/form-data"
+    request.max_content_length = MAX_MULTIPART_BODY if multipart else MAX_BODY
+
+
 @blueprint.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     if exc.code == 413:
-        return _error(413, "body", f"larger than {MAX_BODY:,} bytes")
+        return _error(413, "body", f"larger than {request.max_content_length:,} bytes")
     return _error(exc.code or 400, "request", exc.description or exc.name)
 
 
@@ -77,15 +93,21 @@ def _forbidden(exc: AccessError):
     return _error(403, exc.field, exc.message)
 
 
+@blueprint.errorhandler(PhotoError)
+def _bad_photo(exc: PhotoError):
+    return _error(exc.status, "media", exc.message)
+
+
 @blueprint.errorhandler(TransitionError)
 def _transition(exc: TransitionError):
     return _error(409, "action", str(exc))
 
 
 def _require_scope() -> Scope:
-    key = request.headers.get("X-API-Key") or request.args.get("api_key")
-    if key is None and request.mimetype == "application/x-www-form-urlencoded":
-        key = request.form.get("api_key")
+    key = request_api_key()
+    if key is None and _public_read():
+        g.scope = PUBLIC_READER
+        return PUBLIC_READER
     if key is None and request.is_json:
         body = _json_body()
         key = body.get("api_key") if isinstance(body, dict) else None
@@ -127,6 +149,55 @@ def _sent_id(scope: Scope, stored: str) -> str:
     if colon and scope.column is not None and own_id(base, scope.user) == stored:
         return base
     return stored
+
+
+def request_api_key() -> str | None:
+    """The API key a request carries: ``X-API-Key``, ``?api_key=``, or ``api_key`` in its
+    urlencoded or multipart form (as Open311 clients send it)."""
+    key = request.headers.get("X-API-Key") or request.args.get("api_key")
+    if key is None and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        key = request.form.get("api_key")
+    return key
+
+
+#: The caller of a keyless Open311 read when the setting allows them: the whole district,
+#: personal data masked, no photos.
+PUBLIC_READER = Scope("public", "planner", None)
+
+
+def _public_read() -> bool:
+    """Whether this request is an Open311 read that the settings allow without a key."""
+    settings = current_app.config.get("GRIDMAP_SETTINGS")
+    return (
+        request.method == "GET"
+        and request.path.startswith("/open311/v2/requests")
+        and bool(getattr(settings, "open311_public_reads", False))
+    )
+
+
+def _media() -> Photo | None:
+    """The photo sent as the ``media`` file of a multipart body, checked and cleaned."""
+    if request.mimetype != "multipart/form-data":
+        return None
+    files = request.files.getlist("media")
+    if not files:
+        return None
+    if len(files) > 1:
+        raise RequestError("media", "one photo per request")
+    return _service().check_photo(files[0].read(MAX_PHOTO_BYTES + 1))
+
+
+def _media_urls(rows: list[dict[str, Any]], scope: Scope) -> dict[str, str]:
+    """Each incident's first photo as an absolute URL (none for a keyless public reader)."""
+    if scope is PUBLIC_READER or not rows:
+        return {}
+    first: dict[str, str] = {}
+    for photo in _service().store.photos_of([r["incident_id"] for r in rows]):
+        first.setdefault(photo["incident_id"], f"{photo['sha256']}.{photo['ext']}")
+    return {k: f"{request.host_url}photos/{name}" for k, name in first.items()}
 
 
 class _UnauthorizedError(Exception):
@@ -201,7 +272,13 @@ def post_request():
     payload = _payload()
     if not isinstance(payload, dict):
         raise RequestError("body", "must be a JSON object (one request)")
-    row, created = _service().submit_request(payload, client=scope.user, scope=scope)
+    photo = _media()  # a bad photo refuses the request before anything is stored
+    service = _service()
+    row, created = service.submit_request(payload, client=scope.user, scope=scope)
+    if photo is not None:
+        service.attach_photo(
+            row["incident_id"], photo, action="report", at=now_ms(), actor=scope.user
+        )
     body = [
         {
             "service_request_id": _sent_id(scope, row["incident_id"]),
@@ -212,7 +289,9 @@ def post_request():
     return jsonify(body), 201 if created else 200
 
 
-def _open311_view(row: dict[str, Any], scope: Scope) -> dict[str, Any]:
+def _open311_view(
+    row: dict[str, Any], scope: Scope, media: dict[str, str] | None = None
+) -> dict[str, Any]:
     def iso(v):
         return None if v is None or pd.isna(v) else pd.Timestamp(v).isoformat()
 
@@ -222,7 +301,8 @@ def _open311_view(row: dict[str, Any], scope: Scope) -> dict[str, Any]:
         "status_notes": row["status"],
         "service_name": SUBCATEGORY_NAMES.get(row["subcategory"], (row["subcategory"],))[0],
         "service_code": row["subcategory"],
-        "description": scope.text(row.get("description")),
+        # a keyless reader gets no description at all: it is where reporters leave names
+        "description": None if scope is PUBLIC_READER else scope.text(row.get("description")),
         "agency_responsible": row.get("department"),
         "requested_datetime": iso(row["reported_at"]),
         "updated_datetime": iso(row.get("stage_entered_at")),
@@ -230,6 +310,7 @@ def _open311_view(row: dict[str, Any], scope: Scope) -> dict[str, Any]:
         "lat": row["lat"],
         "long": row["lon"],
         "address_id": row.get("grid_code"),
+        "media_url": (media or {}).get(row["incident_id"]),
     }
 
 
@@ -272,7 +353,8 @@ def list_requests():
             area_code=scope.area_code,
         )
         rows = frame.to_dict("records")
-    return jsonify([_open311_view(r, scope) for r in rows])
+    media = _media_urls(rows, scope)
+    return jsonify([_open311_view(r, scope, media) for r in rows])
 
 
 @blueprint.get("/open311/v2/requests/<incident_id>.json")
@@ -281,7 +363,7 @@ def get_request(incident_id: str):
     row = _service().store.get_incident(_stored_ids(scope, [incident_id])[incident_id])
     if row is None or not scope.allows(row):
         return _error(404, "service_request_id", f"unknown request {incident_id[:64]!r}")
-    return jsonify([_open311_view(row, scope)])
+    return jsonify([_open311_view(row, scope, _media_urls([row], scope))])
 
 
 def _parse_date(field: str, value: str | None) -> pd.Timestamp | None:
@@ -302,7 +384,16 @@ def post_event(incident_id: str):
     event = service.parse_event(payload, incident_id=incident_id, client=scope.user)
     event["incident_id"] = _stored_ids(scope, [incident_id])[incident_id]
     _check_in_scope(scope, [event["incident_id"]])
+    photo = _media()
     result = service.apply_events([event])[0]
+    if photo is not None:
+        service.attach_photo(
+            event["incident_id"],
+            photo,
+            action=event["action"],
+            at=event["at"],
+            actor=event["actor"],
+        )
     result["incident_id"] = incident_id
     return jsonify(result), 200 if result.get("duplicate") else 201
 

@@ -33,6 +33,7 @@ from gridmap.domain.workflow import (
     apply_action,
     check_expected,
 )
+from gridmap.feed.photos import Photo, PhotoError, PhotoFiles, clean_photo
 from gridmap.feed.store import ConflictError, SQLStore
 from gridmap.feed.store.common import now_ms
 from gridmap.geo.assign import PolygonIndex, grid_parents, service_bounds
@@ -78,11 +79,20 @@ class IntakeService:
         The incident store.
     timezone
         Zone of times sent without one.
+    photos
+        Where photos are kept (``None``: photos are refused, naming the setting).
     """
 
-    def __init__(self, store: SQLStore, *, timezone: str = "Asia/Shanghai") -> None:
+    def __init__(
+        self,
+        store: SQLStore,
+        *,
+        timezone: str = "Asia/Shanghai",
+        photos: PhotoFiles | None = None,
+    ) -> None:
         self.store = store
         self.timezone = timezone
+        self.photos = photos
         self._index: PolygonIndex | None = None
         self._service_bounds: tuple[float, float, float, float] | None = None
         self._grid_parents: dict[str, tuple[str | None, str | None]] = {}
@@ -331,6 +341,24 @@ class IntakeService:
     def apply_events(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Apply parsed events atomically (see :meth:`SQLStore.apply_events`)."""
         return self.store.apply_events(events, plan_event)
+
+    # --- photos --------------------------------------------------------------------------
+    def check_photo(self, data: bytes) -> Photo:
+        """A photo from outside, checked and cleaned (:func:`~gridmap.feed.photos.clean_photo`);
+        :class:`~gridmap.feed.photos.PhotoError` names what is wrong with it."""
+        if self.photos is None:
+            raise PhotoError(400, "this server keeps no photos (setting photo_dir)")
+        return clean_photo(data)
+
+    def attach_photo(
+        self, incident_id: str, photo: Photo, *, action: str, at: int, actor: str
+    ) -> dict[str, Any]:
+        """Keep a checked photo for an incident, sent with ``action`` at ``at`` (epoch ms):
+        the files first (synced), then the record; returns the record."""
+        assert self.photos is not None
+        self.photos.save(photo)
+        self.store.add_photo(incident_id, photo, action=action, at=at, actor=actor)
+        return {"sha256": photo.sha256, "name": photo.name, "action": action}
 
     def _time(self, payload: Mapping[str, Any], field: str) -> int | None:
         value = payload.get(field)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, redirect, request, session
 
-from gridmap.dashboard.shared.auth import PAGE_PATHS
+from gridmap.dashboard.shared.auth import is_page
 from gridmap.domain.access import ROLES
 from gridmap.feed.store import SQLStore
 from gridmap.feed.store.users import LoginLockedError
@@ -82,7 +82,7 @@ def _safe_next(target: str) -> str:
     parts = urlsplit(target or "/")
     if parts.scheme or parts.netloc or not (parts.path or "/").startswith("/"):
         return "/"
-    return parts.path if parts.path in PAGE_PATHS else "/"
+    return parts.path if is_page(parts.path) and ".." not in parts.path else "/"
 
 
 def _login_page(target: str, error: str = "") -> Response:

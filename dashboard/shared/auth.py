@@ -16,10 +16,12 @@ import os
 import secrets
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask, abort, current_app, g, jsonify, redirect, request, session
 
 from gridmap.domain.access import Scope
+from gridmap.feed.api import request_api_key
 from gridmap.feed.store import SQLStore
 from gridmap.settings import Settings
 
@@ -40,8 +42,13 @@ PUBLIC_ENDPOINTS = frozenset(
 )
 #: Blueprints whose every endpoint is public (they authenticate by API key).
 PUBLIC_BLUEPRINTS = frozenset({"intake"})
-#: Pages (a browser is sent to the login form; anything else gets a 401).
+#: Pages (a browser is sent to the login form; anything else gets a 401): these paths, and
+#: every path under these prefixes (the drill-down).
 PAGE_PATHS = ("/", "/wall")
+PAGE_PREFIXES = ("/area/", "/building/", "/incident/")
+#: Endpoints an API client may also reach with its key instead of a login (a photo's
+#: ``media_url`` in an Open311 answer).
+KEYED_ENDPOINTS = frozenset({"photo"})
 
 
 def current_scope() -> Scope:
@@ -64,6 +71,11 @@ def is_public(endpoint: str | None) -> bool:
     if endpoint is None:
         return False
     return endpoint in PUBLIC_ENDPOINTS or endpoint.partition(".")[0] in PUBLIC_BLUEPRINTS
+
+
+def is_page(path: str) -> bool:
+    """Whether ``path`` is one of the dashboard's pages."""
+    return path in PAGE_PATHS or path.startswith(PAGE_PREFIXES)
 
 
 def install_guard(server: Flask, store: SQLStore, settings: Settings) -> None:
@@ -90,10 +102,12 @@ def install_guard(server: Flask, store: SQLStore, settings: Settings) -> None:
         if is_public(request.endpoint):
             return None
         scope = store.session_scope(session.get("sid"))
+        if scope is None and request.endpoint in KEYED_ENDPOINTS:
+            scope = store.api_key_scope(request_api_key())
         if scope is None:
             session.clear()
-            if request.method == "GET" and request.path in PAGE_PATHS:
-                return redirect(f"/login?next={request.path}")
+            if request.method == "GET" and is_page(request.path):
+                return redirect(f"/login?next={quote(request.path)}")
             return jsonify({"error": "login required", "login": "/login"}), 401
         g.scope = scope
         return None

@@ -17,6 +17,7 @@ from flask import current_app
 from gridmap.dashboard.shared.georoutes import GeoCache
 from gridmap.domain.access import Scope
 from gridmap.domain.areas import child_level, level_of
+from gridmap.feed.service import IntakeService
 from gridmap.feed.store import SQLStore
 from gridmap.layers.view import view_of_bounds
 from gridmap.settings import Settings
@@ -34,6 +35,8 @@ class AppContext:
     store: SQLStore
     #: the geometry served to every map, built once per area (:mod:`.georoutes`)
     geo_cache: GeoCache | None = None
+    #: the intake's rules for what users do in the browser (events, photos), as for the API
+    service: IntakeService | None = None
     _cache: dict[str, tuple[float, Any]] = dataclasses.field(default_factory=dict)
     _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     _refreshing: set[str] = dataclasses.field(default_factory=set)

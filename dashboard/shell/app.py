@@ -26,10 +26,12 @@ from gridmap.dashboard.shared.georoutes import (
     warm_area_layers,
 )
 from gridmap.dashboard.shared.inputs import install_input_errors
+from gridmap.dashboard.shared.photoroutes import install_photo_routes
 from gridmap.dashboard.shell.headers import install_security_headers
 from gridmap.dashboard.shell.rules import put_rules_in_force
 from gridmap.dashboard.shell.timing import install_server_timing
 from gridmap.feed.api import install_api
+from gridmap.feed.photos import PhotoFiles
 from gridmap.feed.service import IntakeService
 from gridmap.feed.store import open_store
 from gridmap.settings import Settings
@@ -64,10 +66,11 @@ def create_app(settings: Settings) -> dash.Dash:
     ]
     Compress(app.server)
     store = open_store(settings.resolved_store_url)
-    context = AppContext(settings=settings, store=store, geo_cache=GeoCache(store))
+    photos = PhotoFiles(settings.photos_path)
+    service = IntakeService(store, timezone=settings.timezone, photos=photos)
+    context = AppContext(settings=settings, store=store, geo_cache=GeoCache(store), service=service)
     app.server.config["GRIDMAP_SETTINGS"] = settings
     app.server.config["GRIDMAP_CONTEXT"] = context
-    service = IntakeService(store, timezone=settings.timezone)
     threading.Thread(target=service.warm_up, name="intake-warm-up", daemon=True).start()
     threading.Thread(
         target=warm_area_layers, args=(context.geo_cache,), name="geo-warm-up", daemon=True
@@ -77,6 +80,7 @@ def create_app(settings: Settings) -> dash.Dash:
     install_input_errors(app)
     install_api(app.server, lambda: service)
     install_geo_routes(app.server, context.geo_cache)
+    install_photo_routes(app.server, store, photos)
     wall.install(app)
     desk.install(app)
     install_unknown_data_paths(app.server)

@@ -4,7 +4,7 @@ one set of queries serves both; PostGIS adds real geometry columns with GiST ind
 from __future__ import annotations
 
 #: Current schema version; a store with a newer one is refused.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _COMMON_TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -139,3 +139,16 @@ CREATE INDEX events_at ON events (at, action);
 POSTGRES_MIGRATIONS[4] = (
     "ALTER TABLE events DROP CONSTRAINT IF EXISTS events_client_event_id_key;\n" + _V4_COMMON
 )
+
+#: Version 5: photos of incidents, by content hash, each with the action it came with (a
+#: report's, "before" with a start, "after" with a handle) and who sent it.
+_V5 = """
+CREATE TABLE photos (
+    incident_id TEXT NOT NULL, sha256 TEXT NOT NULL, ext TEXT NOT NULL, action TEXT NOT NULL,
+    at BIGINT NOT NULL, actor TEXT, width INTEGER, height INTEGER, bytes BIGINT,
+    PRIMARY KEY (incident_id, sha256)
+);
+CREATE INDEX photos_sha256 ON photos (sha256);
+"""
+SQLITE_MIGRATIONS[5] = _V5
+POSTGRES_MIGRATIONS[5] = _V5

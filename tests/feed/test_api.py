@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import geopandas as gpd
@@ -11,9 +12,11 @@ import shapely
 from flask import Flask
 
 from gridmap.feed.api import MAX_BODY, install_api
+from gridmap.feed.photos import MAX_PHOTO_BYTES, PhotoFiles
 from gridmap.feed.service import IntakeService
 from gridmap.feed.store import open_store
 from gridmap.geo.coords import wgs84_to_gcj02
+from tests.feed.test_photos import picture
 
 
 @pytest.fixture
@@ -34,7 +37,7 @@ def env(tmp_path):
         crs="EPSG:4326",
     )
     store.put_areas("grid", grids)
-    service = IntakeService(store)
+    service = IntakeService(store, photos=PhotoFiles(tmp_path / "photos"))
     app = Flask("test")
     install_api(app, lambda: service)
     key = store.add_api_key("网格员APP")
@@ -320,3 +323,62 @@ def test_a_key_tied_to_an_area_sees_and_changes_only_that_area(env):
     assert _counts(store) == before  # nothing half-written
     path = f"/api/v1/incidents/{mine['service_request_id']}/events"
     assert _post(client, path, event, street_key).status_code == 201
+
+
+def test_an_open311_app_posts_its_photo_as_multipart_with_the_key_in_the_form(env, tmp_path):
+    client, key, store = env
+    form = {k: str(v) for k, v in REQUEST.items()} | {"api_key": key}
+    posted = client.post(
+        "/open311/v2/requests.json",
+        data={**form, "media": (io.BytesIO(picture("JPEG")), "IMG_0001.JPG", "image/jpeg")},
+        content_type="multipart/form-data",
+    )
+    assert posted.status_code == 201, posted.get_json()
+    rid = posted.get_json()[0]["service_request_id"]
+    photos = store.photos_of([rid])
+    assert [(p["action"], p["actor"], p["ext"]) for p in photos] == [("report", "网格员APP", "jpg")]
+    kept = tmp_path / "photos" / photos[0]["sha256"][:2] / f"{photos[0]['sha256']}.jpg"
+    assert kept.is_file() and b"GPSLatitude" not in kept.read_bytes()
+    answer = client.get(f"/open311/v2/requests/{rid}.json", headers={"X-API-Key": key})
+    assert answer.get_json()[0]["media_url"].endswith(f"/photos/{photos[0]['sha256']}.jpg")
+    listed = client.get("/open311/v2/requests.json", headers={"X-API-Key": key}).get_json()
+    assert [r["media_url"] is not None for r in listed] == [True]
+
+
+def test_a_bad_photo_refuses_the_request_and_stores_nothing(env):
+    client, key, store = env
+    form = {k: str(v) for k, v in REQUEST.items()} | {"api_key": key}
+    for media, status in (
+        ((io.BytesIO(b"GIF89a" + b"\0" * 64), "photo.jpg", "image/jpeg"), 400),
+        ((io.BytesIO(b"\xff\xd8" + b"\0" * (MAX_PHOTO_BYTES + 10)), "big.jpg"), 413),
+    ):
+        refused = client.post(
+            "/open311/v2/requests.json",
+            data={**form, "media": media},
+            content_type="multipart/form-data",
+        )
+        assert refused.status_code == status
+        assert refused.get_json()[0]["field"] in ("media", "body")
+    assert _counts(store) == (0, 0)
+
+
+def test_photos_before_and_after_go_with_their_events(env):
+    client, key, store = env
+    rid = _post(client, "/open311/v2/requests.json", REQUEST, key).get_json()[0][
+        "service_request_id"
+    ]
+    path = f"/api/v1/incidents/{rid}/events"
+    for action in ("accept", "dispatch"):
+        assert _post(client, path, {"action": action}, key).status_code == 201
+    for action, fmt in (("start", "PNG"), ("handle", "WEBP")):
+        sent = client.post(
+            path,
+            data={"action": action, "media": (io.BytesIO(picture(fmt)), "p"), "api_key": key},
+            content_type="multipart/form-data",
+        )
+        assert sent.status_code == 201, sent.get_json()
+    assert [(p["action"], p["ext"]) for p in store.photos_of([rid])] == [
+        ("start", "png"),
+        ("handle", "webp"),
+    ]
+    assert store.get_incident(rid)["status"] == "handled"
