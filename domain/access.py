@@ -21,7 +21,7 @@ import dataclasses
 from typing import Any
 
 from gridmap.domain.areas import CODE_LENGTHS, area_condition, incident_column, level_of, lies_in
-from gridmap.domain.privacy import mask_personal
+from gridmap.domain.privacy import column_mask, mask_personal
 
 
 class AccessError(PermissionError):
@@ -141,3 +141,9 @@ class Scope:
     def text(self, description: str | None) -> str | None:
         """A description as this caller may read it (masked unless the role allows)."""
         return description if self.personal_data else mask_personal(description)
+
+    def field(self, column: str, value: Any) -> Any:
+        """A personal field (a grid worker's or watcher's name or phone, a description) as
+        this caller may read it: as it is, or masked the way the column's kind is masked."""
+        mask = None if self.personal_data else column_mask(column)
+        return mask(str(value)) if mask is not None and value not in (None, "") else value

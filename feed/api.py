@@ -276,8 +276,13 @@ def post_request():
     service = _service()
     row, created = service.submit_request(payload, client=scope.user, scope=scope)
     if photo is not None:
+        at = row.get("reported_at")
         service.attach_photo(
-            row["incident_id"], photo, action="report", at=now_ms(), actor=scope.user
+            row["incident_id"],
+            photo,
+            action="report",
+            at=int(at) if isinstance(at, (int, float)) else now_ms(),
+            actor=scope.user,
         )
     body = [
         {

@@ -56,20 +56,40 @@
     loading: 0,          /* figures asked for and not yet drawn */
     painted: null,       /* when the first full picture was drawn */
 
-    /* Make the map in the page's element (again if Dash replaced the element). */
+    /* Make the map in the page's element, or, when Dash drew another page on the same
+       frame (a click one level down, back, a link), move the map already made into the new
+       element and show the new page's area: nothing is fetched again. */
     mount: function () {
       const el = document.getElementById('desk-map');
       if (!el || !el.dataset.style || !window.maplibregl) { return; }
       if (this.map && this.el === el) { return; }
+      const b = JSON.parse(el.dataset.bounds);
+      if (this.map && this.holder && this.layersText === el.dataset.layers &&
+          this.styleUrl === el.dataset.style) {
+        this.el = el;
+        el.appendChild(this.holder);
+        this.words = JSON.parse(el.dataset.words || '{}');
+        this.map.resize();
+        this.show(b, el.dataset.area || '', el.dataset.focus || '',
+                  el.dataset.focusPoint ? JSON.parse(el.dataset.focusPoint) : null, true);
+        return;
+      }
       if (this.map) { this.map.remove(); }
       this.el = el;
       this.ready = false;
       this.figures = {};
+      this.layersText = el.dataset.layers;
+      this.styleUrl = el.dataset.style;
       this.rendered = JSON.parse(el.dataset.layers);
       this.words = JSON.parse(el.dataset.words || '{}');
-      const b = JSON.parse(el.dataset.bounds);
+      this.area = el.dataset.area || '';
+      /* the map lives in a holder of its own, which moves from page to page */
+      this.holder = document.createElement('div');
+      this.holder.className = 'desk-map-holder';
+      el.appendChild(this.holder);
       const map = new window.maplibregl.Map({
-        container: el, style: el.dataset.style, bounds: [[b[0], b[1]], [b[2], b[3]]],
+        container: this.holder, style: el.dataset.style,
+        bounds: [[b[0], b[1]], [b[2], b[3]]],
         fitBoundsOptions: {padding: 24}, attributionControl: false, fadeDuration: 0,
         maxPitch: 0, dragRotate: false, pitchWithRotate: false,
         localIdeographFontFamily: FONTS});
@@ -86,8 +106,36 @@
       performance.mark('gridmap-desk-mount');
       map.on('load', () => {
         performance.mark('gridmap-desk-style');
-        if (this.map === map) { this.build(map); }
+        if (this.map === map) {
+          this.build(map);
+          this.show(b, this.area, el.dataset.focus || '',
+                    el.dataset.focusPoint ? JSON.parse(el.dataset.focusPoint) : null, false);
+        }
       });
+    },
+
+    /* Show a page's area: fitted whole (flown to from where the map was), its outline drawn,
+       and its building or incident marked. ``arrived`` is when the map stood still there. */
+    show: function (bounds, area, focus, point, fly) {
+      const map = this.map;
+      this.area = area;
+      this.focus = focus;
+      map.gridmapBounds = bounds;
+      this.moved = false;
+      this.arrived = null;
+      for (const id of this.highlights || []) {
+        if (map.getLayer(id)) { map.setFilter(id, ['==', ['get', 'code'], area]); }
+      }
+      if (this.marker) { this.marker.remove(); this.marker = null; }
+      if (point) {
+        const dot = document.createElement('div');
+        dot.className = 'desk-focus';
+        this.marker = new window.maplibregl.Marker({element: dot}).setLngLat(point).addTo(map);
+      }
+      map.once('moveend', () => { this.arrived = performance.now(); });
+      map.fitBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]],
+                    {padding: 24, animate: Boolean(fly), duration: fly ? 400 : 0});
+      if (!fly) { map.fire('moveend'); }
     },
 
     build: function (map) {
@@ -117,6 +165,19 @@
         }
       }
       for (const l of r.layers) { if (!this.later[l.source]) { map.addLayer(l); } }
+      /* the page's own area outlined above the colours (each area level is one source) */
+      this.highlights = [];
+      const firstDots = r.layers.find(l => specOf(l) === OPEN_SPEC);
+      for (const [id, given] of Object.entries(r.sources)) {
+        if (this.later[id] || typeof given.data !== 'string' ||
+            !/^\/geo\/(?!labels)/.test(given.data)) { continue; }
+        const hl = 'gridmap-area-' + id;
+        map.addLayer({id: hl, type: 'line', source: id,
+                      filter: ['==', ['get', 'code'], this.area],
+                      paint: {'line-color': '#e8590c', 'line-width': 3}},
+                     firstDots && map.getLayer(firstDots.id) ? firstDots.id : undefined);
+        this.highlights.push(hl);
+      }
       map.on('zoom', () => this.addLater(map));
       this.ready = true;
       this.watchFirstPaint(map);
@@ -169,14 +230,39 @@
         this.popup.setLngLat(e.lngLat).setHTML(this.tip(f)).addTo(map);
       });
       map.getCanvas().addEventListener('mouseleave', () => this.popup.remove());
+      /* a click on an incident shows it beside the map; on a building, or on an area one
+         level below the page's, goes to its page */
       map.on('click', e => {
-        const ids = this.rendered.layers.filter(l => specOf(l) === OPEN_SPEC).map(l => l.id);
-        const hits = map.queryRenderedFeatures(e.point, {layers: ids});
-        if (hits.length && window.dash_clientside && window.dash_clientside.set_props) {
+        if (!window.dash_clientside || !window.dash_clientside.set_props) { return; }
+        const visible = l => map.getLayer(l.id) &&
+          map.getLayoutProperty(l.id, 'visibility') !== 'none';
+        const of = test => this.rendered.layers.filter(l => test(l) && visible(l))
+                                               .map(l => l.id);
+        const dots = map.queryRenderedFeatures(e.point, {layers: of(l => specOf(l) === OPEN_SPEC)});
+        if (dots.length) {
           window.dash_clientside.set_props('desk-clicked',
-                                           {data: {incident_id: hits[0].properties.incident_id}});
+                                           {data: {incident_id: dots[0].properties.incident_id}});
+          return;
         }
+        const buildings = map.queryRenderedFeatures(e.point, {layers: of(
+          l => specOf(l) === 'buildings')});
+        if (buildings.length && buildings[0].properties.building_id) {
+          this.go('/building/' + encodeURIComponent(buildings[0].properties.building_id));
+          return;
+        }
+        const areas = map.queryRenderedFeatures(e.point, {layers: of(l => l.type === 'fill')})
+          .map(f => String((f.properties || {}).code || ''))
+          .filter(code => code.length > this.area.length && code.startsWith(
+            this.area.length > 6 ? this.area : ''))
+          .sort((a, b) => a.length - b.length);
+        if (areas.length) { this.go('/area/' + areas[0]); }
       });
+    },
+
+    /* Go to a page of the app (Dash's own navigation: no reload; back returns). */
+    go: function (href) {
+      this.leftAt = performance.now();
+      window.dash_clientside.set_props('desk-nav', {href: href});
     },
 
     /* A feature's tooltip: its name (or id), then the fields its layer lists, in words. */

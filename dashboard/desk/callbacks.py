@@ -1,50 +1,59 @@
-"""Callbacks of the desk page: layer switches, the areas' figure, filters and the table.
+"""Callbacks of the desk's pages: layer switches, the areas' figure and the filters (the map
+applies them in the browser), the legend, the incidents table, the live refresh of the
+figures and side panels, the URL fragment that keeps the filters, and the incident detail.
 
 The map follows switches, filters and the figure in the browser (``assets/desk-map.js``: layer
 visibility, filter expressions, feature-state; a clientside callback hands it the values), so
-no map data goes through a callback. The server answers the table and the legend.
-Descriptions in the table are masked (personal data) like everywhere else.
+no map data goes through a callback. The server answers the table, the legend and the panels,
+each for the page's area only after checking it lies in the caller's (a crafted page value
+gets nothing). Descriptions are masked (personal data) like everywhere else.
 """
 
 from __future__ import annotations
 
+import json
+from typing import Any
 from urllib.parse import urlencode
 
 import dash
-from dash import Input, Output, State, html
+from dash import Input, Output, State
 
 from gridmap.dashboard.desk import ids
-from gridmap.dashboard.desk.data import EXPORTS, desk_incidents
+from gridmap.dashboard.desk.area import area_view
+from gridmap.dashboard.desk.data import (
+    DUE_FILTERS,
+    EXPORTS,
+    VIEWS,
+    desk_incidents,
+    filter_incidents,
+    page_incidents,
+)
 from gridmap.dashboard.desk.detail import show_detail
 from gridmap.dashboard.desk.layers import DESK_MAX_DOTS, desk_legend
+from gridmap.dashboard.desk.page import area_figures, area_side
+from gridmap.dashboard.desk.table import table_rows
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
-from gridmap.dashboard.shared.i18n import lang_of, name_of, t
-from gridmap.dashboard.shared.inputs import choice, optional_text, text_list
+from gridmap.dashboard.shared.i18n import lang_of, t
+from gridmap.dashboard.shared.inputs import InputError, choice, mapping, optional_text, text_list
 from gridmap.dashboard.shared.mapview import due_of
-from gridmap.domain.access import Scope
-from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
+from gridmap.domain.categories import CATEGORY_BY_CODE
 from gridmap.domain.times import epoch_ms
 from gridmap.domain.workflow import STATES
 from gridmap.layers.spec import CHOROPLETH_FIGURES
 
-#: Rows in the table under the map (each row is a dozen components for the page's script to
-#: lay out: 200 of them kept the browser busy for seconds while the map was painting).
-TABLE_ROWS = 50
 
-
-def desk_update(
+def desk_legend_for(
     categories: list[str] | None,
     statuses: list[str] | None,
     lang: str = "zh",
     figure: str = "open",
-) -> tuple[html.Table, list]:
-    """The table and the legend for the chosen figure and filters (in the caller's area,
-    decided on the server); the legend says so when the incidents are too many to draw."""
+) -> list:
+    """The legend for the chosen figure; it says so when the incidents the filters keep in
+    the caller's area are too many to draw."""
     figure = figure if figure in CHOROPLETH_FIGURES else "open"
     context = get_context()
     scope = current_scope()
-    now = context.now()
     incidents = desk_incidents(
         context.store,
         categories=categories or None,
@@ -52,59 +61,94 @@ def desk_update(
         area_code=scope.area_code,
     )
     located = int(incidents["lon"].notna().sum())
-    hidden = located if located > DESK_MAX_DOTS else 0
-    # the table lists every incident, those without a location too (a hotline call may have
-    # none), with the same due mark as the map
-    shown = incidents.head(TABLE_ROWS)
-    table = incident_table(shown, due_of(shown, epoch_ms(now)), context.names(), scope, lang)
-    table.children.insert(
-        0, html.Caption(t("table_shown", lang).format(shown=len(shown), total=len(incidents)))
-    )
-    return table, desk_legend(lang, figure, hidden)
+    return desk_legend(lang, figure, located if located > DESK_MAX_DOTS else 0)
 
 
-def incident_table(
-    incidents,
-    due: list[str],
-    names: dict[str, str],
-    scope: Scope | None = None,
+def desk_table(
+    page: Any,
+    categories: list[str] | None = None,
+    statuses: list[str] | None = None,
+    view: str = "open",
+    due: list[str] | None = None,
+    within: str | None = None,
     lang: str = "zh",
-) -> html.Table:
-    """A dense table of incidents; user-typed text is escaped by React, personal data masked
-    unless the caller's role may read it (``scope``; default the district centre: masked)."""
-    scope = scope or Scope.district()
-    columns = ("id", "category", "street", "status", "due", "reported", "description")
-    head = html.Thead(html.Tr([html.Th(t(f"col_{c}", lang)) for c in columns]))
-    rows = []
-    for (_, r), d in zip(incidents.iterrows(), due, strict=False):
-        sub = SUBCATEGORY_NAMES.get(r["subcategory"], ("", ""))[1 if lang == "en" else 0]
-        cat = CATEGORY_BY_CODE.get(r["category"])
-        rows.append(
-            html.Tr(
-                [
-                    html.Td(r["incident_id"]),
-                    html.Td(f"{name_of(cat, lang) if cat else ''} · {sub}"),
-                    html.Td(names.get(r.get("street_code") or "", "—")),
-                    html.Td(name_of(STATES[r["status"]], lang)),
-                    html.Td(t(d, lang) if d in ("overdue", "near_due") else ""),
-                    html.Td(f"{r['reported_at']:%m-%d %H:%M}"),
-                    html.Td(scope.text(r.get("description") or "")),
-                ]
-            )
-        )
-    return html.Table([head, html.Tbody(rows)])
+) -> tuple[list[dict[str, Any]], str]:
+    """The rows of a page's incidents table and its caption (how many, of how many), for the
+    page's area (checked against the caller's) and the filters."""
+    context = get_context()
+    scope = current_scope()
+    area = area_view(context, scope, _page_key(page, "area"))
+    if area is None:
+        raise InputError("page", "no such area in your area")
+    if within and not (isinstance(within, str) and within.startswith(area.code)):
+        raise InputError("within", "not an area of this page")
+    now = context.now()
+    names = context.names()
+    incidents = page_incidents(
+        context.store, scope, area.query_code, view=view, names=names, now=now
+    )
+    marks = due_of(incidents, epoch_ms(now))
+    shown, marks = filter_incidents(
+        incidents,
+        marks,
+        categories=categories,
+        statuses=statuses,
+        due_states=due,
+        within=within,
+    )
+    rows = table_rows(shown, marks, names, scope, lang)
+    caption = t("table_rows", lang).format(shown=len(rows), total=len(incidents))
+    return rows, caption
 
 
-def _desk(categories, statuses, figure, lang):
+def _page_key(page: Any, kind: str) -> str | None:
+    """The key of the page the browser says it shows (a value of the page's store)."""
+    if page is None:
+        return None
+    data = mapping(page, "page")
+    if data.get("kind") != kind:
+        return None
+    key = data.get("key")
+    if not isinstance(key, str) or len(key) > 64:
+        raise InputError("page", "key is not a code")
+    return key
+
+
+def _legend(categories, statuses, figure, lang):
     categories = text_list(categories, "category", CATEGORY_BY_CODE)
     statuses = text_list(statuses, "status", [s for s, st in STATES.items() if st.is_open])
     figure = choice(figure, "figure", CHOROPLETH_FIGURES, default="open")
-    table, legend = desk_update(categories, statuses, lang_of(lang), figure)
-    # the table lists by category and state only: a new figure leaves it as it is (re-drawing
-    # it would hold the page's script while the map draws the change)
-    if dash.ctx.triggered_id == ids.DESK_FIGURE:
-        return dash.no_update, legend
-    return table, legend
+    return desk_legend_for(categories, statuses, lang_of(lang), figure)
+
+
+def _table(categories, statuses, view, due, within, _tick, page, lang, shown):
+    categories = text_list(categories, "category", CATEGORY_BY_CODE)
+    statuses = text_list(statuses, "status", [s for s, st in STATES.items() if st.is_open])
+    view = choice(view, "view", VIEWS, default="open")
+    due = text_list(due, "due", DUE_FILTERS)
+    within = optional_text(within, "within", limit=24)
+    # a refresh when nothing happened is not sent (the rows only change with an event, the
+    # due marks with the minute); the grid keeps its sort, filter and page either way
+    context = get_context()
+    version = f"{context.store.last_event_id()}:{int(context.now().timestamp() // 60)}"
+    if dash.ctx.triggered_id == ids.DESK_TICK and shown == version:
+        return dash.no_update, dash.no_update, dash.no_update
+    rows, caption = desk_table(page, categories, statuses, view, due, within, lang_of(lang))
+    return rows, caption, version
+
+
+def _refresh(_tick, page, lang):
+    """The figures and side panels of an area page, again (every few seconds)."""
+    code = _page_key(page, "area")
+    if code is None:
+        return dash.no_update, dash.no_update
+    context = get_context()
+    scope = current_scope()
+    area = area_view(context, scope, code)
+    if area is None:
+        raise InputError("page", "no such area in your area")
+    lang = lang_of(lang)
+    return area_figures(context, area, lang), area_side(context, scope, area, lang)
 
 
 def export_href(
@@ -148,6 +192,51 @@ _FILTER_MAP = """function (layers, categories, statuses, hours, figure) {
     return view;
 }"""
 
+#: The filters kept in the URL's fragment, in the order of the callbacks' values.
+HASH_KEYS = ("category", "status", "figure", "view", "due", "within", "q")
+#: Which of them hold several values.
+_MULTI = ("category", "status", "due")
+
+#: Filters from the URL's fragment as the page opens (a reload or a shared link).
+_READ_HASH = """function (_page) {
+    const keys = __KEYS__, multi = __MULTI__;
+    const params = new URLSearchParams(window.location.hash.slice(1));
+    const nu = window.dash_clientside.no_update;
+    return keys.map(k => {
+        if (!params.has(k)) { return nu; }
+        const v = params.get(k);
+        return multi.indexOf(k) >= 0 ? v.split(',').filter(x => x) : v;
+    });
+}""".replace("__KEYS__", json.dumps(HASH_KEYS)).replace("__MULTI__", json.dumps(_MULTI))
+
+#: Filters into the URL's fragment as they change (replaced: back goes to the last page,
+#: not to the last filter).
+_WRITE_HASH = """function () {
+    const keys = __KEYS__, values = Array.from(arguments);
+    const params = new URLSearchParams();
+    keys.forEach((k, i) => {
+        const v = values[i];
+        const text = Array.isArray(v) ? v.join(',') : (v === null || v === undefined ? '' : v);
+        const plain = {figure: 'open', view: 'open'}[k];
+        if (text && text !== plain) { params.set(k, text); }
+    });
+    const hash = params.toString();
+    const url = window.location.pathname + window.location.search + (hash ? '#' + hash : '');
+    window.history.replaceState(window.history.state, '', url);
+    return hash;
+}""".replace("__KEYS__", json.dumps(HASH_KEYS))
+
+#: The search box filters the table in the browser (AG Grid's quick filter).
+_SEARCH = """function (text, options) {
+    return Object.assign({}, options, {quickFilterText: text || ''});
+}"""
+
+#: A click on a row opens its incident's page (in the app: no reload).
+_OPEN_ROW = """function (cell) {
+    if (!cell || !cell.rowId) { return window.dash_clientside.no_update; }
+    return '/incident/' + encodeURIComponent(cell.rowId);
+}"""
+
 
 def register(app: dash.Dash) -> None:
     """Define the desk's callbacks on ``app``."""
@@ -161,13 +250,74 @@ def register(app: dash.Dash) -> None:
         Input(ids.DESK_FIGURE, "value"),
     )
     app.callback(
-        Output(ids.DESK_TABLE, "children"),
         Output(ids.DESK_LEGEND, "children"),
         Input(ids.DESK_CATEGORY, "value"),
         Input(ids.DESK_STATUS, "value"),
         Input(ids.DESK_FIGURE, "value"),
         State(ids.DESK_LANG, "value"),
-    )(_desk)
+    )(_legend)
+    app.callback(
+        Output(ids.DESK_GRID, "rowData"),
+        Output(ids.DESK_TABLE_CAPTION, "children"),
+        Output(ids.DESK_TABLE_SHOWN, "data"),
+        Input(ids.DESK_CATEGORY, "value"),
+        Input(ids.DESK_STATUS, "value"),
+        Input(ids.DESK_TABLE_VIEW, "value"),
+        Input(ids.DESK_DUE, "value"),
+        Input(ids.DESK_WITHIN, "value"),
+        Input(ids.DESK_TICK, "n_intervals"),
+        State(ids.DESK_PAGE, "data"),
+        State(ids.DESK_LANG, "value"),
+        State(ids.DESK_TABLE_SHOWN, "data"),
+    )(_table)
+    app.callback(
+        Output(ids.DESK_FIGURES, "children"),
+        Output(ids.DESK_SIDE, "children"),
+        Input(ids.DESK_TICK, "n_intervals"),
+        State(ids.DESK_PAGE, "data"),
+        State(ids.DESK_LANG, "value"),
+        prevent_initial_call=True,
+    )(_refresh)
+    controls = (
+        ids.DESK_CATEGORY,
+        ids.DESK_STATUS,
+        ids.DESK_FIGURE,
+        ids.DESK_TABLE_VIEW,
+        ids.DESK_DUE,
+        ids.DESK_WITHIN,
+        ids.DESK_SEARCH,
+    )
+    app.clientside_callback(
+        _READ_HASH,
+        [Output(c, "value", allow_duplicate=True) for c in controls],
+        Input(ids.DESK_PAGE, "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    app.clientside_callback(
+        _WRITE_HASH,
+        Output(ids.DESK_HASH, "data"),
+        [Input(c, "value") for c in controls],
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        _SEARCH,
+        Output(ids.DESK_GRID, "dashGridOptions"),
+        Input(ids.DESK_SEARCH, "value"),
+        State(ids.DESK_GRID, "dashGridOptions"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        "function (n) { return Boolean(n); }",
+        Output(ids.DESK_GRID, "exportDataAsCsv"),
+        Input(ids.DESK_TABLE_EXPORT, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        _OPEN_ROW,
+        Output(ids.DESK_NAV, "href"),
+        Input(ids.DESK_GRID, "cellClicked"),
+        prevent_initial_call=True,
+    )
     app.callback(
         Output(ids.DESK_EXPORT_LINK, "href"),
         Input(ids.DESK_EXPORT_FORMAT, "value"),

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gridmap.dashboard.shared.mapview import due_of
+from gridmap.domain.access import Scope
+from gridmap.domain.areas import lies_in
+from gridmap.domain.routing import unit_area
+from gridmap.domain.times import epoch_ms
+from gridmap.domain.workflow import FIELD_ROLES, waiting_states
 from gridmap.feed.store import SQLStore
 
 #: Time windows of the heat filter: (text key, hours).
@@ -39,3 +45,93 @@ def desk_incidents(
     if statuses:
         incidents = incidents[incidents["status"].isin(statuses)]
     return incidents.reset_index(drop=True)
+
+
+#: The views of a page's incidents table: its open ones, those waiting on the caller (待办),
+#: and everything reported in the last :data:`RECENT_DAYS` days.
+VIEWS = ("open", "todo", "recent")
+RECENT_DAYS = 30
+#: Due-state filters.
+DUE_FILTERS = ("overdue", "near_due")
+
+
+def waiting_on(incidents: pd.DataFrame, scope: Scope, names: dict[str, str]) -> pd.Series:
+    """Which incidents wait on the caller (its to-do list): in a state the caller's role
+    moves on (:func:`~gridmap.domain.workflow.waiting_states`) and, for a street office or a
+    community workstation, dispatched to a unit of its own area."""
+    waiting = incidents["status"].isin(waiting_states(scope.role))
+    if scope.role not in FIELD_ROLES or not len(incidents):
+        return waiting
+    own = [
+        lies_in(
+            unit_area(
+                r.get("department"),
+                (r.get("street_code"), names.get(r.get("street_code") or "")),
+                (r.get("community_code"), names.get(r.get("community_code") or "")),
+            ),
+            scope.area_code,
+        )
+        and bool(r.get("department"))
+        for r in incidents[["department", "street_code", "community_code"]].to_dict("records")
+    ]
+    return waiting & pd.Series(own, index=incidents.index)
+
+
+def todo_incidents(
+    store: SQLStore, scope: Scope, area_code: str | None, names: dict[str, str], now
+) -> tuple[pd.DataFrame, list[str]]:
+    """The incidents of ``area_code`` waiting on the caller, most urgent first (overdue,
+    then near-due, then by deadline), and their due marks."""
+    incidents = store.get_incidents(open_only=True, area_code=area_code)
+    incidents = incidents[waiting_on(incidents, scope, names)]
+    due = due_of(incidents, epoch_ms(now))
+    rank = pd.Series([{"overdue": 0, "near_due": 1}.get(d, 2) for d in due], index=incidents.index)
+    order = pd.DataFrame({"rank": rank, "deadline": incidents["deadline"]}).sort_values(
+        ["rank", "deadline"], na_position="last", kind="stable"
+    )
+    marks = [due[incidents.index.get_loc(i)] for i in order.index]
+    return incidents.loc[order.index].reset_index(drop=True), marks
+
+
+def page_incidents(
+    store: SQLStore,
+    scope: Scope,
+    area_code: str | None,
+    *,
+    view: str,
+    names: dict[str, str],
+    now,
+) -> pd.DataFrame:
+    """The incidents of a page's table before its filters: ``view`` one of :data:`VIEWS`."""
+    if view == "recent":
+        since = epoch_ms(now) - RECENT_DAYS * 86_400_000
+        return store.area_incidents(area_code, since_ms=since)
+    incidents = store.get_incidents(open_only=True, area_code=area_code)
+    if view == "todo":
+        incidents = incidents[waiting_on(incidents, scope, names)]
+    return incidents.reset_index(drop=True)
+
+
+def filter_incidents(
+    incidents: pd.DataFrame,
+    due: list[str],
+    *,
+    categories: list[str] | None = None,
+    statuses: list[str] | None = None,
+    due_states: list[str] | None = None,
+    within: str | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Incidents (and their due marks) of ``categories``, ``statuses`` and due states, in
+    the area ``within`` (a community or grid code), each when given."""
+    keep = pd.Series(True, index=incidents.index)
+    if categories:
+        keep &= incidents["category"].isin(categories)
+    if statuses:
+        keep &= incidents["status"].isin(statuses)
+    if due_states:
+        keep &= pd.Series([d in due_states for d in due], index=incidents.index)
+    if within:
+        keep &= incidents["grid_code"].fillna("").str.startswith(within)
+    kept = incidents[keep]
+    marks = [d for d, k in zip(due, keep, strict=True) if k]
+    return kept.reset_index(drop=True), marks

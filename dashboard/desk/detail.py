@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
@@ -22,14 +22,22 @@ from gridmap.feed.store import SQLStore
 
 
 def incident_detail(
-    store: SQLStore, incident_id: str, scope: Scope, names: dict[str, str], lang: str = "zh"
+    store: SQLStore,
+    incident_id: str,
+    scope: Scope,
+    names: dict[str, str],
+    lang: str = "zh",
+    *,
+    link: bool = True,
 ) -> html.Div:
-    """The panel of one incident; an incident outside ``scope`` is as unknown as a missing
-    one (its existence is not the caller's business)."""
+    """The panel of one incident: its facts, its photos and its whole history (each photo
+    under the event it came with); an incident outside ``scope`` is as unknown as a missing
+    one (its existence is not the caller's business). ``link``: with a link to its page."""
     row = store.get_incident(incident_id) if incident_id else None
     if row is None or not scope.allows(row):
         return html.Div(t("no_incident", lang), className="detail-empty")
     events = store.get_events(incident_id)
+    photos = store.photos_of([incident_id])
     sub = SUBCATEGORY_NAMES.get(row["subcategory"], ("", ""))[1 if lang == "en" else 0]
     category = CATEGORY_BY_CODE.get(row["category"])
     due = due_status(
@@ -55,18 +63,55 @@ def incident_detail(
         (t("department", lang), row.get("department") or "—"),
         (t("col_description", lang), scope.text(row.get("description")) or "—"),
     ]
+    title: Any = row["incident_id"]
+    if link:
+        title = dcc.Link(f"{row['incident_id']} ›", href=f"/incident/{row['incident_id']}")
     return html.Div(
         [
-            html.H4(row["incident_id"]),
+            html.H4(title),
             html.Dl([part for label, value in facts for part in (html.Dt(label), html.Dd(value))]),
             html.H5(t("history", lang)),
-            html.Ol([_event_item(e, scope, lang) for e in events.to_dict("records")]),
+            html.Ol(
+                [_event_item(e, scope, lang, photos) for e in events.to_dict("records")],
+                className="timeline",
+            ),
         ],
         className="detail-body",
     )
 
 
-def _event_item(event: dict[str, Any], scope: Scope, lang: str) -> html.Li:
+def photo_strip(photos: list[dict[str, Any]], lang: str) -> html.Div:
+    """Thumbnails of photos, each opening the photo (served only to callers of its area)."""
+    return html.Div(
+        [
+            html.A(
+                html.Img(
+                    src=f"/photos/{p['sha256']}.thumb.jpg",
+                    alt=t(f"photo_{_stage(p['action'])}", lang),
+                    title=t(f"photo_{_stage(p['action'])}", lang),
+                ),
+                href=f"/photos/{p['sha256']}.{p['ext']}",
+                target="_blank",
+                rel="noopener",
+                className="photo",
+            )
+            for p in photos
+        ],
+        className="photos",
+    )
+
+
+def _stage(action: str) -> str:
+    """Which photo a photo is, by the action it came with: the report's, before handling
+    (sent with a start or earlier), after handling (with a handle or later)."""
+    if action == "report":
+        return "report"
+    return "after" if action in ("handle", "verify", "close") else "before"
+
+
+def _event_item(
+    event: dict[str, Any], scope: Scope, lang: str, photos: list[dict[str, Any]] = ()
+) -> html.Li:
     action = ACTIONS.get(event["action"])
     to_state = STATES.get(event["to_state"])
     parts = [
@@ -78,6 +123,14 @@ def _event_item(event: dict[str, Any], scope: Scope, lang: str) -> html.Li:
     ]
     if event.get("note"):
         parts.append(html.Div(scope.text(event["note"]), className="ev-note"))
+    at = int(pd.Timestamp(event["at"]).value // 1_000_000)
+    mine = [
+        p
+        for p in photos
+        if p["action"] == event["action"] and (p["at"] == at or p["action"] == "report")
+    ]
+    if mine:
+        parts.append(photo_strip(mine, lang))
     return html.Li(parts)
 
 

@@ -1,16 +1,31 @@
-"""The desk page (``/``): the same map, light and dense, with the layer catalogue's switches,
-the figure the areas are coloured by, legend, filters (category, status, time window) and a
-table of the incidents shown."""
+"""The desk's pages: an area (``/`` is the caller's own, ``/area/<code>`` any area inside
+it), drawn on one frame: the header with the breadcrumbs, the area's figures, the layer
+catalogue's switches and the filters, the map (MapLibre, kept across pages: going down a level
+moves it, nothing is loaded again), the side panels (the to-do list, the ranking of the
+children or the grid's ledger) and the incidents table. The page's area is in its URL; the
+filters and the table's view are in the URL's fragment (``#view=todo&due=overdue…``), so a
+reload or a shared link shows the same. Buildings (``/building/<id>``) and incidents
+(``/incident/<id>``) have pages of their own (:mod:`.building_page`, :mod:`.incident_page`) on
+the same frame."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import dash
 from dash import dcc, html
 
 from gridmap.dashboard.desk import ids
-from gridmap.dashboard.desk.data import EXPORTS, WINDOWS
+from gridmap.dashboard.desk.area import AreaView, area_view, crumbs, own_area_code
+from gridmap.dashboard.desk.data import (
+    DUE_FILTERS,
+    EXPORTS,
+    RECENT_DAYS,
+    VIEWS,
+    WINDOWS,
+    todo_incidents,
+)
 from gridmap.dashboard.desk.layers import (
     DEFAULT_HOURS,
     desk_legend,
@@ -19,28 +34,123 @@ from gridmap.dashboard.desk.layers import (
     figure_options,
     layer_options,
 )
+from gridmap.dashboard.desk.panels import (
+    breadcrumbs,
+    children_ranking,
+    figures_strip,
+    grid_ledger,
+    todo_list,
+)
+from gridmap.dashboard.desk.table import incident_grid
 from gridmap.dashboard.shared.auth import current_scope
-from gridmap.dashboard.shared.context import get_context
+from gridmap.dashboard.shared.context import AppContext, get_context
 from gridmap.dashboard.shared.i18n import lang_of, name_of, t
 from gridmap.dashboard.shared.mapview import DESK_THEME
-from gridmap.domain.access import ROLES
-from gridmap.domain.categories import CATEGORIES, SUBCATEGORY_NAMES
+from gridmap.domain.access import ROLES, Scope
+from gridmap.domain.categories import CATEGORIES
 from gridmap.domain.workflow import STATES
 from gridmap.layers.spec import CHOROPLETH_FIGURES
 
+#: Days of the windows of an area's figures.
+WINDOW_DAYS = (7, 30)
+
 
 def layout(lang: str | None = None, **_query) -> html.Div:
-    """Build the page for the caller's area (called per page load, never at import);
-    ``?lang=en`` shows it in English."""
+    """The caller's own area (``/``)."""
+    ctx = get_context()
+    return area_layout(own_area_code(ctx, current_scope()), lang)
+
+
+def area_layout(code: str | None = None, lang: str | None = None, **_query) -> html.Div:
+    """The page of area ``code`` (``/area/<code>``), or the page of an unknown area when it
+    does not exist or lies outside the caller's area (the server answered 404 already)."""
     lang = lang_of(lang)
     ctx = get_context()
     scope = current_scope()
-    _center, _zoom, district = ctx.area_view(scope)
+    area = area_view(ctx, scope, code)
+    if area is None:
+        return not_found(lang)
+    return frame(
+        ctx,
+        scope,
+        lang,
+        title=area.name,
+        steps=breadcrumbs(crumbs(ctx, scope, area.code, lang)),
+        figures=area_figures(ctx, area, lang),
+        bounds=area.bounds,
+        area=area.code,
+        side=area_side(ctx, scope, area, lang),
+        below=table_panel(ctx, area, lang),
+        page={"kind": "area", "key": area.code},
+    )
+
+
+def area_side(ctx: AppContext, scope: Scope, area: AreaView, lang: str) -> list:
+    """The side panels of an area: the caller's to-do list, then the ranking of its
+    children (a grid: its ledger)."""
+    side = [todo_panel(ctx, scope, area.query_code, lang)]
+    if area.child_level is not None:
+        ranking = ctx.ranking(area.query_code, top=500)
+        side.append(children_ranking(ranking, area.child_level, lang))
+    else:
+        buildings = ctx.store.grid_buildings(area.code)
+        side.append(grid_ledger(area.props, buildings, scope, lang))
+    return side
+
+
+def area_figures(ctx: AppContext, area: AreaView, lang: str) -> html.Div:
+    """Today's figures of the area against yesterday, and over the last 7 and 30 days."""
+    kpis = ctx.kpis(Scope("page", "centre", area.query_code))
+    now = ctx.now()
+    end = int(now.value // 1_000_000)
+    windows = {
+        days: ctx.cached(
+            f"window:{area.query_code or 'all'}:{days}",
+            60,
+            lambda days=days: ctx.store.window_figures(
+                area.query_code, end - days * 86_400_000, end
+            ),
+            ahead=True,
+        )
+        for days in WINDOW_DAYS
+    }
+    return figures_strip(kpis, windows, lang)
+
+
+def todo_panel(ctx: AppContext, scope: Scope, area_code: str | None, lang: str) -> html.Div:
+    """The caller's to-do list in the page's area."""
+    rows, due = todo_incidents(ctx.store, scope, area_code, ctx.names(), ctx.now())
+    return todo_list(rows, due, len(rows), lang)
+
+
+def frame(
+    ctx: AppContext,
+    scope: Scope,
+    lang: str,
+    *,
+    title: str,
+    steps: html.Nav,
+    figures: html.Div | None,
+    bounds: list[float],
+    area: str,
+    side: list,
+    below: html.Div | None,
+    page: dict[str, str],
+    focus: str = "",
+    focus_point: list[float] | None = None,
+    aside: bool = True,
+) -> html.Div:
+    """The frame every desk page is drawn on (see the module's docstring); ``area`` is the
+    code the map outlines and drills down from, ``focus`` a building or an incident the map
+    marks at ``focus_point`` (``[lon, lat]``, WGS84); ``page`` says what the page shows
+    (``{"kind": "area"|"building"|"incident", "key": …}``) to the callbacks that refresh
+    it; ``aside``: with the layer switches and the filters (an area's page)."""
     return html.Div(
         [
             html.Header(
                 [
-                    html.H1(f"{district} · {t('desk_title', lang)}"),
+                    html.H1(f"{title} · {t('desk_title', lang)}"),
+                    steps,
                     _who(scope, ctx.settings.auth, lang),
                     dcc.RadioItems(
                         id=ids.DESK_LANG,
@@ -54,61 +164,12 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                 ],
                 className="desk-header",
             ),
+            html.Div(figures, id=ids.DESK_FIGURES),
             html.Div(
                 [
-                    html.Aside(
-                        [
-                            html.H4(t("layers", lang)),
-                            # the layer catalogue's switches; shown at first what its specs
-                            # say (heat off: at desk zoom it hides the map)
-                            dcc.Checklist(
-                                id=ids.DESK_LAYERS,
-                                options=layer_options(lang),
-                                value=[spec.id for spec in desk_specs() if spec.visible],
-                            ),
-                            html.H4(t("area_figure", lang)),
-                            dcc.RadioItems(
-                                id=ids.DESK_FIGURE, options=figure_options(lang), value="open"
-                            ),
-                            html.Div(
-                                desk_legend(lang, "open"),
-                                id=ids.DESK_LEGEND,
-                                className="desk-legend",
-                            ),
-                            html.H4(t("category", lang)),
-                            dcc.Dropdown(
-                                id=ids.DESK_CATEGORY,
-                                multi=True,
-                                placeholder=t("all", lang),
-                                options=[
-                                    {"label": name_of(c, lang), "value": c.code} for c in CATEGORIES
-                                ],
-                            ),
-                            html.H4(t("status", lang)),
-                            dcc.Dropdown(
-                                id=ids.DESK_STATUS,
-                                multi=True,
-                                placeholder=t("all_open", lang),
-                                options=[
-                                    {"label": name_of(s, lang), "value": s.code}
-                                    for s in STATES.values()
-                                    if s.is_open
-                                ],
-                            ),
-                            html.H4(t("window", lang)),
-                            dcc.RadioItems(
-                                id=ids.DESK_WINDOW,
-                                options=[{"label": t(k, lang), "value": v} for k, v in WINDOWS],
-                                value=DEFAULT_HOURS,
-                            ),
-                            _export_panel(lang),
-                        ],
-                        className="desk-aside",
-                    ),
+                    _aside(lang) if aside else None,
                     html.Div(
                         [
-                            # MapLibre's own map, made here by assets/desk-map.js: the area
-                            # whole (its bounds), the catalogue's layers as the desk draws them
                             html.Div(
                                 id=ids.DESK_MAP,
                                 className="desk-map",
@@ -117,7 +178,12 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                                     "data-layers": json.dumps(
                                         desk_map_layers("open"), ensure_ascii=False
                                     ),
-                                    "data-bounds": json.dumps(ctx.area_bounds(scope)),
+                                    "data-bounds": json.dumps(bounds),
+                                    "data-area": area,
+                                    "data-focus": focus,
+                                    "data-focus-point": json.dumps(focus_point)
+                                    if focus_point
+                                    else "",
                                     "data-words": json.dumps(map_words(lang), ensure_ascii=False),
                                 },
                             ),
@@ -129,19 +195,135 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                         ],
                         className="desk-center",
                     ),
+                    html.Div(side, className="desk-side", id=ids.DESK_SIDE),
                 ],
-                className="desk-body",
+                className="desk-body" + ("" if aside else " no-aside"),
             ),
-            html.Div(id=ids.DESK_TABLE, className="desk-table"),
+            below,
+            dcc.Store(id=ids.DESK_PAGE, data=page),
+            dcc.Store(id=ids.DESK_HASH),
+            dcc.Location(id=ids.DESK_NAV, refresh="callback-nav"),
+            dcc.Interval(id=ids.DESK_TICK, interval=ids.DESK_TICK_MS),
         ],
         className="desk",
         lang=lang,
     )
 
 
+def table_panel(ctx: AppContext, area: AreaView, lang: str) -> html.Div:
+    """The incidents table and its filters: the view (open, to-do, last 30 days), the due
+    state, the community or grid, a search; the caption says how many rows there are."""
+    children: list[dict[str, Any]] = []
+    if area.child_level is not None:
+        children = [
+            {"label": name, "value": code}
+            for code, name in ctx.store.child_areas(area.query_code, area.child_level)
+        ]
+    return html.Div(
+        [
+            html.Div(
+                [
+                    dcc.RadioItems(
+                        id=ids.DESK_TABLE_VIEW,
+                        value="open",
+                        inline=True,
+                        options=[
+                            {"label": t(f"view_{v}", lang).format(RECENT_DAYS), "value": v}
+                            for v in VIEWS
+                        ],
+                    ),
+                    dcc.Dropdown(
+                        id=ids.DESK_DUE,
+                        multi=True,
+                        placeholder=t("due_any", lang),
+                        options=[{"label": t(d, lang), "value": d} for d in DUE_FILTERS],
+                        className="bar-due",
+                    ),
+                    dcc.Dropdown(
+                        id=ids.DESK_WITHIN,
+                        placeholder=t(f"within_{area.child_level or 'grid'}", lang),
+                        options=children,
+                        disabled=not children,
+                        className="bar-within",
+                    ),
+                    dcc.Input(
+                        id=ids.DESK_SEARCH,
+                        type="search",
+                        placeholder=t("search", lang),
+                        debounce=False,
+                        className="bar-search",
+                    ),
+                    html.Span(id=ids.DESK_TABLE_CAPTION, className="bar-caption"),
+                    html.Button(t("export_shown", lang), id=ids.DESK_TABLE_EXPORT),
+                ],
+                className="table-bar",
+            ),
+            html.Div(incident_grid(lang), className="desk-table"),
+            dcc.Store(id=ids.DESK_TABLE_SHOWN),
+        ],
+        className="desk-below",
+    )
+
+
+def _aside(lang: str) -> html.Aside:
+    return html.Aside(
+        [
+            html.H4(t("layers", lang)),
+            # the layer catalogue's switches; shown at first what its specs say
+            dcc.Checklist(
+                id=ids.DESK_LAYERS,
+                options=layer_options(lang),
+                value=[spec.id for spec in desk_specs() if spec.visible],
+            ),
+            html.H4(t("area_figure", lang)),
+            dcc.RadioItems(id=ids.DESK_FIGURE, options=figure_options(lang), value="open"),
+            html.Div(desk_legend(lang, "open"), id=ids.DESK_LEGEND, className="desk-legend"),
+            html.H4(t("category", lang)),
+            dcc.Dropdown(
+                id=ids.DESK_CATEGORY,
+                multi=True,
+                placeholder=t("all", lang),
+                options=[{"label": name_of(c, lang), "value": c.code} for c in CATEGORIES],
+            ),
+            html.H4(t("status", lang)),
+            dcc.Dropdown(
+                id=ids.DESK_STATUS,
+                multi=True,
+                placeholder=t("all_open", lang),
+                options=[
+                    {"label": name_of(s, lang), "value": s.code}
+                    for s in STATES.values()
+                    if s.is_open
+                ],
+            ),
+            html.H4(t("window", lang)),
+            dcc.RadioItems(
+                id=ids.DESK_WINDOW,
+                options=[{"label": t(k, lang), "value": v} for k, v in WINDOWS],
+                value=DEFAULT_HOURS,
+            ),
+            _export_panel(lang),
+        ],
+        className="desk-aside",
+    )
+
+
+def not_found(lang: str) -> html.Div:
+    """The page of something that does not exist, or not in the caller's area."""
+    return html.Div(
+        [
+            html.H2(t("not_found", lang)),
+            dcc.Link(t("back_home", lang), href="/"),
+        ],
+        className="desk-missing",
+    )
+
+
 def map_words(lang: str) -> dict[str, dict[str, str]]:
     """What the map's tooltips say, in ``lang``: names of states, categories, subcategories,
     due marks, figures and fields."""
+    from gridmap.domain.categories import SUBCATEGORY_NAMES
+
     return {
         "states": {s.code: name_of(s, lang) for s in STATES.values()},
         "categories": {c.code: name_of(c, lang) for c in CATEGORIES},
@@ -161,6 +343,8 @@ def map_words(lang: str) -> dict[str, dict[str, str]]:
             "floors": t("fld_floors", lang),
             "households": t("fld_households", lang),
             "population": t("fld_population", lang),
+            "worker": t("grid_worker", lang),
+            "watcher": t("watcher", lang),
         },
     }
 
@@ -190,7 +374,7 @@ def _export_panel(lang: str) -> html.Div:
     )
 
 
-def _who(scope, auth: bool, lang: str) -> html.Span:
+def _who(scope: Scope, auth: bool, lang: str) -> html.Span:
     """Who is signed in and what they see (with a sign-out link when logins are on)."""
     role = ROLES[scope.role].label if lang == "zh" else scope.role
     area = scope.area_code or t("whole_district", lang)
@@ -203,6 +387,13 @@ def _who(scope, auth: bool, lang: str) -> html.Span:
 
 
 def register() -> None:
-    """Make this the page at ``/`` (once per process: the page registry is Dash's own)."""
+    """Make these the pages at ``/`` and ``/area/<code>`` (once per process: the page
+    registry is Dash's own)."""
     if __name__ not in dash.page_registry:
         dash.register_page(__name__, path="/", title="网格化管理 · 一张图", layout=layout)
+        dash.register_page(
+            f"{__name__}.area",
+            path_template="/area/<code>",
+            title="网格化管理 · 区域",
+            layout=area_layout,
+        )

@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
+from gridmap.dashboard.desk.area import page_exists
 from gridmap.dashboard.desk.data import WINDOWS, desk_incidents
 from gridmap.dashboard.desk.layers import (
     DESK_MAX_DOTS,
@@ -38,9 +39,30 @@ def _codes(field: str, allowed) -> list[str] | Response:
     return codes
 
 
+#: Paths of the drill-down pages, which answer 404 for what the caller may not see.
+DRILL_DOWN_PREFIXES = ("/area/", "/building/", "/incident/")
+
+
 def install_desk_routes(server: Flask) -> None:
     """Register ``/desk/figures/<layer>.json``, ``/desk/open.geojson`` and
-    ``/desk/reports.geojson`` on ``server``."""
+    ``/desk/reports.geojson`` on ``server``, and the check that a drill-down page names
+    something in the caller's area (404 like an unknown one otherwise)."""
+
+    @server.before_request
+    def drill_down_gate():
+        if request.method != "GET" or not request.path.startswith(DRILL_DOWN_PREFIXES):
+            return None
+        if g.get("scope") is None:  # logins on and none: the guard answered already
+            return None
+        if page_exists(get_context(), g.scope, request.path):
+            return None
+        page = (
+            '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            "<title>404 · 网格化管理</title></head><body style=\"font-family:'Noto Sans CJK SC',"
+            'sans-serif;padding:40px"><h2>无此页面，或不在本辖区 · Not found in your area</h2>'
+            '<p><a href="/">返回本辖区 · Back to your area</a></p></body></html>'
+        )
+        return Response(page, status=404, mimetype="text/html")
 
     @server.get("/desk/figures/<spec_id>.json")
     def desk_figures(spec_id: str):

@@ -194,18 +194,20 @@ class AppContext:
         """The areas ``area_code`` is split into (the district's streets, a street's
         communities, a community's grids) with their figures now, worst first: most overdue,
         then most open, then the lowest on-time rate today; the first ``top`` of them.
-        Columns ``name``, ``open``, ``overdue``, ``on_time_rate`` (NaN: nothing handled today),
+        Columns ``name``, ``open``, ``overdue``, ``near_due``, ``reported`` (today),
+        ``on_time_rate`` (NaN: nothing handled today),
         indexed by code; empty below a grid. Cached 10 s per area."""
 
         def build() -> pd.DataFrame:
             level = child_level(area_code)
-            columns = ["name", "open", "overdue", "on_time_rate"]
+            columns = ["name", "open", "overdue", "near_due", "reported", "on_time_rate"]
             if level is None:
                 return pd.DataFrame(columns=columns)
             codes = self.store.area_codes(level, within=area_code)
             figures = self.store.area_figures(level, self.now(), area_code=area_code)
             frame = figures.reindex(codes)
-            frame[["open", "overdue"]] = frame[["open", "overdue"]].fillna(0).astype("int64")
+            counts = ["open", "overdue", "near_due", "reported"]
+            frame[counts] = frame[counts].fillna(0).astype("int64")
             names = self.names()
             frame["name"] = [names.get(c) or c[-3:] for c in frame.index]
             frame = frame.sort_values(

@@ -11,6 +11,7 @@ import pandas as pd
 from dash import html
 
 from gridmap.dashboard.shared.i18n import t
+from gridmap.dashboard.shared.numbers import change_text, figure_text
 from gridmap.domain.categories import SOURCES, SUBCATEGORY_NAMES
 
 #: Bars in the panel of today's top subcategories.
@@ -38,31 +39,14 @@ def kpi_cards(kpis: dict[str, Any], lang: str = "zh") -> list[html.Div]:
             html.Div(
                 [
                     html.Div(label, className="kpi-label"),
-                    html.Div(_fmt(value, kind), className="kpi-value"),
-                    html.Div(_change(value, before, kind, lang), className="kpi-change"),
+                    html.Div(figure_text(value, kind), className="kpi-value"),
+                    html.Div(change_text(value, before, kind, lang), className="kpi-change"),
                 ],
                 className="kpi-card" + (" kpi-alert" if key == "overdue" and value else ""),
                 id=f"kpi-{key}",
             )
         )
     return cards
-
-
-def _fmt(value: float | None, kind: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value * 100:.1f}%" if kind == "rate" else f"{int(value):,}"
-
-
-def _change(value, before, kind, lang: str = "zh") -> str:
-    if before is None or value is None:
-        return t("now", lang)
-    if any(isinstance(v, float) and math.isnan(v) for v in (value, before)):
-        return f"{t('vs_yesterday', lang)} —"
-    diff = value - before
-    arrow = "▲" if diff > 0 else ("▼" if diff < 0 else "＝")
-    text = f"{abs(diff) * 100:.1f}{t('points', lang)}" if kind == "rate" else f"{abs(int(diff)):,}"
-    return f"{t('vs_yesterday', lang)} {arrow} {text}"
 
 
 def hourly_chart(frame: pd.DataFrame, lang: str = "zh") -> list:

@@ -38,7 +38,7 @@ def _events_in(area_code: str | None, alias: str) -> tuple[str, str, list]:
 
 #: A handle event is late when it comes after the deadline the stage's 'start' (or an
 #: 'extend') set: the SQL of that deadline for a handle event ``h``.
-_DEADLINE_AT_HANDLE = (
+DEADLINE_AT_HANDLE = (
     "(SELECT s.deadline FROM events s WHERE s.incident_id = h.incident_id AND s.at <= h.at "
     "AND s.action IN ('start', 'extend') ORDER BY s.at DESC LIMIT 1)"
 )
@@ -92,7 +92,7 @@ class FiguresMixin:
         join, cond, cond_params = _events_in(area_code, "h")
         late = self._query(
             f"SELECT count(*) FROM events h{join} WHERE h.action = 'handle' AND h.at >= ? "
-            f"AND h.at < ? AND h.at > {_DEADLINE_AT_HANDLE} AND {cond}",
+            f"AND h.at < ? AND h.at > {DEADLINE_AT_HANDLE} AND {cond}",
             (start, stop, *cond_params),
         )[0][0]
         handled = actions.get("handle", 0)
@@ -214,7 +214,7 @@ class FiguresMixin:
         )
         where_i, params_i = _with_categories(*area_condition(area_code, "i"), categories, "i")
         handled = self._query(
-            f"SELECT i.{column}, count(*), sum(CASE WHEN h.at > {_DEADLINE_AT_HANDLE} "
+            f"SELECT i.{column}, count(*), sum(CASE WHEN h.at > {DEADLINE_AT_HANDLE} "
             "THEN 1 ELSE 0 END) FROM events h JOIN incidents i ON i.incident_id = h.incident_id "
             f"WHERE h.action = 'handle' AND h.at >= ? AND h.at <= ? AND i.{column} IS NOT NULL "
             f"AND {where_i} GROUP BY i.{column}",

@@ -141,8 +141,10 @@ POSTGRES_MIGRATIONS[4] = (
 )
 
 #: Version 5: photos of incidents, by content hash, each with the action it came with (a
-#: report's, "before" with a start, "after" with a handle) and who sent it.
+#: report's, "before" with a start, "after" with a handle) and who sent it; a grid's
+#: incidents by time (its ledger).
 _V5 = """
+CREATE INDEX incidents_grid_time ON incidents (grid_code, reported_at);
 CREATE TABLE photos (
     incident_id TEXT NOT NULL, sha256 TEXT NOT NULL, ext TEXT NOT NULL, action TEXT NOT NULL,
     at BIGINT NOT NULL, actor TEXT, width INTEGER, height INTEGER, bytes BIGINT,

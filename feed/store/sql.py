@@ -37,6 +37,7 @@ from gridmap.feed.store.base import (
 from gridmap.feed.store.common import chunks
 from gridmap.feed.store.figures import FiguresMixin
 from gridmap.feed.store.keys import ApiKeysMixin
+from gridmap.feed.store.ledger import LedgerMixin
 from gridmap.feed.store.photos import PhotosMixin
 from gridmap.feed.store.reads import LiveReadsMixin
 from gridmap.feed.store.schema import SCHEMA_VERSION
@@ -53,7 +54,14 @@ from gridmap.feed.store.writes import LiveWritesMixin
 
 
 class SQLStore(
-    LiveWritesMixin, LiveReadsMixin, FiguresMixin, ApiKeysMixin, UsersMixin, PhotosMixin, Store
+    LiveWritesMixin,
+    LiveReadsMixin,
+    FiguresMixin,
+    LedgerMixin,
+    ApiKeysMixin,
+    UsersMixin,
+    PhotosMixin,
+    Store,
 ):
     """Store logic shared by the backends."""
 
