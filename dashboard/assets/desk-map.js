@@ -255,7 +255,9 @@
           .filter(code => code.length > this.area.length && code.startsWith(
             this.area.length > 6 ? this.area : ''))
           .sort((a, b) => a.length - b.length);
-        if (areas.length) { this.go('/area/' + areas[0]); }
+        /* one level down: a grid clicked on a street's page opens its community */
+        const down = {6: 9, 9: 12}[this.area.length];
+        if (areas.length) { this.go('/area/' + (down ? areas[0].slice(0, down) : areas[0])); }
       });
     },
 

@@ -190,7 +190,10 @@ def frame(
                             dcc.Store(id=ids.DESK_VIEW),
                             dcc.Store(id=ids.DESK_CLICKED),
                             html.Div(
-                                t("click_hint", lang), id=ids.DESK_DETAIL, className="desk-detail"
+                                t("click_hint", lang),
+                                id=ids.DESK_DETAIL,
+                                className="desk-detail",
+                                hidden=not aside,  # a building's or an incident's page has it
                             ),
                         ],
                         className="desk-center",

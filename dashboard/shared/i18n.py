@@ -125,6 +125,41 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "col_place": ("社区 · 网格", "Community · grid"),
     "col_deadline": ("处置时限", "Deadline"),
+    "near_incidents": ("近{}天楼栋周边事件 · {}", "Incidents at or near it, last {} days · {}"),
+    "near_none": ("无", "None"),
+    "photos": ("照片", "Photos"),
+    "photos_none": ("暂无照片", "No photos yet"),
+    "photo_report": ("上报照片", "Photo of the report"),
+    "photo_before": ("处置前", "Before handling"),
+    "photo_after": ("处置后", "After handling"),
+    "act_title": ("办理", "Act on it"),
+    "act_unit": (
+        "派遣至（按派遣规则预选）",
+        "Dispatch to (the routing table's choice preselected)",
+    ),
+    "act_deadline": ("延期至", "New deadline"),
+    "act_note": ("办理意见（退回、作废须填写原因）", "Note (a return or a void needs the reason)"),
+    "act_note_hint": ("例如：已到现场处置完毕", "e.g. cleared on site"),
+    "act_photo": (
+        "添加照片（JPEG/PNG/WebP，≤10 MB）：点击或拖入",
+        "Add a photo (JPEG/PNG/WebP, ≤ 10 MB): click or drop",
+    ),
+    "act_done": ("已办理：{}", "Done: {}"),
+    "act_stale": (
+        "该事件已被他人办理，现为「{}」；页面已更新，请重新确认后再办理",
+        "Someone acted on this incident meanwhile: it is now \u201c{}\u201d. "
+        "The page shows it again; decide anew",
+    ),
+    "act_not_allowed": ("当前不能「{}」", "\u201c{}\u201d is not possible now"),
+    "act_needs_reason": ("退回或作废须填写原因", "A return or a void needs its reason"),
+    "act_needs_deadline": ("延期须选择新的时限", "An extension needs the new deadline"),
+    "act_needs_unit": ("请选择派遣单位", "Choose the unit to dispatch to"),
+    "act_none": ("当前没有需要您办理的操作", "Nothing for you to do on it now"),
+    "act_none_unit": (
+        "该事件未派遣至本辖区单位，仅可查看",
+        "Not dispatched to a unit of your area: you can only look",
+    ),
+    "act_photo_refused": ("照片未被接受", "The photo was refused"),
     "click_hint": ("点击地图上的事件查看详情", "Click an incident on the map for details"),
 }
 
