@@ -183,6 +183,8 @@ def _act(clicks, note, deadline, unit, contents, state, lang):
     """A button of the action panel was pressed: take its action, then show the incident
     again with a message."""
     triggered = dash.ctx.triggered_id
+    if clicks is not None and not isinstance(clicks, list):
+        raise InputError("clicks", "the buttons' clicks are a list")
     if not isinstance(triggered, dict) or not any(clicks or []):
         raise dash.exceptions.PreventUpdate
     lang = lang_of(lang)

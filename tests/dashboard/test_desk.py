@@ -39,8 +39,11 @@ def _open_features(path: str = "/desk/open.geojson") -> dict:
     return json.loads(answer.data)
 
 
+DISTRICT_PAGE = {"kind": "area", "key": "510108"}
+
+
 def test_the_map_gets_every_located_open_incident_with_what_its_filters_need(app_ctx):
-    from gridmap.dashboard.desk.callbacks import desk_update
+    from gridmap.dashboard.desk.callbacks import desk_table
 
     data = _open_features()
     with open_store(app_ctx) as store:
@@ -59,14 +62,12 @@ def test_the_map_gets_every_located_open_incident_with_what_its_filters_need(app
         round(one["lon"], 5),
         round(one["lat"], 5),
     ]
-    # the table and the legend come from the server, filtered there
-    table, _legend = desk_update(["SR"], None)
+    # the table's rows come from the server, filtered there: every one, the unlocated too
+    table, caption = desk_table(DISTRICT_PAGE, ["SR"])
     sr = rows[rows["category"] == "SR"]
-    html_text = str(table.to_plotly_json())
-    assert not re.search(r"1[3-9]\d{9}", html_text)  # phone numbers masked
-    body = table.children[2].children
-    assert len(body) == min(len(sr), 50)  # the table lists unlocated ones too
-    assert f"{len(sr):,}" in str(table.children[0].children)  # and says how many there are
+    assert not re.search(r"1[3-9]\d{9}", str(table))  # phone numbers masked
+    assert {r["incident_id"] for r in table} == set(sr["incident_id"])
+    assert f"{len(sr):,}" in caption and f"{len(rows):,}" in caption  # shown, of how many
 
 
 def test_a_filtered_ask_for_the_incidents_gets_only_those(app_ctx):
@@ -100,26 +101,31 @@ def test_reports_of_a_window_for_the_heat(app_ctx):
 def test_english_switch_changes_the_words_not_the_data(app_ctx):
     import dash
 
-    from gridmap.dashboard.desk.callbacks import desk_update
+    from gridmap.dashboard.desk.callbacks import desk_legend_for, desk_table
 
     # the pages as Dash registered them (importing their modules again would register
     # them twice)
     pages = {page["path"]: page["layout"] for page in dash.page_registry.values()}
     layout, wall_layout = pages["/"], pages["/wall"]
 
-    zh_table, zh_legend = desk_update(None, None, "zh")
-    en_table, en_legend = desk_update(None, None, "en")
+    zh_legend = desk_legend_for(None, None, "zh")
+    en_legend = desk_legend_for(None, None, "en")
     assert "未结案件" in str(zh_legend) and "Open" in str(en_legend)
-    zh_head = [th.children for th in zh_table.children[1].children.children]
-    en_head = [th.children for th in en_table.children[1].children.children]
-    assert zh_head[0] == "编号" and en_head[0] == "Id" and "Description" in en_head
-    assert "oldest of" in en_table.children[0].children
-    first = en_table.children[2].children[0].children
-    assert any(
-        state in first[3].children
-        for state in ("Reported", "Verified", "In progress", "Accepted", "Dispatched", "Handled")
+    zh_rows, zh_caption = desk_table(DISTRICT_PAGE, lang="zh")
+    en_rows, en_caption = desk_table(DISTRICT_PAGE, lang="en")
+    assert [r["incident_id"] for r in zh_rows] == [r["incident_id"] for r in en_rows]
+    assert "rows" in en_caption and "条" in zh_caption
+    assert en_rows[0]["status"] in (
+        "Reported",
+        "Verified",
+        "In progress",
+        "Accepted",
+        "Dispatched",
+        "Handled",
     )
     page = str(layout(lang="en").to_plotly_json())
+    assert "'headerName': 'Description'" in page and "'headerName': 'Id'" in page
+    assert "'headerName': '编号'" in str(layout().to_plotly_json())
     assert "Layers" in page and "Export a snapshot" in page and "图层" not in page
     assert "Street outlines" in page and "Areas coloured by" in page  # the catalogue's names
     assert "Households" in page and "In progress" in page  # the map's tooltips, in English
@@ -239,7 +245,7 @@ def test_figures_route_answers_the_callers_area_and_names_a_bad_figure(app_ctx):
 
 def test_too_many_dots_are_left_out_with_a_word_and_a_filter_brings_them_back(app_ctx, monkeypatch):
     from gridmap.dashboard.desk import callbacks, routes
-    from gridmap.dashboard.desk.callbacks import desk_update
+    from gridmap.dashboard.desk.callbacks import desk_legend_for, desk_table
 
     with open_store(app_ctx) as store:
         rows = store.get_incidents(open_only=True).dropna(subset=["lon"])
@@ -250,10 +256,10 @@ def test_too_many_dots_are_left_out_with_a_word_and_a_filter_brings_them_back(ap
     monkeypatch.setattr(callbacks, "DESK_MAX_DOTS", cap)
     data = _open_features()
     assert data["features"] == [] and data["hidden"] == len(rows)
-    table, legend = desk_update(None, None)
+    legend = desk_legend_for(None, None)
     assert "点位过多" in str(legend) and f"{len(rows):,}" in str(legend)
-    assert len(table.children[2].children) == min(50, len(rows))  # the table stays
+    assert len(desk_table(DISTRICT_PAGE)[0]) >= len(rows)  # the table lists them all
     data = _open_features(f"/desk/open.geojson?status={rare}")
     assert len(data["features"]) == cap and "hidden" not in data
-    _, legend = desk_update(None, [rare])
+    legend = desk_legend_for(None, [rare])
     assert "点位过多" not in str(legend)

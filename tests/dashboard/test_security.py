@@ -347,13 +347,9 @@ def _desk(client, **values):
     }
     for key, value in values.items():
         inputs[key] = ("value", value)
-    outputs = [
-        (ids.DESK_TABLE, "children"),
-        (ids.DESK_LEGEND, "children"),
-    ]
     body = {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "output": f"{ids.DESK_LEGEND}.children",
+        "outputs": {"id": ids.DESK_LEGEND, "property": "children"},
         "inputs": [{"id": i, "property": p, "value": v} for i, (p, v) in inputs.items()],
         "state": [{"id": ids.DESK_LANG, "property": "value", "value": "zh"}],
         "changedPropIds": [f"{ids.DESK_CATEGORY}.value"],

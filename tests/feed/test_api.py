@@ -382,3 +382,37 @@ def test_photos_before_and_after_go_with_their_events(env):
         ("handle", "webp"),
     ]
     assert store.get_incident(rid)["status"] == "handled"
+
+
+def test_keyless_reads_only_when_the_setting_says_and_without_personal_fields(env, tmp_path):
+    from gridmap.settings import Settings
+
+    client, key, _store = env
+    form = {k: str(v) for k, v in REQUEST.items()} | {"api_key": key}
+    posted = client.post(
+        "/open311/v2/requests.json",
+        data={**form, "media": (io.BytesIO(picture("JPEG")), "p.jpg")},
+        content_type="multipart/form-data",
+    )
+    rid = posted.get_json()[0]["service_request_id"]
+    assert client.get("/open311/v2/requests.json").status_code == 401  # off by default
+    client.application.config["GRIDMAP_SETTINGS"] = Settings(open311_public_reads=True)
+    try:
+        listed = client.get("/open311/v2/requests.json")
+        one = client.get(f"/open311/v2/requests/{rid}.json")
+        assert listed.status_code == 200 and one.status_code == 200
+        for item in (listed.get_json()[0], one.get_json()[0]):
+            assert item["service_request_id"] == rid and item["service_code"] == "SS01"
+            assert item["description"] is None and item["media_url"] is None
+            assert "13912345678" not in json.dumps(item, ensure_ascii=False)
+        # writes still need a key
+        assert _post(client, "/open311/v2/requests.json", REQUEST, None).status_code == 401
+        assert (
+            _post(client, f"/api/v1/incidents/{rid}/events", {"action": "accept"}, None).status_code
+            == 401
+        )
+        # and a key still reads everything it may
+        keyed = client.get(f"/open311/v2/requests/{rid}.json", headers={"X-API-Key": key})
+        assert keyed.get_json()[0]["media_url"] and "井盖缺失" in keyed.get_json()[0]["description"]
+    finally:
+        del client.application.config["GRIDMAP_SETTINGS"]
