@@ -40,11 +40,13 @@ def incident_detail(
     photos = store.photos_of([incident_id])
     sub = SUBCATEGORY_NAMES.get(row["subcategory"], ("", ""))[1 if lang == "en" else 0]
     category = CATEGORY_BY_CODE.get(row["category"])
-    due = due_status(
-        pd.Series([row["deadline"]]),
-        pd.Series([row["stage_entered_at"]]),
-        pd.Timestamp.now(tz="UTC"),
-    )[0]
+    due = ""  # a closed incident (no deadline) is neither near-due nor overdue
+    if _present(row["deadline"]) and _present(row["stage_entered_at"]):
+        due = due_status(
+            pd.Series([pd.Timestamp(row["deadline"])]),
+            pd.Series([pd.Timestamp(row["stage_entered_at"])]),
+            pd.Timestamp.now(tz="UTC"),
+        )[0]
     place = " · ".join(
         names.get(code, code)
         for code in (row.get("street_code"), row.get("community_code"))
@@ -118,10 +120,12 @@ def _event_item(
         html.Span(_time(event["at"]), className="ev-time"),
         html.B(name_of(action, lang) if action else event["action"]),
         html.Span(f" → {name_of(to_state, lang)}" if to_state else ""),
-        html.Span(f" · {event['actor']}" if event.get("actor") else "", className="ev-actor"),
-        html.Span(f" · {event['department']}" if event.get("department") else ""),
+        html.Span(
+            f" · {event['actor']}" if _present(event.get("actor")) else "", className="ev-actor"
+        ),
+        html.Span(f" · {event['department']}" if _present(event.get("department")) else ""),
     ]
-    if event.get("note"):
+    if _present(event.get("note")):
         parts.append(html.Div(scope.text(event["note"]), className="ev-note"))
     at = int(pd.Timestamp(event["at"]).value // 1_000_000)
     mine = [
@@ -132,6 +136,11 @@ def _event_item(
     if mine:
         parts.append(photo_strip(mine, lang))
     return html.Li(parts)
+
+
+def _present(value) -> bool:
+    """Whether a field holds something (not ``None``, NaN, NaT or empty text)."""
+    return value is not None and not (not isinstance(value, str) and pd.isna(value)) and value != ""
 
 
 def _time(value) -> str:
