@@ -51,6 +51,9 @@ from gridmap.domain.categories import CATEGORIES
 from gridmap.domain.workflow import STATES
 from gridmap.layers.spec import CHOROPLETH_FIGURES
 
+#: The map's switches and filters are kept from page to page as the user drills down (in
+#: the browser's session: the map is the same map).
+KEEP = {"persistence": True, "persistence_type": "session"}
 #: Days of the windows of an area's figures.
 WINDOW_DAYS = (7, 30)
 
@@ -277,9 +280,10 @@ def _aside(lang: str) -> html.Aside:
                 id=ids.DESK_LAYERS,
                 options=layer_options(lang),
                 value=[spec.id for spec in desk_specs() if spec.visible],
+                **KEEP,
             ),
             html.H4(t("area_figure", lang)),
-            dcc.RadioItems(id=ids.DESK_FIGURE, options=figure_options(lang), value="open"),
+            dcc.RadioItems(id=ids.DESK_FIGURE, options=figure_options(lang), value="open", **KEEP),
             html.Div(desk_legend(lang, "open"), id=ids.DESK_LEGEND, className="desk-legend"),
             html.H4(t("category", lang)),
             dcc.Dropdown(
@@ -287,6 +291,7 @@ def _aside(lang: str) -> html.Aside:
                 multi=True,
                 placeholder=t("all", lang),
                 options=[{"label": name_of(c, lang), "value": c.code} for c in CATEGORIES],
+                **KEEP,
             ),
             html.H4(t("status", lang)),
             dcc.Dropdown(
@@ -298,12 +303,14 @@ def _aside(lang: str) -> html.Aside:
                     for s in STATES.values()
                     if s.is_open
                 ],
+                **KEEP,
             ),
             html.H4(t("window", lang)),
             dcc.RadioItems(
                 id=ids.DESK_WINDOW,
                 options=[{"label": t(k, lang), "value": v} for k, v in WINDOWS],
                 value=DEFAULT_HOURS,
+                **KEEP,
             ),
             _export_panel(lang),
         ],
