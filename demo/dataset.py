@@ -24,8 +24,8 @@ from gridmap.demo.incidents import iter_incidents
 from gridmap.domain.workflow import CLOSED_STATES
 
 #: What the generator makes; a data set of another version is made again by ``--if-missing``
-#: (2: the districts in their real outlines).
-DEMO_VERSION = 2
+#: (2: the districts in their real outlines; 3: photos of some incidents, kept as they are loaded).
+DEMO_VERSION = 3
 #: Incidents per tier (one year).
 INCIDENT_COUNTS = {"district": 550_000, "city": 10_000_000}
 AREA_LAYERS = ("districts", "streets", "communities", "grids", "buildings")

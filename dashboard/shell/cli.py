@@ -159,7 +159,7 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         from gridmap.demo.load import load_into_store
 
         _say("demo_loading", url=store_url)
-        counts = load_into_store(out, store_url, progress=_step)
+        counts = load_into_store(out, store_url, progress=_step, photos_dir=settings.photos_path)
         _say("demo_loaded", url=store_url, counts=_counts(counts))
     return 0
 

@@ -57,6 +57,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "load_step_areas": ("区域图层", "area layers"),
     "load_step_buildings": ("楼栋", "buildings"),
     "load_step_incidents": ("事件及其流转记录", "incidents and their workflow events"),
+    "load_step_photos": ("部分事件的现场照片", "photos of some incidents"),
     "city": ("市级", "city"),
     # import
     "import_help": ("把图层文件导入数据库", "import a layer file into the store"),

@@ -89,7 +89,7 @@ def test_filters_change_the_map_in_the_browser_without_fetching_it_again(page, s
     page.keyboard.type("处置中")
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "() => window.gridmapDesk.view.statuses.includes('in_progress')", timeout=10000
+        "() => window.gridmapDesk.view.statuses.includes('in_progress')", timeout=30000
     )
     _settle(page)
     drawn = _drawn_ids(page)

@@ -344,3 +344,22 @@ def test_a_photo_picked_in_the_browser_arrives_as_a_data_url():
         with pytest.raises(PhotoError):
             photo_bytes(bad)
     assert io.BytesIO(data).read(4) == b"RIFF"
+
+
+def test_the_demo_gives_some_handled_incidents_a_photo_before_and_after(app):
+    with open_store(app.url) as store:
+        handled = [
+            e["incident_id"] for e in store.recent_events(limit=400) if e["action"] == "handle"
+        ]
+        photos = [p for p in store.photos_of(handled) if p["actor"] == "demo"]
+    assert photos, "the demo made no photos"
+    by_incident: dict[str, list[str]] = {}
+    for p in photos:
+        by_incident.setdefault(p["incident_id"], []).append(p["action"])
+    assert all(sorted(actions) == ["handle", "report"] for actions in by_incident.values())
+    files = _ctx(app).service.photos
+    for p in photos[:20]:
+        assert files.path(f"{p['sha256']}.{p['ext']}").is_file()
+        assert files.path(f"{p['sha256']}.thumb.jpg").is_file()
+    shown = login(app, "centre1").get(f"/photos/{photos[0]['sha256']}.jpg")
+    assert shown.status_code == 200 and shown.data[:2] == b"\xff\xd8"
