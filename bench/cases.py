@@ -13,7 +13,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from gridmap.bench import browser_cases, feed_cases
+from gridmap.bench import browser_cases, drill_cases, feed_cases
 from gridmap.bench.rows import row as _row
 from gridmap.demo.dataset import generate, read_manifest
 from gridmap.geo.assign import PolygonIndex
@@ -193,4 +193,5 @@ BENCHMARKS: dict[str, Callable[[BenchData, int], list[dict]]] = {
     "live_queries": feed_cases.bench_live_queries,
     "simulator_memory": feed_cases.bench_simulator_memory,
     "browser": browser_cases.bench_browser,
+    "drilldown": drill_cases.bench_drilldown,
 }

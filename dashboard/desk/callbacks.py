@@ -25,7 +25,7 @@ from gridmap.dashboard.desk.data import (
     EXPORTS,
     VIEWS,
     desk_incidents,
-    filter_incidents,
+    filter_mask,
     page_incidents,
 )
 from gridmap.dashboard.desk.detail import show_detail
@@ -82,23 +82,34 @@ def desk_table(
         raise InputError("page", "no such area in your area")
     if within and not (isinstance(within, str) and within.startswith(area.code)):
         raise InputError("within", "not an area of this page")
-    now = context.now()
-    names = context.names()
-    incidents = page_incidents(
-        context.store, scope, area.query_code, view=view, names=names, now=now
+    # the rows of the page's view are made once per change of the store (an event) or of
+    # the minute (due marks); the filters only choose among them
+    version = table_version(context)
+
+    def build():
+        now = context.now()
+        names = context.names()
+        incidents = page_incidents(
+            context.store, scope, area.query_code, view=view, names=names, now=now
+        )
+        marks = due_of(incidents, epoch_ms(now))
+        rows = table_rows(incidents, marks, names, scope, lang)
+        return incidents[["category", "status", "grid_code"]], marks, rows
+
+    key = f"table:{area.code}:{view}:{lang}:{scope.role}:{scope.area_code or ''}"
+    incidents, marks, every = context.cached_version(key, version, build)
+    keep = filter_mask(
+        incidents, marks, categories=categories, statuses=statuses, due_states=due, within=within
     )
-    marks = due_of(incidents, epoch_ms(now))
-    shown, marks = filter_incidents(
-        incidents,
-        marks,
-        categories=categories,
-        statuses=statuses,
-        due_states=due,
-        within=within,
-    )
-    rows = table_rows(shown, marks, names, scope, lang)
+    rows = [r for r, k in zip(every, keep, strict=True) if k]
     caption = t("table_rows", lang).format(shown=len(rows), total=len(incidents))
     return rows, caption
+
+
+def table_version(context) -> str:
+    """What the table's rows depend on besides the filters: the newest event (the rows
+    change with events) and the minute (their due marks change with time)."""
+    return f"{context.store.last_event_id()}:{int(context.now().timestamp() // 60)}"
 
 
 def _page_key(page: Any, kind: str) -> str | None:
@@ -129,8 +140,7 @@ def _table(categories, statuses, view, due, within, _tick, page, lang, shown):
     within = optional_text(within, "within", limit=24)
     # a refresh when nothing happened is not sent (the rows only change with an event, the
     # due marks with the minute); the grid keeps its sort, filter and page either way
-    context = get_context()
-    version = f"{context.store.last_event_id()}:{int(context.now().timestamp() // 60)}"
+    version = table_version(get_context())
     if dash.ctx.triggered_id == ids.DESK_TICK and shown == version:
         return dash.no_update, dash.no_update, dash.no_update
     rows, caption = desk_table(page, categories, statuses, view, due, within, lang_of(lang))

@@ -78,19 +78,28 @@ def waiting_on(incidents: pd.DataFrame, scope: Scope, names: dict[str, str]) -> 
 
 
 def todo_incidents(
-    store: SQLStore, scope: Scope, area_code: str | None, names: dict[str, str], now
-) -> tuple[pd.DataFrame, list[str]]:
-    """The incidents of ``area_code`` waiting on the caller, most urgent first (overdue,
-    then near-due, then by deadline), and their due marks."""
-    incidents = store.get_incidents(open_only=True, area_code=area_code)
-    incidents = incidents[waiting_on(incidents, scope, names)]
-    due = due_of(incidents, epoch_ms(now))
-    rank = pd.Series([{"overdue": 0, "near_due": 1}.get(d, 2) for d in due], index=incidents.index)
-    order = pd.DataFrame({"rank": rank, "deadline": incidents["deadline"]}).sort_values(
-        ["rank", "deadline"], na_position="last", kind="stable"
-    )
-    marks = [due[incidents.index.get_loc(i)] for i in order.index]
-    return incidents.loc[order.index].reset_index(drop=True), marks
+    store: SQLStore,
+    scope: Scope,
+    area_code: str | None,
+    names: dict[str, str],
+    now,
+    *,
+    limit: int | None = None,
+) -> tuple[pd.DataFrame, list[str], int]:
+    """The incidents of ``area_code`` waiting on the caller, most urgent first (by
+    deadline: the overdue ones first), at most ``limit`` of them, their due marks, and how
+    many wait in all. A street office's or community's are only those dispatched to its own
+    units (a few hundred at most: read whole and kept by unit here)."""
+    states = waiting_states(scope.role)
+    if scope.role in FIELD_ROLES:
+        incidents, _total = store.waiting_incidents(states, area_code=area_code)
+        incidents = incidents[waiting_on(incidents, scope, names)].reset_index(drop=True)
+        total = len(incidents)
+        if limit is not None:
+            incidents = incidents.head(limit)
+    else:
+        incidents, total = store.waiting_incidents(states, area_code=area_code, limit=limit)
+    return incidents, due_of(incidents, epoch_ms(now)), total
 
 
 def page_incidents(
@@ -112,7 +121,7 @@ def page_incidents(
     return incidents.reset_index(drop=True)
 
 
-def filter_incidents(
+def filter_mask(
     incidents: pd.DataFrame,
     due: list[str],
     *,
@@ -120,9 +129,9 @@ def filter_incidents(
     statuses: list[str] | None = None,
     due_states: list[str] | None = None,
     within: str | None = None,
-) -> tuple[pd.DataFrame, list[str]]:
-    """Incidents (and their due marks) of ``categories``, ``statuses`` and due states, in
-    the area ``within`` (a community or grid code), each when given."""
+) -> pd.Series:
+    """Which incidents are of ``categories``, ``statuses`` and due states, in the area
+    ``within`` (a community or grid code), each when given."""
     keep = pd.Series(True, index=incidents.index)
     if categories:
         keep &= incidents["category"].isin(categories)
@@ -132,6 +141,4 @@ def filter_incidents(
         keep &= pd.Series([d in due_states for d in due], index=incidents.index)
     if within:
         keep &= incidents["grid_code"].fillna("").str.startswith(within)
-    kept = incidents[keep]
-    marks = [d for d, k in zip(due, keep, strict=True) if k]
-    return kept.reset_index(drop=True), marks
+    return keep

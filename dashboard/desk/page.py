@@ -35,6 +35,7 @@ from gridmap.dashboard.desk.layers import (
     layer_options,
 )
 from gridmap.dashboard.desk.panels import (
+    TODO_ROWS,
     breadcrumbs,
     children_ranking,
     figures_strip,
@@ -54,8 +55,6 @@ from gridmap.layers.spec import CHOROPLETH_FIGURES
 #: The map's switches and filters are kept from page to page as the user drills down (in
 #: the browser's session: the map is the same map).
 KEEP = {"persistence": True, "persistence_type": "session"}
-#: Days of the windows of an area's figures.
-WINDOW_DAYS = (7, 30)
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
@@ -104,26 +103,15 @@ def area_side(ctx: AppContext, scope: Scope, area: AreaView, lang: str) -> list:
 def area_figures(ctx: AppContext, area: AreaView, lang: str) -> html.Div:
     """Today's figures of the area against yesterday, and over the last 7 and 30 days."""
     kpis = ctx.kpis(Scope("page", "centre", area.query_code))
-    now = ctx.now()
-    end = int(now.value // 1_000_000)
-    windows = {
-        days: ctx.cached(
-            f"window:{area.query_code or 'all'}:{days}",
-            60,
-            lambda days=days: ctx.store.window_figures(
-                area.query_code, end - days * 86_400_000, end
-            ),
-            ahead=True,
-        )
-        for days in WINDOW_DAYS
-    }
-    return figures_strip(kpis, windows, lang)
+    return figures_strip(kpis, ctx.window_figures(area.query_code), lang)
 
 
 def todo_panel(ctx: AppContext, scope: Scope, area_code: str | None, lang: str) -> html.Div:
     """The caller's to-do list in the page's area."""
-    rows, due = todo_incidents(ctx.store, scope, area_code, ctx.names(), ctx.now())
-    return todo_list(rows, due, len(rows), lang)
+    rows, due, total = todo_incidents(
+        ctx.store, scope, area_code, ctx.names(), ctx.now(), limit=TODO_ROWS
+    )
+    return todo_list(rows, due, total, lang)
 
 
 def frame(

@@ -6,6 +6,7 @@ processes behind one address show the same thing, because everything live is in 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 import time
@@ -22,6 +23,8 @@ from gridmap.feed.store import SQLStore
 from gridmap.layers.view import view_of_bounds
 from gridmap.settings import Settings
 
+#: Days of the windows of an area's figures (the desk's pages show both).
+WINDOW_DAYS = (7, 30)
 #: Zoom levels past the whole area's view from which a map of several districts names the
 #: streets (before that: the districts).
 LABEL_STREETS_AFTER = 1.5
@@ -62,6 +65,18 @@ class AppContext:
         value = build()
         with self._lock:
             self._cache[key] = (time.monotonic(), value)
+        return value
+
+    def cached_version(self, key: str, version: str, build):
+        """``build()``'s value, kept until ``version`` changes (one value per key: a new
+        version replaces the old one)."""
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None and hit[1][0] == version:
+            return hit[1][1]
+        value = build()
+        with self._lock:
+            self._cache[key] = (time.monotonic(), (version, value))
         return value
 
     def _refresh(self, key: str, build) -> None:
@@ -219,6 +234,25 @@ class AppContext:
             return frame[columns].head(top)
 
         return self.cached(f"ranking:{area_code or 'all'}:{top}", 10, build, ahead=True)
+
+    def window_figures(self, area_code: str | None) -> dict[int, dict[str, float]]:
+        """Figures of the incidents of ``area_code`` reported in the last days of each of
+        :data:`WINDOW_DAYS` (:meth:`~gridmap.feed.store.SQLStore.window_figures`); they move
+        slowly: cached five minutes per area, refreshed ahead."""
+
+        def build():
+            end = int(self.now().value // 1_000_000)
+            starts = [end - days * 86_400_000 for days in WINDOW_DAYS]
+            figures = self.store.window_figures(area_code, starts, end)
+            return dict(zip(WINDOW_DAYS, figures, strict=True))
+
+        return self.cached(f"window:{area_code or 'all'}", 300, build, ahead=True)
+
+    def warm_up(self) -> None:
+        """Build now what the district's first page asks for (a server calls this in a
+        background thread as it starts): its figures over :data:`WINDOW_DAYS`."""
+        with contextlib.suppress(Exception):  # no store yet: the first page builds them
+            self.window_figures(None)
 
     def breakdown(self, area_code: str | None) -> dict[str, dict[str, int]]:
         """Today's reports in ``area_code`` by subcategory and by source, most first (cached

@@ -97,6 +97,7 @@ def create_app(settings: Settings) -> dash.Dash:
     threading.Thread(
         target=warm_area_layers, args=(context.geo_cache,), name="geo-warm-up", daemon=True
     ).start()
+    threading.Thread(target=context.warm_up, name="figures-warm-up", daemon=True).start()
     install_guard(app.server, store, settings)
     install_login(app.server, store, settings)
     install_input_errors(app)

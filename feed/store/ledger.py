@@ -8,11 +8,13 @@ community or grid as :func:`gridmap.domain.areas.area_condition` says.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from gridmap.domain.areas import area_condition
+from gridmap.domain.workflow import open_sql
 from gridmap.feed.store.base import BUILDING_COLUMNS, INCIDENT_COLUMNS, incident_frame
 from gridmap.feed.store.figures import DEADLINE_AT_HANDLE
 
@@ -126,35 +128,86 @@ class LedgerMixin:
             )
         )
 
-    def window_figures(self, area_code: str | None, since_ms: int, until_ms: int) -> dict:
-        """Figures of the incidents of an area reported in ``[since_ms, until_ms)``:
-        ``reported``, ``closed`` (of those, by now), ``closure_rate`` (void ones left out),
-        ``handled`` and ``late_handled`` (handled after the deadline then in force),
-        ``on_time_rate`` and ``mean_hours_to_close`` (NaN where there is nothing to rate)."""
+    def window_figures(
+        self, area_code: str | None, since_ms: Sequence[int], until_ms: int
+    ) -> list[dict[str, float]]:
+        """Figures of the incidents of an area reported in ``[since, until_ms)``, for each
+        ``since`` of ``since_ms`` (one pass over the widest window): ``reported``,
+        ``closed`` (of those, by now), ``closure_rate`` (void ones left out), ``handled``
+        and ``late_handled`` (handled after the deadline then in force), ``on_time_rate`` and
+        ``mean_hours_to_close`` (NaN where there is nothing to rate)."""
         where, params = area_condition(area_code, "i")
-        reported, closed, void, hours = self._query(
-            "SELECT count(*), sum(CASE WHEN status = 'closed' THEN 1 ELSE 0 END), "
-            "sum(CASE WHEN status = 'void' THEN 1 ELSE 0 END), "
-            "avg(CASE WHEN status = 'closed' THEN (closed_at - reported_at) / 3600000.0 END) "
-            f"FROM incidents i WHERE reported_at >= ? AND reported_at < ? AND {where}",
-            (int(since_ms), int(until_ms), *params),
+        first = min(since_ms)
+        per_window = []
+        for since in since_ms:
+            inside = f"i.reported_at >= {int(since)}"
+            per_window.append(
+                f"sum(CASE WHEN {inside} THEN 1 ELSE 0 END), "
+                f"sum(CASE WHEN {inside} AND status = 'closed' THEN 1 ELSE 0 END), "
+                f"sum(CASE WHEN {inside} AND status = 'void' THEN 1 ELSE 0 END), "
+                f"sum(CASE WHEN {inside} AND status = 'closed' THEN closed_at - reported_at "
+                "END)"
+            )
+        cohort = self._query(
+            f"SELECT {', '.join(per_window)} FROM incidents i WHERE i.reported_at >= ? "
+            f"AND i.reported_at < ? AND {where}",
+            (first, int(until_ms), *params),
         )[0]
-        handled, late = self._query(
-            f"SELECT count(*), sum(CASE WHEN h.at > {DEADLINE_AT_HANDLE} THEN 1 ELSE 0 END) "
-            "FROM events h JOIN incidents i ON i.incident_id = h.incident_id "
+        late = f"CASE WHEN h.at > {DEADLINE_AT_HANDLE} THEN 1 ELSE 0 END"
+        handled = self._query(
+            "SELECT "
+            + ", ".join(
+                f"sum(CASE WHEN i.reported_at >= {int(since)} THEN 1 ELSE 0 END), "
+                f"sum(CASE WHEN i.reported_at >= {int(since)} THEN {late} ELSE 0 END)"
+                for since in since_ms
+            )
+            + " FROM events h JOIN incidents i ON i.incident_id = h.incident_id "
             "WHERE h.action = 'handle' AND i.reported_at >= ? AND i.reported_at < ? "
             f"AND {where}",
-            (int(since_ms), int(until_ms), *params),
+            (first, int(until_ms), *params),
         )[0]
-        reported, closed, void = int(reported), int(closed or 0), int(void or 0)
-        handled, late = int(handled), int(late or 0)
-        cohort = reported - void
-        return {
-            "reported": reported,
-            "closed": closed,
-            "closure_rate": closed / cohort if cohort > 0 else float("nan"),
-            "handled": handled,
-            "late_handled": late,
-            "on_time_rate": 1 - late / handled if handled else float("nan"),
-            "mean_hours_to_close": float(hours) if hours is not None else float("nan"),
-        }
+        out = []
+        for k in range(len(since_ms)):
+            reported, closed, void, close_ms = (v or 0 for v in cohort[4 * k : 4 * k + 4])
+            done, late_n = (int(v or 0) for v in handled[2 * k : 2 * k + 2])
+            reported, closed, void = int(reported), int(closed), int(void)
+            rated = reported - void
+            out.append(
+                {
+                    "reported": reported,
+                    "closed": closed,
+                    "closure_rate": closed / rated if rated > 0 else float("nan"),
+                    "handled": done,
+                    "late_handled": late_n,
+                    "on_time_rate": 1 - late_n / done if done else float("nan"),
+                    "mean_hours_to_close": close_ms / closed / 3_600_000
+                    if closed
+                    else float("nan"),
+                }
+            )
+        return out
+
+    def waiting_incidents(
+        self, states: tuple[str, ...], *, area_code: str | None = None, limit: int | None = None
+    ) -> tuple[pd.DataFrame, int]:
+        """Open incidents of ``area_code`` in ``states`` (what waits on a role), the most
+        urgent first (by deadline: the overdue ones have the earliest), at most ``limit``;
+        and how many there are in all."""
+        if not states:
+            return incident_frame(pd.DataFrame(columns=list(INCIDENT_COLUMNS))), 0
+        where, params = area_condition(area_code)
+        marks = ", ".join("?" * len(states))
+        # "open" said as the partial indexes say it, so that they serve the query
+        condition = f"{open_sql()} AND status IN ({marks}) AND {where}"
+        total = int(
+            self._query(f"SELECT count(*) FROM incidents WHERE {condition}", (*states, *params))[0][
+                0
+            ]
+        )
+        sql = (
+            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE {condition} "
+            "ORDER BY deadline IS NULL, deadline, incident_id"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return incident_frame(self._frame(sql, (*states, *params))), total

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import dash
+import pandas as pd
 import pytest
 from flask import g
 
@@ -192,16 +193,24 @@ def test_the_todo_list_holds_what_waits_on_the_role(app):
     ctx = _ctx(app)
     with app.server.test_request_context("/"):
         names = ctx.names()
-        centre, centre_due = todo_incidents(
+        centre, centre_due, total = todo_incidents(
             ctx.store, Scope.district("centre1"), None, names, ctx.now()
         )
-        street, _ = todo_incidents(
+        first, _due, same_total = todo_incidents(
+            ctx.store, Scope.district("centre1"), None, names, ctx.now(), limit=5
+        )
+        street, _, _ = todo_incidents(
             ctx.store, Scope("street1", "street", app.mine), app.mine, names, ctx.now()
         )
+    assert total == same_total == len(centre) and list(first["incident_id"]) == list(
+        centre["incident_id"][:5]
+    )
     assert len(centre) and set(centre["status"]) <= set(waiting_states("centre"))
-    # the most urgent first: every overdue one before any that is not
-    ranks = [{"overdue": 0, "near_due": 1}.get(d, 2) for d in centre_due]
-    assert ranks == sorted(ranks)
+    # the most urgent first: every overdue one before any that is not, then by deadline
+    overdue = [d == "overdue" for d in centre_due]
+    assert overdue == sorted(overdue, reverse=True) and any(overdue)
+    later = centre["deadline"][~pd.Series(overdue)].dropna()
+    assert later.is_monotonic_increasing
     assert set(street["status"]) <= {"dispatched", "in_progress"}
     street_name = names[app.mine]
     assert all(
