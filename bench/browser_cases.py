@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from gridmap.bench import browser_rows
-from gridmap.bench.browser_desk import desk_run
+from gridmap.bench.browser_desk import desk_run, drill_run, login_run
 from gridmap.bench.browser_page import CHROMIUM, FLAGS, PageRun
 from gridmap.bench.browser_store import cached_store, fresh_copy
 
@@ -91,6 +91,14 @@ def bench_browser(data, repeat: int) -> list[dict]:
                     loads["plain"].append(_load(browser, plain + "/", "plainPainted", timeout))
             _log("browser: the desk, its first paint and its filters")
             desk = desk_run(browser, ours + "/", timeout, min(max(repeat, 1), 3))
+            _log("browser: the drill-down, a level at a time and back")
+            desk["drill"] = drill_run(browser, ours, facts.pop("drill_steps"), timeout)
+            auth_env = {**env, "GRIDMAP_AUTH": "true"}
+            with _serving(ours_cmd, auth_env, "/healthz", Path(tmp) / "auth.log") as signed:
+                _log("browser: signing in to a painted desk")
+                desk["login"] = login_run(
+                    browser, signed, *BENCH_USER, timeout, min(max(repeat, 1), 3)
+                )
             _log("browser: live updates on our page")
             live = {"ours": _live(browser, ours + "/wall", probe, timeout, ours, key)}
             with _serving([*naive_cmd, "2000", "--port"], env, "/", Path(tmp) / "n2.log") as naive:
@@ -116,12 +124,30 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+#: The street office's user the sign-in is timed with (made in the bench's copy of the store).
+BENCH_USER = ("bench-street", "bench-password-1")
+
+
 def _store_facts(url: str) -> tuple[str, dict[str, Any]]:
-    """An API key for the simulator, and what the store holds."""
+    """An API key for the simulator, a street office's user, the drill-down's steps (the
+    busiest street, its first community, grid and building), and what the store holds."""
     from gridmap.feed.store import open_store
 
     with open_store(url) as store:
         key = store.add_api_key("bench-browser")
+        streets = store.get_incidents(open_only=True)["street_code"].value_counts()
+        street = streets.index[0]
+        store.add_user(BENCH_USER[0], "street", street, BENCH_USER[1])
+        names = dict(store.child_areas(None, "street"))
+        community, community_name = store.child_areas(street, "community")[0]
+        grid = store.child_areas(community, "grid")[0][0]
+        building = store.grid_buildings(grid).iloc[0]
+        steps = [
+            (f"/area/{street}", names[street]),
+            (f"/area/{community}", community_name),
+            (f"/area/{grid}", grid),
+            (f"/building/{building['building_id']}", building["name"] or building["building_id"]),
+        ]
         day_ago = int(time.time() * 1000) - 86_400_000
         open_n = store.current_figures(pd.Timestamp.now(tz="UTC"))["open"]
         recent = store.count_reported(day_ago)
@@ -131,6 +157,7 @@ def _store_facts(url: str) -> tuple[str, dict[str, Any]]:
         "reports_24h": int(recent),
         "grids": counts["grid"],
         "incidents_in_store": counts["incidents"],
+        "drill_steps": steps,
     }
 
 

@@ -86,3 +86,78 @@ def _wait(run: PageRun, timeout_s: float) -> float | None:
             raise
         return None
     return run.page.evaluate(f"() => {DESK_PROBE}") / 1000
+
+
+#: A step of the drill-down is drawn when the page's URL is the new one, Dash has drawn the
+#: new page's breadcrumbs (or a building's ledger), and the map, moved into the new page,
+#: stands still over its area with everything in view loaded.
+_TIME_STEP = """
+async ([path, label, timeout, back]) => {
+  const desk = window.gridmapDesk;
+  const t0 = performance.now();
+  if (back) { history.back(); } else { desk.go(path); }
+  while (performance.now() - t0 < timeout) {
+    await new Promise(r => setTimeout(r, 5));
+    const here = document.querySelector('.crumb-here');
+    if (location.pathname === path && here && here.innerText.includes(label) &&
+        desk.el === document.getElementById('desk-map') && desk.arrived &&
+        desk.map.loaded() && desk.map.areTilesLoaded()) {
+      return performance.now() - t0;
+    }
+  }
+  return null;
+}
+"""
+
+
+def drill_run(browser, url: str, steps: list[tuple[str, str]], timeout_s: float) -> dict:
+    """From the district's page at ``url``, down ``steps`` (path, the label its breadcrumbs
+    end with) the way a click on the map goes (``gridmapDesk.go``: Dash's navigation), then
+    back up with the browser's back: ms for each to be drawn (``None``: never)."""
+    run = PageRun.open(browser, url + "/")
+    out: dict[str, Any] = {"down_ms": [], "back_ms": [], "offhost": []}
+    try:
+        if _wait(run, timeout_s) is None:
+            return out
+        run.page.wait_for_timeout(1000)
+        for path, label in steps:
+            ms = run.page.evaluate(_TIME_STEP, [path, label, SHOW_TIMEOUT_MS, False])
+            out["down_ms"].append(ms)
+            run.page.wait_for_timeout(300)
+        for path, label in reversed(steps[:-1]):
+            ms = run.page.evaluate(_TIME_STEP, [path, label, SHOW_TIMEOUT_MS, True])
+            out["back_ms"].append(ms)
+            run.page.wait_for_timeout(300)
+        out["offhost"] = run.traffic.offhost
+    finally:
+        run.close()
+    return out
+
+
+def login_run(browser, url: str, user: str, password: str, timeout_s: float, loads: int) -> dict:
+    """Seconds from pressing "sign in" to the desk's first map paint, ``loads`` times."""
+    import time
+
+    out: dict[str, Any] = {"login_s": []}
+    for _ in range(max(loads, 1)):
+        run = PageRun.open(browser, url + "/login")
+        try:
+            run.page.wait_for_selector("input[name=username]", timeout=timeout_s * 1000)
+            run.page.fill("input[name=username]", user)
+            run.page.fill("input[name=password]", password)
+            started = time.perf_counter()
+            run.page.click("button[type=submit]")
+            try:
+                run.page.wait_for_function(
+                    f"() => typeof ({DESK_PROBE}) === 'number'",
+                    timeout=timeout_s * 1000,
+                    polling=50,
+                )
+                out["login_s"].append(round(time.perf_counter() - started, 3))
+            except Exception as exc:
+                if "Timeout" not in type(exc).__name__:
+                    raise
+                out["login_s"].append(None)
+        finally:
+            run.close()
+    return out

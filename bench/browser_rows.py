@@ -229,7 +229,64 @@ def desk_rows(desk: dict, median_plain: float | None) -> list[dict[str, Any]]:
             p50=p50,
             samples=[None if ms is None else round(ms) for ms in desk["change_ms"]],
             not_shown=len(desk["change_ms"]) - len(shown),
+            goal="<= 300 ms p95",
+            met=p95 is not None and p95 <= 300,
             how="a control's value set by dash_clientside.set_props, to MapLibre idle with "
             "the change drawn (states, categories, the figure, the heat's window)",
         ),
+        *_drill_rows(desk.get("drill") or {}, desk.get("login") or {}),
     ]
+
+
+def _drill_rows(drill: dict, login: dict) -> list[dict[str, Any]]:
+    """The drill-down's rows: a click to the next level drawn, back drawn, sign-in to a
+    painted desk (:func:`gridmap.bench.browser_desk.drill_run`, ``login_run``)."""
+    rows = []
+    for name, samples, how in (
+        (
+            "browser_drill_click_to_next_level_ms_p95",
+            drill.get("down_ms") or [],
+            "district → street → community → grid → building as a click on the map goes "
+            "(Dash's navigation, the map moved into the new page and flown there), to the new "
+            "page's breadcrumbs drawn and the map still with its tiles loaded",
+        ),
+        (
+            "browser_drill_back_ms_p95",
+            drill.get("back_ms") or [],
+            "the browser's back, each level up, to the same",
+        ),
+    ):
+        shown = [ms for ms in samples if ms is not None]
+        p50, p95 = percentiles(shown)
+        rows.append(
+            row(
+                name,
+                None if p95 is None else round(p95),
+                "ms",
+                None,
+                "",
+                goal="<= 1000 ms p95",
+                met=p95 is not None and p95 <= 1000 and len(shown) == len(samples),
+                p50=None if p50 is None else round(p50),
+                samples=[None if ms is None else round(ms) for ms in samples],
+                offline=not drill.get("offhost"),
+                how=how,
+            )
+        )
+    signed = [s for s in login.get("login_s") or [] if s is not None]
+    value = median(signed)
+    rows.append(
+        row(
+            "browser_login_to_painted_desk_s",
+            value,
+            "s",
+            None,
+            "",
+            goal="<= 2 s",
+            met=value is not None and value <= 2,
+            samples=login.get("login_s") or [],
+            how="a street office's user presses sign in; to the desk's map painted (the "
+            "redirect, the page, Dash, the map and its data)",
+        )
+    )
+    return rows
