@@ -49,6 +49,8 @@ STATES: dict[str, State] = {
     )
 }
 
+#: Every state in table order: the live payloads number states by their place in it.
+STATE_ORDER: tuple[str, ...] = tuple(STATES)
 #: States that still need work (Open311 ``open``), and those that need none, in table order.
 OPEN_STATES: tuple[str, ...] = tuple(code for code, s in STATES.items() if s.is_open)
 CLOSED_STATES: tuple[str, ...] = tuple(code for code, s in STATES.items() if not s.is_open)

@@ -70,8 +70,13 @@
         el.appendChild(this.holder);
         this.words = JSON.parse(el.dataset.words || '{}');
         this.map.resize();
+        /* a click already moved the map there: no second flight */
+        const a = this.ahead, near = (w, h) => a && [0, 1, 2, 3].every(
+          i => Math.abs(a[i] - b[i]) < 0.2 * (i % 2 ? h : w));
+        const there = near(b[2] - b[0], b[3] - b[1]);
+        this.ahead = null;
         this.show(b, el.dataset.area || '', el.dataset.focus || '',
-                  el.dataset.focusPoint ? JSON.parse(el.dataset.focusPoint) : null, true);
+                  el.dataset.focusPoint ? JSON.parse(el.dataset.focusPoint) : null, !there);
         return;
       }
       if (this.map) { this.map.remove(); }
@@ -165,6 +170,15 @@
         }
       }
       for (const l of r.layers) { if (!this.later[l.source]) { map.addLayer(l); } }
+      /* the source of each area level (and the buildings'), to find a place by its code */
+      this.levelSources = {};
+      for (const [id, given] of Object.entries(r.sources)) {
+        const level = typeof given.data === 'string' && /^\/geo\/(\w+)\.geojson/.exec(given.data);
+        if (level) { this.levelSources[level[1]] = id; }
+        if (given.tiles && given.tiles.some(t => t.indexOf('/tiles/buildings/') >= 0)) {
+          this.levelSources.buildings = id;
+        }
+      }
       /* the page's own area outlined above the colours (each area level is one source) */
       this.highlights = [];
       const firstDots = r.layers.find(l => specOf(l) === OPEN_SPEC);
@@ -211,9 +225,57 @@
         .then(data => {
           if (map !== this.map || this.openQuery !== query) { return; }
           this.capped = Boolean(data.hidden) || (this.capped && query !== '');
+          this.openData = data;
+          this.openById = new Map(data.features.map(f => [f.properties.incident_id, f]));
+          this.cursor = typeof data.cursor === 'number' ? data.cursor : null;
           map.getSource(this.openSource).setData(data);
         })
         .catch(err => console.warn('gridmap desk incidents:', err));
+    },
+
+    /* The open incidents follow the store as the wall's do: every two seconds the events
+       since the data's cursor (``/live/tick.json``, the caller's area, decided on the
+       server) change the dots' states and due rings or take closed ones away; an incident
+       the map does not hold yet (a new report) brings the open incidents again. */
+    live: function () {
+      const map = this.map;
+      if (!this.ready || this.cursor === null || this.cursor === undefined || this.capped ||
+          this.liveBusy || document.hidden) { return; }
+      this.liveBusy = true;
+      const since = this.liveSince || Date.now();
+      getJSON('/live/tick.json?cursor=' + this.cursor + '&since=' + since)
+        .then(tick => {
+          if (map !== this.map || !this.openData) { return; }
+          const order = (this.words.order || {}), delta = tick.delta || {};
+          let changed = false, missing = false;
+          for (const c of delta.changes || []) {
+            const f = this.openById.get(c.id);
+            if (!c.open) {
+              if (f) { this.openById.delete(c.id); changed = true; }
+            } else if (f) {
+              f.properties.status = (order.states || [])[c.s] || f.properties.status;
+              f.properties.due = (order.due || [])[c.due] || '';
+              if (c.lon !== null) { f.geometry.coordinates = [c.lon, c.lat]; }
+              changed = true;
+            } else if (c.lon !== null) {
+              missing = true;
+            }
+          }
+          this.liveSince = tick.now;
+          if (missing) {
+            this.loadOpen(this.openQuery);  /* with its own, newer cursor */
+          } else {
+            this.cursor = delta.cursor;
+            if (changed) {
+              this.openData = Object.assign({}, this.openData,
+                                            {features: Array.from(this.openById.values())});
+              map.getSource(this.openSource).setData(this.openData);
+            }
+          }
+          this.liveAt = performance.now();
+        })
+        .catch(err => console.warn('gridmap desk live:', err))
+        .finally(() => { this.liveBusy = false; });
     },
 
     /* Clicks and tooltips. */
@@ -261,10 +323,40 @@
       });
     },
 
-    /* Go to a page of the app (Dash's own navigation: no reload; back returns). */
+    /* Go to a page of the app (Dash's own navigation: no reload; back returns). The map
+       moves to an area's or a building's place at once, while Dash fetches the page. */
     go: function (href) {
       this.leftAt = performance.now();
+      const b = this.boundsOf(href);
+      if (b) {
+        this.ahead = b;
+        this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], {padding: 24, duration: 250});
+      }
       window.dash_clientside.set_props('desk-nav', {href: href});
+    },
+
+    /* ``[minx, miny, maxx, maxy]`` of the area or building a path names, from the map's own
+       sources (``null`` if the map does not hold it). */
+    boundsOf: function (href) {
+      const m = /^\/(area)\/([^/?#]+)/.exec(href);  /* a building's page shows around it */
+      if (!m || !this.map) { return null; }
+      const key = decodeURIComponent(m[2]);
+      const level = m[1] === 'building' ? 'buildings'
+        : {6: 'district', 9: 'street', 12: 'community'}[key.length] || 'grid';
+      const source = (this.levelSources || {})[level];
+      if (!source || !this.map.getSource(source)) { return null; }
+      const field = m[1] === 'building' ? 'building_id' : 'code';
+      const options = {filter: ['==', ['get', field], key]};
+      if (m[1] === 'building') { options.sourceLayer = 'buildings'; }
+      const b = [180, 90, -180, -90];
+      const walk = c => {
+        if (typeof c[0] === 'number') {
+          b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]);
+          b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]);
+        } else { c.forEach(walk); }
+      };
+      this.map.querySourceFeatures(source, options).forEach(f => walk(f.geometry.coordinates));
+      return b[0] <= b[2] ? b : null;
     },
 
     /* A feature's tooltip: its name (or id), then the fields its layer lists, in words. */
@@ -384,5 +476,6 @@
      element until it is there, then now and then for a new one. */
   if (window.location.pathname.replace(/\/+$/, '') !== '/wall') {
     setInterval(() => desk.mount(), 250);
+    setInterval(() => desk.live(), 2000);
   }
 })();

@@ -170,11 +170,14 @@ def figure_classes(
     }
 
 
-def open_geojson(incidents: pd.DataFrame, now_ms: int, hidden: int = 0) -> bytes:
+def open_geojson(
+    incidents: pd.DataFrame, now_ms: int, hidden: int = 0, cursor: int | None = None
+) -> bytes:
     """The open incidents with a location as GeoJSON points (WGS84, 5 decimals: about 1 m)
     with the fields the desk's layers and filters use: ``incident_id``, ``status``, ``due``
     (``overdue``, ``near_due`` or empty at ``now_ms``), ``category``, ``subcategory``; and,
-    when ``hidden``, that many were too many to send (a member ``hidden`` of the collection)."""
+    when ``hidden``, that many were too many to send (a member ``hidden`` of the collection);
+    ``cursor``: the newest event they include (the live delta goes on from there)."""
     located = incidents.dropna(subset=["lon", "lat"])
     due = due_of(located, now_ms)
     features = [
@@ -200,7 +203,10 @@ def open_geojson(incidents: pd.DataFrame, now_ms: int, hidden: int = 0) -> bytes
             strict=True,
         )
     ]
-    return _collection(features, **({"hidden": hidden} if hidden else {}))
+    extra: dict[str, int] = {"hidden": hidden} if hidden else {}
+    if cursor is not None:
+        extra["cursor"] = cursor
+    return _collection(features, **extra)
 
 
 def reports_geojson(points: pd.DataFrame) -> bytes:

@@ -49,7 +49,8 @@ from gridmap.dashboard.shared.i18n import lang_of, name_of, t
 from gridmap.dashboard.shared.mapview import DESK_THEME
 from gridmap.domain.access import ROLES, Scope
 from gridmap.domain.categories import CATEGORIES
-from gridmap.domain.workflow import STATES
+from gridmap.domain.sla import DUE_ORDER
+from gridmap.domain.workflow import STATE_ORDER, STATES
 from gridmap.layers.spec import CHOROPLETH_FIGURES
 
 #: The map's switches and filters are kept from page to page as the user drills down (in
@@ -317,12 +318,14 @@ def not_found(lang: str) -> html.Div:
     )
 
 
-def map_words(lang: str) -> dict[str, dict[str, str]]:
+def map_words(lang: str) -> dict[str, Any]:
     """What the map's tooltips say, in ``lang``: names of states, categories, subcategories,
     due marks, figures and fields."""
     from gridmap.domain.categories import SUBCATEGORY_NAMES
 
     return {
+        # the live delta numbers states and due marks (wall/live.py): their codes in order
+        "order": {"states": list(STATE_ORDER), "due": list(DUE_ORDER)},
         "states": {s.code: name_of(s, lang) for s in STATES.values()},
         "categories": {c.code: name_of(c, lang) for c in CATEGORIES},
         "subcategories": {

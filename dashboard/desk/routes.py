@@ -99,6 +99,7 @@ def install_desk_routes(server: Flask) -> None:
         ctx = get_context()
         now = ctx.now()
         area = current_scope().area_code
+        cursor = ctx.store.last_event_id()  # read first: nothing after it is missed
         if not categories and not statuses:  # counted first: a city's are not read at all
             located = ctx.store.count_open_located(area_code=area)
             if located > DESK_MAX_DOTS:
@@ -112,7 +113,7 @@ def install_desk_routes(server: Flask) -> None:
         if located > DESK_MAX_DOTS:
             data = open_geojson(incidents.iloc[0:0], epoch_ms(now), hidden=located)
         else:
-            data = open_geojson(incidents, epoch_ms(now))
+            data = open_geojson(incidents, epoch_ms(now), cursor=cursor)
         return _no_store(respond_geojson(data, max_age=0))
 
     @server.get("/desk/reports.geojson")

@@ -22,12 +22,10 @@ from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
 from gridmap.domain.privacy import mask_personal
 from gridmap.domain.sla import DUE_ORDER, due_codes
 from gridmap.domain.times import epoch_ms
-from gridmap.domain.workflow import STATES
+from gridmap.domain.workflow import STATE_ORDER, STATES
 from gridmap.feed.store import SQLStore
 from gridmap.layers.spec import DUE_COLOURS, STATE_COLOURS, open_count_class
 
-#: Workflow states in the order the wall's payloads number them.
-STATE_ORDER = tuple(STATES)
 _STATE_INDEX = {s: i for i, s in enumerate(STATE_ORDER)}
 #: States whose dots are drawn at every zoom, beside the near-due and overdue ones: new
 #: reports nobody has accepted yet. The rest come in from :data:`ALL_DOTS_ZOOM`.

@@ -57,7 +57,8 @@ def _choropleth(level: str, data_id: str, label: str, label_en: str, visible: bo
         visible=visible,
         opacity=0.75,
         style={"line_color": BACKGROUND, "line_width": 0.5},
-        tooltip=("name", "code", *CHOROPLETH_FIGURES),
+        # a grid's tooltip names its grid worker (masked as the caller's role says)
+        tooltip=("name", "code", *(("worker",) if level == "grid" else ()), *CHOROPLETH_FIGURES),
     )
     return with_figure(spec, "open")
 

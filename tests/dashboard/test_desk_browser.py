@@ -153,3 +153,42 @@ def test_zoomed_in_the_buildings_come_as_vector_tiles_with_their_ledger(page, se
     assert all("households" in p and "population" in p for p in drawn)
     assert any("/tiles/buildings/16/" in url for url in page.asked)
     assert not any(url.endswith("/geo/buildings.geojson") for url in page.asked)
+
+
+def test_the_desk_map_follows_the_store_live(page, server):
+    import json
+    import urllib.request
+
+    with open_store(server.store_url) as store:
+        key = store.add_api_key("desk-live-test")
+        near = store.get_incidents(open_only=True).dropna(subset=["lon"]).iloc[0]
+
+    def post(path: str, body: dict) -> dict:
+        request = urllib.request.Request(
+            server.url + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "X-API-Key": key},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.loads(answer.read())
+
+    rid = post(
+        "/open311/v2/requests.json",
+        {"service_code": "SR01", "lat": near["lat"], "long": near["lon"], "description": "新的"},
+    )[0]["service_request_id"]
+    held = "id => window.gridmapDesk.openById && window.gridmapDesk.openById.get(id)"
+    # a new report: the map does not hold it, so it asks for the open incidents again
+    page.wait_for_function(f"id => Boolean(({held})(id))", arg=rid, timeout=15000)
+    post(f"/api/v1/incidents/{rid}/events", {"action": "accept"})
+    page.wait_for_function(
+        f"id => ({held})(id).properties.status === 'accepted'", arg=rid, timeout=15000
+    )
+    post(f"/api/v1/incidents/{rid}/events", {"action": "void", "note": "重复"})
+    page.wait_for_function(f"id => !({held})(id)", arg=rid, timeout=15000)
+    # and the map, once it has taken the new data in, no longer draws it
+    page.wait_for_function(
+        """id => !window.gridmapDesk.map.querySourceFeatures(window.gridmapDesk.openSource)
+                 .some(f => f.properties.incident_id === id)""",
+        arg=rid,
+        timeout=15000,
+    )
