@@ -4,14 +4,18 @@
  *   data-layers  the catalogue's layers as the desk draws them, rendered by the server
  *                (desk/layers.desk_map_layers: sources by URL, style layers, each naming its
  *                spec and tooltip fields in its metadata)
- *   data-bounds  the caller's area, shown whole whatever the screen
+ *   data-bounds  the page's area (or around its building or incident), shown whole
+ *   data-area    the page's area code: outlined, and what a click goes one level down from
+ *   data-focus, data-focus-point  the building or incident the page is about, marked
  *   data-words   names of states, categories and fields in the page's language
  * Switches, category and status filters and the choropleths' figure are applied here, in the
  * browser (Dash hands the values to ``apply`` from a clientside callback): visibility, filter
  * expressions, feature-state. Only a new time window fetches again (the reports of that
  * window), and the open incidents when the area has too many to draw unfiltered. Geometry is
- * fetched once. A click on an incident goes to Dash by ``dash_clientside.set_props``.
- * Only public APIs (MapLibre's, Dash's) are used.
+ * fetched once. A click on an incident goes to Dash by ``dash_clientside.set_props``; on an
+ * area one level down or a building, to its page (Dash's navigation): the map is made once and
+ * moved into each new page's element. The open incidents follow the store (``live``: the
+ * wall's delta every two seconds). Only public APIs (MapLibre's, Dash's) are used.
  */
 (function () {
   const FONTS = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif";
