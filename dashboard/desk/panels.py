@@ -98,9 +98,9 @@ def children_ranking(frame: pd.DataFrame, level: str, lang: str) -> html.Div:
             html.Th("#"),
             html.Th(t(f"level_{level}", lang)),
             html.Th(t("fig_overdue", lang)),
-            html.Th(t("fig_near_due", lang)),
+            html.Th(t("rank_near", lang)),
             html.Th(t("fig_open", lang)),
-            html.Th(t("fig_reported", lang)),
+            html.Th(t("rank_today", lang)),
             html.Th(t("rank_rate", lang)),
         ]
     )

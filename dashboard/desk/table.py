@@ -21,13 +21,13 @@ from gridmap.domain.workflow import STATES
 
 #: Columns: (field, text key, width in px; ``None``: takes the rest).
 COLUMNS = (
-    ("incident_id", "col_id", 215),
-    ("category", "col_category", 170),
+    ("incident_id", "col_id", 235),
+    ("category", "col_category", 190),
     ("place", "col_place", 170),
-    ("status", "col_status", 90),
-    ("due", "col_due", 80),
-    ("reported", "col_reported", 150),
-    ("deadline", "col_deadline", 150),
+    ("status", "col_status", 110),
+    ("due", "col_due", 95),
+    ("reported", "col_reported", 165),
+    ("deadline", "col_deadline", 165),
     ("department", "department", 170),
     ("description", "col_description", None),
 )

@@ -86,6 +86,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_found": ("无此页面，或不在本辖区", "Nothing here, or not in your area"),
     "back_home": ("返回本辖区", "Back to your area"),
     "grid_code": ("网格 {}", "Grid {}"),
+    "rank_today": ("今日上报", "Today"),
+    "rank_near": ("临期", "Near"),
     "fig_reported": ("今日上报", "Reported today"),
     "fig_open": ("在办", "Open"),
     "fig_overdue": ("超期", "Overdue"),
