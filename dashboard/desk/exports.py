@@ -125,7 +125,7 @@ def install_export_routes(server: Flask) -> None:
             return _download(data, f"gridmap-map-{stamp}.png", "image/png")
         layer, _, fmt = name.partition(".")
         frame = (
-            incidents_at(ctx.store, scope, query, ctx.names())
+            incidents_at(ctx.store, scope, query, ctx.names(), request.host_url + "photos/")
             if layer == "incidents"
             else areas_at(ctx.store, scope, "grid", query)
         )

@@ -42,6 +42,7 @@ INCIDENT_EXPORT_COLUMNS = (
     "grid_code",
     "department",
     "description",
+    "photos",
     "lon",
     "lat",
 )
@@ -108,9 +109,15 @@ class SnapshotQuery:
 
 
 def incidents_at(
-    store: SQLStore, scope: Scope, query: SnapshotQuery, names: Mapping[str, str]
+    store: SQLStore,
+    scope: Scope,
+    query: SnapshotQuery,
+    names: Mapping[str, str],
+    photo_base: str = "/photos/",
 ) -> gpd.GeoDataFrame:
-    """The incidents of ``scope`` as they stood at ``query.at``, filtered (points, EPSG:4326).
+    """The incidents of ``scope`` as they stood at ``query.at``, filtered (points, EPSG:4326),
+    each with the URLs of its photos (``photo_base`` + name, space-separated; served only to
+    callers who may read the incident).
 
     Open ones by default; closed and void ones (when ``query.statuses`` asks for them) of the
     :data:`CLOSED_PERIOD` before the moment only, so that an export's work is bounded.
@@ -145,6 +152,12 @@ def incidents_at(
     frame["status_name"] = frame["status"].map(lambda s: STATES[s].name)
     frame["street_name"] = frame["street_code"].map(lambda c: names.get(c or "", ""))
     frame["description"] = frame["description"].map(scope.text)
+    photos: dict[str, list[str]] = {}
+    for photo in store.photos_of(list(frame["incident_id"])):
+        photos.setdefault(photo["incident_id"], []).append(
+            f"{photo_base}{photo['sha256']}.{photo['ext']}"
+        )
+    frame["photos"] = [" ".join(photos.get(i, ())) for i in frame["incident_id"]]
     frame = frame[list(INCIDENT_EXPORT_COLUMNS)]
     return gpd.GeoDataFrame(
         frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326"

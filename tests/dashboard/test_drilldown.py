@@ -372,3 +372,18 @@ def test_the_demo_gives_some_handled_incidents_a_photo_before_and_after(app):
         assert files.path(f"{p['sha256']}.thumb.jpg").is_file()
     shown = login(app, "centre1").get(f"/photos/{photos[0]['sha256']}.jpg")
     assert shown.status_code == 200 and shown.data[:2] == b"\xff\xd8"
+
+
+def test_exports_carry_the_photos_urls(app):
+    import io as _io
+
+    csv = login(app, "centre1").get("/export/incidents.csv?status=handled,verified,closed")
+    assert csv.status_code == 200
+    table = pd.read_csv(_io.BytesIO(csv.data), encoding="utf-8-sig", dtype=str)
+    with_photos = table[table["photos"].notna()]
+    assert len(with_photos)
+    with open_store(app.url) as store:
+        kept = store.photos_of(list(with_photos["incident_id"]))
+    urls = {f"http://localhost/photos/{p['sha256']}.{p['ext']}" for p in kept}
+    listed = {u for cell in with_photos["photos"] for u in cell.split()}
+    assert listed == urls
