@@ -55,11 +55,16 @@ def route(subcategory: str, street_name: str | None = None, community_name: str 
     return unit
 
 
+#: The street office itself (街道办事处), a unit of every street beside those of the table.
+STREET_OFFICE = "街道办事处"
+
+
 def units_of(
     street_name: str | None, community_names: list[str] | tuple[str, ...] = ()
 ) -> list[str]:
     """The units an incident of a street may be dispatched to: the district's departments,
-    the street's own units, then the workstations of its communities (each list sorted).
+    the street's own units (its office and those of the routing table), then the
+    workstations of its communities (each list sorted).
 
     Parameters
     ----------
@@ -77,6 +82,7 @@ def units_of(
             for kind, unit in ROUTES.values()
             if kind == "street"
         }
+        | {street_name + STREET_OFFICE.removeprefix("街道")}
     )
     workstation = next(unit for kind, unit in ROUTES.values() if kind == "community")
     communities = [name + workstation.removeprefix("社区") for name in community_names]

@@ -15,7 +15,7 @@
  * fetched once. A click on an incident goes to Dash by ``dash_clientside.set_props``; on an
  * area one level down or a building, to its page (Dash's navigation): the map is made once and
  * moved into each new page's element. The open incidents follow the store (``live``: the
- * wall's delta every two seconds). Only public APIs (MapLibre's, Dash's) are used.
+ * wall's one-second delta). Only public APIs (MapLibre's, Dash's) are used.
  */
 (function () {
   const FONTS = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif";
@@ -237,7 +237,7 @@
         .catch(err => console.warn('gridmap desk incidents:', err));
     },
 
-    /* The open incidents follow the store as the wall's do: every two seconds the events
+    /* The open incidents follow the store as the wall's do: every second the events
        since the data's cursor (``/live/tick.json``, the caller's area, decided on the
        server) change the dots' states and due rings or take closed ones away; an incident
        the map does not hold yet (a new report) brings the open incidents again. */
@@ -480,6 +480,6 @@
      element until it is there, then now and then for a new one. */
   if (window.location.pathname.replace(/\/+$/, '') !== '/wall') {
     setInterval(() => desk.mount(), 250);
-    setInterval(() => desk.live(), 2000);
+    setInterval(() => desk.live(), 1000);
   }
 })();

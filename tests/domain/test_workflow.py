@@ -75,7 +75,7 @@ def test_a_stale_state_is_refused_naming_both_states():
 
 def test_units_offered_for_a_street_and_whose_they_are():
     units = units_of("双桥子街道", ["新鸿社区", "双桥子社区"])
-    assert "区水务局" in units and "双桥子街道综治中心" in units
+    assert "区水务局" in units and "双桥子街道综治中心" in units and "双桥子街道办事处" in units
     assert units[-2:] == ["新鸿社区工作站", "双桥子社区工作站"]
     # the routing table's suggestion is always among the units offered
     for code in ("MS", "MD", "JM", "SS02", "AQ03"):
@@ -83,6 +83,7 @@ def test_units_offered_for_a_street_and_whose_they_are():
     street, community = ("510108004", "双桥子街道"), ("510108004006", "新鸿社区")
     assert unit_area("新鸿社区工作站", street, community) == "510108004006"
     assert unit_area("双桥子街道综治中心", street, community) == "510108004"
+    assert unit_area("双桥子街道办事处", street, community) == "510108004"
     assert unit_area("区水务局", street, community) is None
     assert unit_area(None, street, community) is None
     assert units_of(None) == sorted(u for u in units if u.startswith("区"))
