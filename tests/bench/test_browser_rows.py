@@ -85,8 +85,23 @@ def test_desk_rows_report_its_paint_and_the_filters_p95():
         "change_ms": [float(ms) for ms in range(10, 200, 10)] + [None],
         "offhost": [],
     }
-    paint, change = desk_rows(desk, median_plain=2.0)
+    paint, change, *_drill = desk_rows(desk, median_plain=2.0)
     assert (paint["value"], paint["baseline"], paint["ratio"]) == (3.5, 2.0, 1.75)
     assert paint["mb_to_paint"] == 1.0 and paint["painted"] == [True, True, False]
     assert change["value"] == 181.0 and change["p50"] == 100.0  # of the 19 shown
     assert change["not_shown"] == 1 and change["samples"][-1] is None
+
+
+def test_drill_rows_say_whether_each_goal_is_met():
+    desk = {
+        "loads": [_load(3.0, 900_000)],
+        "change_ms": [100.0, 200.0],
+        "offhost": [],
+        "drill": {"down_ms": [400.0, 900.0, None], "back_ms": [300.0, 500.0], "offhost": []},
+        "login": {"login_s": [1.5, 2.5, 1.8]},
+    }
+    _paint, change, down, back, login = desk_rows(desk, median_plain=2.0)
+    assert change["met"] is True and change["goal"] == "<= 300 ms p95"
+    assert down["samples"] == [400, 900, None] and down["met"] is False  # one never drawn
+    assert back["met"] is True and back["value"] <= 500
+    assert login["value"] == 1.8 and login["met"] is True
