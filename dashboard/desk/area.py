@@ -22,8 +22,6 @@ from gridmap.domain.identifiers import is_valid_id
 AREA_PATH = "/area/{}"
 BUILDING_PATH = "/building/{}"
 INCIDENT_PATH = "/incident/{}"
-#: The page of each map data set a click on it opens (``area`` or ``building``).
-PAGE_OF_KIND = {"area": AREA_PATH, "building": BUILDING_PATH, "incident": INCIDENT_PATH}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +76,7 @@ def area_view(ctx: AppContext, scope: Scope, code: Any) -> AreaView | None:
     except ValueError:
         return None
     if level == "district":
-        if scope.area_code:
+        if scope.area_code or code != ctx.settings.district_code:
             return None
     elif not scope.contains_code(code):
         return None

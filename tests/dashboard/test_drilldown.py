@@ -80,6 +80,7 @@ def test_pages_answer_only_inside_the_callers_area(app, places):
         assert b"dash" not in answer.data.lower()  # the page itself is not sent
     centre = login(app, "centre1")
     assert centre.get("/area/510108").status_code == 200
+    assert centre.get("/area/510109").status_code == 404  # another district
     assert centre.get(f"/area/{app.other}").status_code == 200
     anonymous = app.server.test_client().get(f"/area/{app.mine}")
     assert anonymous.status_code == 302 and "/login?next=/area/" in anonymous.headers["Location"]
