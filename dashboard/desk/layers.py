@@ -101,13 +101,18 @@ def desk_specs(figure: str = "open") -> tuple[LayerSpec, ...]:
 def desk_source_url(spec: LayerSpec) -> str | dict[str, Any]:
     """Where the desk map's source of ``spec`` comes from: the area layers' geometry and the
     buildings' tiles (:func:`area_source_url`: a level's fills, outlines and names share one
-    file), the open incidents and the reports of the default window (:mod:`.routes`).
-    Everything is of the caller's area, decided on the server."""
+    file; the desk's carry the areas' names and grid workers), the open incidents and the
+    reports of the default window (:mod:`.routes`). Everything is of the caller's area,
+    decided on the server."""
     if spec.kind == "dispatch_status":
         return "/desk/open.geojson"
     if spec.kind == "incident_heat":
         return f"/desk/reports.geojson?hours={DEFAULT_HOURS}"
-    return area_source_url(spec)
+    url = area_source_url(spec)
+    # the areas' names and grid workers for the tooltips (the wall's areas carry codes only)
+    if isinstance(url, str) and url.startswith("/geo/") and "/labels/" not in url:
+        return url + "?with=ledger"
+    return url
 
 
 def desk_map_layers(figure: str = "open") -> dict[str, Any]:

@@ -195,7 +195,7 @@ def test_the_map_is_the_catalogue_as_the_desk_draws_it():
     assert by_spec["grid_outlines"][0]["source"] == grid["source"]
     assert rendered["sources"][grid["source"]] == {
         "type": "geojson",
-        "data": "/geo/grid.geojson",
+        "data": "/geo/grid.geojson?with=ledger",
         "promoteId": "code",
     }
     assert not any("plotly" in str(v) for v in rendered["sources"].values())

@@ -209,7 +209,7 @@ def test_the_todo_list_holds_what_waits_on_the_role(app):
     assert len(centre) and set(centre["status"]) <= set(waiting_states("centre"))
     # the most urgent first: every overdue one before any that is not, then by deadline
     overdue = [d == "overdue" for d in centre_due]
-    assert overdue == sorted(overdue, reverse=True) and any(overdue)
+    assert overdue == sorted(overdue, reverse=True)
     later = centre["deadline"][~pd.Series(overdue)].dropna()
     assert later.is_monotonic_increasing
     assert set(street["status"]) <= {"dispatched", "in_progress"}
@@ -388,3 +388,23 @@ def test_exports_carry_the_photos_urls(app):
     urls = {f"http://localhost/photos/{p['sha256']}.{p['ext']}" for p in kept}
     listed = {u for cell in with_photos["photos"] for u in cell.split()}
     assert listed == urls
+
+
+def test_the_desks_grids_carry_names_and_workers_as_the_role_reads_them(app, places):
+    import json
+
+    grid = places["mine"]["grid"]
+    worker = _ctx(app).store.area_row(grid)["props"]["worker"]
+
+    def props(user: str, query: str) -> dict:
+        answer = login(app, user).get(f"/geo/grid.geojson{query}")
+        assert answer.status_code == 200
+        features = json.loads(answer.data)["features"]
+        return {f["properties"]["code"]: f["properties"] for f in features}
+
+    street = props("street1", "?with=ledger")[grid]
+    centre = props("centre1", "?with=ledger")[grid]
+    assert street["worker"] == worker and street["name"]
+    assert centre["worker"] == mask_name(worker)
+    assert props("street1", "")[grid] == {"code": grid}  # the wall's: codes only
+    assert app.other not in str(props("street1", "?with=ledger").keys())
