@@ -20,6 +20,9 @@
 (function () {
   const FONTS = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif";
   const OPEN_SPEC = 'dispatch_status', HEAT_SPEC = 'incident_heat';
+  /* where a map made before its page waits: unseen, at about the size it will have */
+  const WAITING = 'position:fixed;left:0;top:0;width:60vw;height:50vh;visibility:hidden;' +
+                  'pointer-events:none;z-index:-1';
   /* the spec of a style layer, and the fields its tooltip shows */
   const specOf = l => (l.metadata || {})['gridmap:spec'];
   const tipOf = l => (l.metadata || {})['gridmap:tooltip'] || [];
@@ -68,36 +71,56 @@
       if (!el || !el.dataset.style || !window.maplibregl) { return; }
       if (this.map && this.el === el) { return; }
       const b = JSON.parse(el.dataset.bounds);
-      if (this.map && this.holder && this.layersText === el.dataset.layers &&
-          this.styleUrl === el.dataset.style) {
-        this.el = el;
-        el.appendChild(this.holder);
-        this.words = JSON.parse(el.dataset.words || '{}');
-        this.map.resize();
-        /* a click already moved the map there: no second flight */
-        const a = this.ahead, near = (w, h) => a && [0, 1, 2, 3].every(
-          i => Math.abs(a[i] - b[i]) < 0.2 * (i % 2 ? h : w));
-        const there = near(b[2] - b[0], b[3] - b[1]);
-        this.ahead = null;
-        this.show(b, el.dataset.area || '', el.dataset.focus || '',
-                  el.dataset.focusPoint ? JSON.parse(el.dataset.focusPoint) : null, !there);
-        return;
+      if (!(this.map && this.holder && this.layersText === el.dataset.layers &&
+            this.styleUrl === el.dataset.style)) {
+        this.create({style: el.dataset.style, layers: el.dataset.layers, bounds: b,
+                     area: el.dataset.area || '', focus: el.dataset.focus || '',
+                     point: el.dataset.focusPoint ? JSON.parse(el.dataset.focusPoint) : null,
+                     words: JSON.parse(el.dataset.words || '{}')});
       }
-      if (this.map) { this.map.remove(); }
+      const first = !this.mounted;
       this.el = el;
-      this.ready = false;
-      this.figures = {};
-      this.layersText = el.dataset.layers;
-      this.styleUrl = el.dataset.style;
-      this.rendered = JSON.parse(el.dataset.layers);
+      this.holder.style.cssText = '';  /* the page's element gives it its size */
+      el.appendChild(this.holder);
+      this.mounted = true;
       this.words = JSON.parse(el.dataset.words || '{}');
-      this.area = el.dataset.area || '';
+      this.map.resize();
+      /* a click already moved the map there: no second flight */
+      const a = this.ahead, near = (w, h) => a && [0, 1, 2, 3].every(
+        i => Math.abs(a[i] - b[i]) < 0.2 * (i % 2 ? h : w));
+      const there = near(b[2] - b[0], b[3] - b[1]);
+      this.ahead = null;
+      this.target = {bounds: b, area: el.dataset.area || '', focus: el.dataset.focus || '',
+                     point: el.dataset.focusPoint ? JSON.parse(el.dataset.focusPoint) : null};
+      if (this.ready) {
+        this.show(b, this.target.area, this.target.focus, this.target.point, !there && !first);
+      }
+      if (first) { this.watchFirstPaint(this.map); }
+    },
+
+    /* Make the map from ``config`` (the map element's data, or ``/desk/map.json`` asked as
+       the page's scripts start: then it waits unseen until Dash has drawn the page). */
+    create: function (config) {
+      if (this.map) { this.map.remove(); }
+      this.ready = false;
+      this.mounted = false;
+      this.painted = null;
+      this.figures = {};
+      this.layersText = config.layers;
+      this.styleUrl = config.style;
+      this.rendered = JSON.parse(config.layers);
+      this.words = config.words || {};
+      this.area = config.area || '';
+      this.target = {bounds: config.bounds, area: this.area, focus: config.focus || '',
+                     point: config.point || null};
+      const b = config.bounds;
       /* the map lives in a holder of its own, which moves from page to page */
       this.holder = document.createElement('div');
       this.holder.className = 'desk-map-holder';
-      el.appendChild(this.holder);
+      this.holder.style.cssText = WAITING;
+      document.body.appendChild(this.holder);
       const map = new window.maplibregl.Map({
-        container: this.holder, style: el.dataset.style,
+        container: this.holder, style: config.style,
         bounds: [[b[0], b[1]], [b[2], b[3]]],
         fitBoundsOptions: {padding: 24}, attributionControl: false, fadeDuration: 0,
         maxPitch: 0, dragRotate: false, pitchWithRotate: false,
@@ -117,10 +140,27 @@
         performance.mark('gridmap-desk-style');
         if (this.map === map) {
           this.build(map);
-          this.show(b, this.area, el.dataset.focus || '',
-                    el.dataset.focusPoint ? JSON.parse(el.dataset.focusPoint) : null, false);
+          const t = this.target;
+          this.show(t.bounds, t.area, t.focus, t.point, false);
         }
       });
+    },
+
+    /* As the page's scripts start: ask for the map of this page and make it unseen, so that
+       its style, geometry and data load while Dash draws the page. */
+    early: function () {
+      const lang = new URLSearchParams(window.location.search).get('lang') || 'zh';
+      getJSON('/desk/map.json?path=' + encodeURIComponent(window.location.pathname) +
+              '&lang=' + encodeURIComponent(lang))
+        .then(config => {
+          const make = () => {
+            if (this.map) { return; }  /* the page was there first */
+            if (!window.maplibregl) { setTimeout(make, 20); return; }
+            this.create(config);
+          };
+          make();
+        })
+        .catch(() => {});  /* the page's element makes it then */
     },
 
     /* Show a page's area: fitted whole (flown to from where the map was), its outline drawn,
@@ -466,7 +506,9 @@
 
     /* ``window.gridmapDesk.painted``: the first frame drawn with every visible source in. */
     watchFirstPaint: function (map) {
-      map.once('idle', () => { this.painted = performance.now(); });
+      if (!this.mounted || !this.ready || this.painted) { return; }  /* seen, and built */
+      map.once('idle', () => { if (!this.painted) { this.painted = performance.now(); } });
+      map.triggerRepaint();
     },
 
     /* Show the area whole again. */
@@ -479,6 +521,7 @@
   /* Dash draws the page after this script runs, and may draw it again: look for the map's
      element until it is there, then now and then for a new one. */
   if (window.location.pathname.replace(/\/+$/, '') !== '/wall') {
+    desk.early();
     setInterval(() => desk.mount(), 250);
     setInterval(() => desk.live(), 1000);
   }

@@ -140,3 +140,59 @@ def page_exists(ctx: AppContext, scope: Scope, path: str) -> bool:
     if kind == "incident":
         return incident_view(ctx, scope, key) is not None
     return False
+
+
+#: Half the side of the map around an incident or a building, degrees (about 250 m).
+AROUND_DEG = 0.0025
+
+
+@dataclasses.dataclass(frozen=True)
+class MapTarget:
+    """Where a page's map looks: ``bounds`` (WGS84 degrees) shown whole, the ``area`` code
+    it outlines and drills down from, the building or incident it marks (``focus``) at
+    ``point`` (``[lon, lat]``)."""
+
+    bounds: list[float]
+    area: str
+    focus: str = ""
+    point: list[float] | None = None
+
+
+def around(lon: float, lat: float) -> list[float]:
+    """Bounds of :data:`AROUND_DEG` around a point."""
+    return [lon - AROUND_DEG, lat - AROUND_DEG, lon + AROUND_DEG, lat + AROUND_DEG]
+
+
+def map_target(ctx: AppContext, scope: Scope, path: str) -> MapTarget | None:
+    """Where the map of the page at ``path`` (``/``, ``/area/…``, ``/building/…``,
+    ``/incident/…``) looks for the caller; ``None`` for what the caller may not see."""
+    kind, _slash, key = path.strip("/").partition("/")
+    if kind == "":
+        kind, key = "area", own_area_code(ctx, scope)
+    if kind == "area":
+        area = area_view(ctx, scope, key)
+        return None if area is None else MapTarget(area.bounds, area.code)
+    if kind == "building":
+        row = building_view(ctx, scope, key)
+        if row is None:
+            return None
+        area = row.get("grid_code") or own_area_code(ctx, scope)
+        point = [row["lon"], row["lat"]]
+        return MapTarget(around(*point), area, row["building_id"], point)
+    if kind == "incident":
+        row = incident_view(ctx, scope, key)
+        if row is None:
+            return None
+        area = (
+            row.get("grid_code")
+            or row.get("community_code")
+            or row.get("street_code")
+            or own_area_code(ctx, scope)
+        )
+        if row.get("lon") is not None and row["lon"] == row["lon"]:
+            point = [float(row["lon"]), float(row["lat"])]
+            return MapTarget(around(*point), area, row["incident_id"], point)
+        place = ctx.store.area_row(area)
+        bounds = place["bounds"] if place else ctx.area_bounds(scope)
+        return MapTarget(bounds, area, row["incident_id"])
+    return None

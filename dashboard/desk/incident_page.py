@@ -5,18 +5,18 @@ incidents at or near it. Both on the desk's frame, in the caller's area only."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import dash
 from dash import ALL, Input, Output, State, dcc, html
 
 from gridmap.dashboard.desk import ids
 from gridmap.dashboard.desk.actions import action_panel, photo_bytes, take_action
 from gridmap.dashboard.desk.area import (
+    BUILDING_PATH,
     INCIDENT_PATH,
     building_view,
     crumbs,
     incident_view,
+    map_target,
     own_area_code,
 )
 from gridmap.dashboard.desk.detail import incident_detail, photo_strip
@@ -32,18 +32,8 @@ from gridmap.domain.times import epoch_ms
 from gridmap.domain.workflow import ACTIONS, STATES
 from gridmap.feed.photos import PhotoError
 
-#: Half the side of the map around an incident or a building, degrees (about 250 m).
-AROUND_DEG = 0.0025
 #: Days back the incidents near a building are listed.
 NEAR_DAYS = 180
-
-
-def _around(lon: float, lat: float) -> list[float]:
-    return [lon - AROUND_DEG, lat - AROUND_DEG, lon + AROUND_DEG, lat + AROUND_DEG]
-
-
-def _area_of(row: dict[str, Any]) -> str | None:
-    return row.get("grid_code") or row.get("community_code") or row.get("street_code")
 
 
 def incident_layout(incident_id: str | None = None, lang: str | None = None, **_query):
@@ -54,29 +44,19 @@ def incident_layout(incident_id: str | None = None, lang: str | None = None, **_
     row = incident_view(ctx, scope, incident_id)
     if row is None:
         return not_found(lang)
-    area = _area_of(row) or own_area_code(ctx, scope)
-    point = None
-    if row.get("lon") is not None and row["lon"] == row["lon"]:
-        point = [float(row["lon"]), float(row["lat"])]
-        bounds = _around(*point)
-    else:
-        place = ctx.store.area_row(area)
-        bounds = place["bounds"] if place else ctx.area_bounds(scope)
+    target = map_target(ctx, scope, INCIDENT_PATH.format(row["incident_id"]))
     side, below = incident_parts(ctx, scope, row["incident_id"], lang)
     return frame(
         ctx,
         scope,
         lang,
         title=row["incident_id"],
-        steps=breadcrumbs(crumbs(ctx, scope, area, lang), tail=row["incident_id"]),
+        steps=breadcrumbs(crumbs(ctx, scope, target.area, lang), tail=row["incident_id"]),
         figures=None,
-        bounds=bounds,
-        area=area,
+        target=target,
         side=[html.Div(side, id=ids.INCIDENT_SIDE)],
         below=html.Div(below, id=ids.INCIDENT_BELOW, className="desk-below incident-below"),
         page={"kind": "incident", "key": row["incident_id"]},
-        focus=row["incident_id"],
-        focus_point=point,
         aside=False,
     )
 
@@ -168,13 +148,10 @@ def building_layout(building_id: str | None = None, lang: str | None = None, **_
         title=name,
         steps=breadcrumbs(crumbs(ctx, scope, grid, lang), tail=name),
         figures=None,
-        bounds=_around(row["lon"], row["lat"]),
-        area=grid,
+        target=map_target(ctx, scope, BUILDING_PATH.format(row["building_id"])),
         side=side,
         below=None,
         page={"kind": "building", "key": row["building_id"]},
-        focus=row["building_id"],
-        focus_point=[row["lon"], row["lat"]],
         aside=False,
     )
 

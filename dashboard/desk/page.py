@@ -17,7 +17,7 @@ import dash
 from dash import dcc, html
 
 from gridmap.dashboard.desk import ids
-from gridmap.dashboard.desk.area import AreaView, area_view, crumbs, own_area_code
+from gridmap.dashboard.desk.area import AreaView, MapTarget, area_view, crumbs, own_area_code
 from gridmap.dashboard.desk.data import (
     DUE_FILTERS,
     EXPORTS,
@@ -80,8 +80,7 @@ def area_layout(code: str | None = None, lang: str | None = None, **_query) -> h
         title=area.name,
         steps=breadcrumbs(crumbs(ctx, scope, area.code, lang)),
         figures=area_figures(ctx, area, lang),
-        bounds=area.bounds,
-        area=area.code,
+        target=MapTarget(area.bounds, area.code),
         side=area_side(ctx, scope, area, lang),
         below=table_panel(ctx, area, lang),
         page={"kind": "area", "key": area.code},
@@ -123,20 +122,17 @@ def frame(
     title: str,
     steps: html.Nav,
     figures: html.Div | None,
-    bounds: list[float],
-    area: str,
+    target: MapTarget,
     side: list,
     below: html.Div | None,
     page: dict[str, str],
-    focus: str = "",
-    focus_point: list[float] | None = None,
     aside: bool = True,
 ) -> html.Div:
-    """The frame every desk page is drawn on (see the module's docstring); ``area`` is the
-    code the map outlines and drills down from, ``focus`` a building or an incident the map
-    marks at ``focus_point`` (``[lon, lat]``, WGS84); ``page`` says what the page shows
-    (``{"kind": "area"|"building"|"incident", "key": …}``) to the callbacks that refresh
-    it; ``aside``: with the layer switches and the filters (an area's page)."""
+    """The frame every desk page is drawn on (see the module's docstring); ``target`` is
+    where its map looks (:func:`~gridmap.dashboard.desk.area.map_target`); ``page`` says what
+    the page shows (``{"kind": "area"|"building"|"incident", "key": …}``) to the callbacks
+    that refresh it; ``aside``: with the layer switches and the filters (an area's page)."""
+    config = map_config(target, lang)
     return html.Div(
         [
             html.Header(
@@ -166,17 +162,15 @@ def frame(
                                 id=ids.DESK_MAP,
                                 className="desk-map",
                                 **{
-                                    "data-style": f"/map-style/{DESK_THEME['name']}.json",
-                                    "data-layers": json.dumps(
-                                        desk_map_layers("open"), ensure_ascii=False
-                                    ),
-                                    "data-bounds": json.dumps(bounds),
-                                    "data-area": area,
-                                    "data-focus": focus,
-                                    "data-focus-point": json.dumps(focus_point)
-                                    if focus_point
+                                    "data-style": config["style"],
+                                    "data-layers": config["layers"],
+                                    "data-bounds": json.dumps(config["bounds"]),
+                                    "data-area": config["area"],
+                                    "data-focus": config["focus"],
+                                    "data-focus-point": json.dumps(config["point"])
+                                    if config["point"]
                                     else "",
-                                    "data-words": json.dumps(map_words(lang), ensure_ascii=False),
+                                    "data-words": json.dumps(config["words"], ensure_ascii=False),
                                 },
                             ),
                             dcc.Store(id=ids.DESK_VIEW),
@@ -316,6 +310,22 @@ def not_found(lang: str) -> html.Div:
         ],
         className="desk-missing",
     )
+
+
+def map_config(target: MapTarget, lang: str) -> dict[str, Any]:
+    """What the desk's map is made from (``assets/desk-map.js``): its style's URL, its layers
+    (JSON text, the same on every page: the map is made once and moved), where it looks and
+    its words; in the page's map element, and at ``/desk/map.json`` so that the map can be
+    made while Dash still draws the page."""
+    return {
+        "style": f"/map-style/{DESK_THEME['name']}.json",
+        "layers": json.dumps(desk_map_layers("open"), ensure_ascii=False),
+        "bounds": target.bounds,
+        "area": target.area,
+        "focus": target.focus,
+        "point": target.point,
+        "words": map_words(lang),
+    }
 
 
 def map_words(lang: str) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """The desk map's own data, of the caller's area (decided on the server):
 
+- ``/desk/map.json?path=`` what the map of a page is made from (asked as the page's scripts
+  start, so the map is made while Dash draws the page);
 - ``/desk/figures/<layer>.json?figure=`` the colour class of each area of a choropleth;
 - ``/desk/open.geojson`` the open incidents with a location (with ``?category=&status=``,
   only those; the page asks so when there are too many to draw unfiltered);
@@ -11,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 from flask import Flask, Response, g, request
 
-from gridmap.dashboard.desk.area import page_exists
+from gridmap.dashboard.desk.area import map_target, page_exists
 from gridmap.dashboard.desk.data import WINDOWS, desk_incidents
 from gridmap.dashboard.desk.layers import (
     DESK_MAX_DOTS,
@@ -21,9 +23,11 @@ from gridmap.dashboard.desk.layers import (
     open_geojson,
     reports_geojson,
 )
+from gridmap.dashboard.desk.page import map_config
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
 from gridmap.dashboard.shared.georoutes import respond_geojson, unknown_part
+from gridmap.dashboard.shared.i18n import lang_of
 from gridmap.dashboard.shared.inputs import refusal
 from gridmap.domain.categories import CATEGORY_BY_CODE
 from gridmap.domain.times import epoch_ms
@@ -63,6 +67,20 @@ def install_desk_routes(server: Flask) -> None:
             '<p><a href="/">返回本辖区 · Back to your area</a></p></body></html>'
         )
         return Response(page, status=404, mimetype="text/html")
+
+    @server.get("/desk/map.json")
+    def desk_map():
+        """The desk map of the page at ``?path=`` for the caller (what the page's map element
+        will say: :func:`~gridmap.dashboard.desk.page.map_config`), asked for as the page's
+        scripts start, so that the map is made while Dash still draws the page; 404 for a
+        page the caller may not see."""
+        path = request.args.get("path", "/")
+        target = map_target(get_context(), current_scope(), path[:200])
+        if target is None:
+            return refusal(404, "path", "no such page in your area")
+        response = server.json.response(map_config(target, lang_of(request.args.get("lang"))))
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @server.get("/desk/figures/<spec_id>.json")
     def desk_figures(spec_id: str):

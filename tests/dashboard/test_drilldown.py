@@ -408,3 +408,16 @@ def test_the_desks_grids_carry_names_and_workers_as_the_role_reads_them(app, pla
     assert centre["worker"] == mask_name(worker)
     assert props("street1", "")[grid] == {"code": grid}  # the wall's: codes only
     assert app.other not in str(props("street1", "?with=ledger").keys())
+
+
+def test_the_desk_map_of_a_page_is_asked_for_before_the_page_draws(app, places):
+    client = login(app, "street1")
+    own = client.get("/desk/map.json?path=/")
+    assert own.status_code == 200
+    config = own.get_json()
+    assert config["area"] == app.mine and len(config["bounds"]) == 4
+    building = client.get(f"/desk/map.json?path=/building/{places['mine']['building']}")
+    assert building.get_json()["focus"] == places["mine"]["building"]
+    assert building.get_json()["point"] is not None
+    for path in (f"/area/{app.other}", f"/incident/{places['other']['incident']}", "/nope/1"):
+        assert client.get(f"/desk/map.json?path={path}").status_code == 404, path
