@@ -110,6 +110,12 @@ def test_filters_change_the_map_in_the_browser_without_fetching_it_again(page, s
 
 
 def test_clicking_an_incident_shows_its_detail(page):
+    # the map stands still first (a loaded machine may still be fitting it to its element)
+    page.wait_for_function(
+        "() => { const m = window.gridmapDesk.map; return m.loaded() && !m.isMoving(); }",
+        timeout=30000,
+    )
+    page.wait_for_timeout(500)
     point = page.evaluate(
         """layer => { const m = window.gridmapDesk.map;
                    const f = m.queryRenderedFeatures({layers: [layer]})
@@ -126,7 +132,7 @@ def test_clicking_an_incident_shows_its_detail(page):
     page.wait_for_function(
         "id => document.getElementById('desk-detail').innerText.includes(id)",
         arg=point["id"],
-        timeout=10000,
+        timeout=30000,
     )
     # several dots may lie under the pointer: the one named is one of them, with its history
     assert "处置过程" in page.inner_text("#desk-detail")
