@@ -48,7 +48,7 @@ from gridmap.dashboard.shared.context import AppContext, get_context
 from gridmap.dashboard.shared.i18n import lang_of, name_of, t
 from gridmap.dashboard.shared.mapview import DESK_THEME
 from gridmap.domain.access import ROLES, Scope
-from gridmap.domain.categories import CATEGORIES
+from gridmap.domain.categories import CATEGORIES, SUBCATEGORY_NAMES
 from gridmap.domain.sla import DUE_ORDER
 from gridmap.domain.workflow import STATE_ORDER, STATES
 from gridmap.layers.spec import CHOROPLETH_FIGURES
@@ -331,8 +331,6 @@ def map_config(target: MapTarget, lang: str) -> dict[str, Any]:
 def map_words(lang: str) -> dict[str, Any]:
     """What the map's tooltips say, in ``lang``: names of states, categories, subcategories,
     due marks, figures and fields."""
-    from gridmap.domain.categories import SUBCATEGORY_NAMES
-
     return {
         # the live delta numbers states and due marks (wall/live.py): their codes in order
         "order": {"states": list(STATE_ORDER), "due": list(DUE_ORDER)},
