@@ -40,6 +40,29 @@
     return some.length === 0 ? null : some.length === 1 ? some[0] : ['all'].concat(some);
   }
 
+  /* A change of filter or figure is drawn in one frame when it changes only feature-state
+     (a new filter or a new data-driven paint makes MapLibre lay out the source's tiles again
+     in its workers, and draw a frame as each comes back: several frames, each a full redraw
+     in software GL). So a choropleth takes its colour from the feature-state ``c`` its
+     figure sets, and an incident the filters leave out is drawn clear (feature-state
+     ``out``). Applied to the server's layers before they are added. */
+  const CLEAR = 'rgba(0,0,0,0)';
+  const OUT = ['boolean', ['feature-state', 'out'], false];
+  function shownByState(l) {
+    if (l.type === 'fill' && l.paint && Array.isArray(l.paint['fill-color'])) {
+      l.paint['fill-color'] = ['to-color', ['coalesce', ['feature-state', 'c'], CLEAR]];
+    }
+    if (specOf(l) === OPEN_SPEC) {
+      for (const key of ['circle-opacity', 'circle-stroke-opacity']) {
+        const given = l.paint[key] === undefined ? 1 : l.paint[key];
+        l.paint[key] = ['case', OUT, 0, given];
+      }
+    }
+  }
+
+  /* a feature drawn, not one the filters leave out */
+  const drawn = f => !(f.state && f.state.out);
+
   function escapeText(value) {
     const span = document.createElement('span');
     span.textContent = String(value);
@@ -84,28 +107,34 @@
       el.appendChild(this.holder);
       this.mounted = true;
       this.words = JSON.parse(el.dataset.words || '{}');
-      this.map.resize();
-      /* a click already moved the map there: no second flight */
-      const a = this.ahead, near = (w, h) => a && [0, 1, 2, 3].every(
-        i => Math.abs(a[i] - b[i]) < 0.2 * (i % 2 ? h : w));
-      const there = near(b[2] - b[0], b[3] - b[1]);
-      this.ahead = null;
+      this.fitSize();
       this.target = {bounds: b, area: el.dataset.area || '', focus: el.dataset.focus || '',
                      point: el.dataset.focusPoint ? JSON.parse(el.dataset.focusPoint) : null};
       if (this.ready) {
-        this.show(b, this.target.area, this.target.focus, this.target.point, !there && !first);
+        this.show(b, this.target.area, this.target.focus, this.target.point);
       }
       if (first) { this.watchFirstPaint(this.map); }
+    },
+
+    /* The map's canvas to the holder's size, when that is a size and a new one. */
+    fitSize: function () {
+      const map = this.map, h = this.holder;
+      if (!map || !h || !h.isConnected || !h.clientWidth || !h.clientHeight) { return; }
+      const c = map.getCanvas();
+      if (c.clientWidth === h.clientWidth && c.clientHeight === h.clientHeight) { return; }
+      map.resize();
     },
 
     /* Make the map from ``config`` (the map element's data, or ``/desk/map.json`` asked as
        the page's scripts start: then it waits unseen until Dash has drawn the page). */
     create: function (config) {
-      if (this.map) { this.map.remove(); }
+      if (this.map) { this.map.remove(); this.sizer.disconnect(); }
       this.ready = false;
       this.mounted = false;
       this.painted = null;
       this.figures = {};
+      this.out = null;
+      this.numbers = new Map();
       this.layersText = config.layers;
       this.styleUrl = config.style;
       this.rendered = JSON.parse(config.layers);
@@ -123,8 +152,14 @@
         container: this.holder, style: config.style,
         bounds: [[b[0], b[1]], [b[2], b[3]]],
         fitBoundsOptions: {padding: 24}, attributionControl: false, fadeDuration: 0,
-        maxPitch: 0, dragRotate: false, pitchWithRotate: false,
+        maxPitch: 0, dragRotate: false, pitchWithRotate: false, trackResize: false,
         localIdeographFontFamily: FONTS});
+      /* MapLibre's own size tracking takes a detached holder for 400 × 300 px: when Dash
+         drops the old page, the canvas would be made small and drawn, then made big again
+         in the new page (each a new drawing buffer, ~0.2 s in software GL). The size is
+         followed here instead, only while the holder is in the page and has one. */
+      this.sizer = new ResizeObserver(() => this.fitSize());
+      this.sizer.observe(this.holder);
       map.touchZoomRotate.disableRotation();
       map.addControl(new window.maplibregl.NavigationControl({showCompass: false}), 'top-left');
       map.addControl(new window.maplibregl.ScaleControl({unit: 'metric'}), 'bottom-left');
@@ -141,7 +176,7 @@
         if (this.map === map) {
           this.build(map);
           const t = this.target;
-          this.show(t.bounds, t.area, t.focus, t.point, false);
+          this.show(t.bounds, t.area, t.focus, t.point);
         }
       });
     },
@@ -163,9 +198,11 @@
         .catch(() => {});  /* the page's element makes it then */
     },
 
-    /* Show a page's area: fitted whole (flown to from where the map was), its outline drawn,
-       and its building or incident marked. ``arrived`` is when the map stood still there. */
-    show: function (bounds, area, focus, point, fly) {
+    /* Show a page's area: fitted whole, its outline drawn, and its building or incident
+       marked. ``arrived`` is when the map stood still there. The map jumps: a flight is a
+       dozen frames, each a full redraw, which software GL (a PC without a GPU) draws at a
+       few a second. */
+    show: function (bounds, area, focus, point) {
       const map = this.map;
       this.area = area;
       this.focus = focus;
@@ -183,8 +220,7 @@
       }
       map.once('moveend', () => { this.arrived = performance.now(); });
       map.fitBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]],
-                    {padding: 24, animate: Boolean(fly), duration: fly ? 400 : 0});
-      if (!fly) { map.fire('moveend'); }
+                    {padding: 24, animate: false});
     },
 
     build: function (map) {
@@ -213,7 +249,10 @@
           this.heatSource = id;
         }
       }
-      for (const l of r.layers) { if (!this.later[l.source]) { map.addLayer(l); } }
+      for (const l of r.layers) {
+        shownByState(l);
+        if (!this.later[l.source]) { map.addLayer(l); }
+      }
       /* the source of each area level (and the buildings'), to find a place by its code */
       this.levelSources = {};
       for (const [id, given] of Object.entries(r.sources)) {
@@ -244,11 +283,12 @@
       if (this.view.layers) { this.apply(this.view); }
     },
 
-    /* Add the sources left for a closer zoom once the map is near it, each layer in its
-       place in the draw order. */
-    addLater: function (map) {
+    /* Add the sources left for a closer zoom once the map is near it (``now``: all of
+       them, once the first picture is drawn, so that a click down finds them loaded), each
+       layer in its place in the draw order. Their layers draw from their own zoom only. */
+    addLater: function (map, now) {
       for (const [id, item] of Object.entries(this.later)) {
-        if (item.from - 1 > map.getZoom()) { continue; }
+        if (!now && item.from - 1 > map.getZoom()) { continue; }
         delete this.later[id];
         map.addSource(id, item.source);
         const layers = this.rendered.layers;
@@ -270,9 +310,17 @@
           if (map !== this.map || this.openQuery !== query) { return; }
           this.capped = Boolean(data.hidden) || (this.capped && query !== '');
           this.openData = data;
+          /* each incident a number of its own for feature-state (MapLibre's GeoJSON tiles
+             carry feature ids as integers), the same for the whole visit */
+          for (const f of data.features) {
+            const iid = f.properties.incident_id;
+            if (!this.numbers.has(iid)) { this.numbers.set(iid, this.numbers.size + 1); }
+            f.id = this.numbers.get(iid);
+          }
           this.openById = new Map(data.features.map(f => [f.properties.incident_id, f]));
           this.cursor = typeof data.cursor === 'number' ? data.cursor : null;
           map.getSource(this.openSource).setData(data);
+          this.restate();
         })
         .catch(err => console.warn('gridmap desk incidents:', err));
     },
@@ -314,6 +362,7 @@
               this.openData = Object.assign({}, this.openData,
                                             {features: Array.from(this.openById.values())});
               map.getSource(this.openSource).setData(this.openData);
+              this.restate();
             }
           }
           this.liveAt = performance.now();
@@ -329,7 +378,7 @@
                                                 className: 'desk-tip', maxWidth: '280px'});
       map.on('mousemove', e => {
         const hits = map.queryRenderedFeatures(e.point, {layers: layers.filter(id =>
-          map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none')});
+          map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none')}).filter(drawn);
         if (!hits.length) { this.popup.remove(); map.getCanvas().style.cursor = ''; return; }
         const f = hits[0];
         map.getCanvas().style.cursor = specOf(f.layer) === OPEN_SPEC ? 'pointer' : '';
@@ -344,7 +393,8 @@
           map.getLayoutProperty(l.id, 'visibility') !== 'none';
         const of = test => this.rendered.layers.filter(l => test(l) && visible(l))
                                                .map(l => l.id);
-        const dots = map.queryRenderedFeatures(e.point, {layers: of(l => specOf(l) === OPEN_SPEC)});
+        const dots = map.queryRenderedFeatures(e.point, {layers: of(l => specOf(l) === OPEN_SPEC)})
+          .filter(drawn);
         if (dots.length) {
           window.dash_clientside.set_props('desk-clicked',
                                            {data: {incident_id: dots[0].properties.incident_id}});
@@ -372,10 +422,7 @@
     go: function (href) {
       this.leftAt = performance.now();
       const b = this.boundsOf(href);
-      if (b) {
-        this.ahead = b;
-        this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], {padding: 24, duration: 250});
-      }
+      if (b) { this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], {padding: 24, animate: false}); }
       window.dash_clientside.set_props('desk-nav', {href: href});
     },
 
@@ -443,23 +490,24 @@
       this.appliedAt = performance.now();
       const cats = view.categories.length
         ? ['in', ['get', 'category'], ['literal', view.categories]] : null;
-      const states = view.statuses.length
-        ? ['in', ['get', 'status'], ['literal', view.statuses]] : null;
+      let heatOn = false;
       for (const l of this.rendered.layers) {
         if (!map.getLayer(l.id)) { continue; }  /* left for a closer zoom */
         const spec = specOf(l);
         const on = view.layers.indexOf(spec) >= 0;
+        heatOn = heatOn || (on && spec === HEAT_SPEC);
         map.setLayoutProperty(l.id, 'visibility', on ? 'visible' : 'none');
-        if (spec === OPEN_SPEC) {
-          map.setFilter(l.id, all([l.filter, cats, states]));
-        } else if (spec === HEAT_SPEC) {
-          map.setFilter(l.id, all([l.filter, cats]));
+        if (spec === HEAT_SPEC) {
+          /* the heat has no feature-state: filtered, and only while it is shown */
+          if (on) { map.setFilter(l.id, all([l.filter, cats])); }
         } else if (l.type === 'fill' && l.paint && Array.isArray(l.paint['fill-color']) &&
                    on && this.figures[l.id] !== view.figure) {
           this.loadFigure(map, l, view.figure);
         }
       }
-      if (this.heatSource && view.hours !== this.hours) {
+      this.restate();
+      /* the reports of another window, fetched when the heat is shown */
+      if (this.heatSource && heatOn && view.hours !== this.hours) {
         this.hours = view.hours;
         map.getSource(this.heatSource).setData('/desk/reports.geojson?hours=' + view.hours);
       }
@@ -473,7 +521,30 @@
       map.triggerRepaint();
     },
 
-    /* Colour a choropleth by ``figure``: its classes by feature-state, its ramp as paint. */
+    /* The open incidents the view's categories and states leave out, drawn clear (their
+       feature-state ``out``, changed only where it changes). */
+    restate: function () {
+      const map = this.map, source = this.openSource, view = this.view;
+      if (!map || !source || !this.openById || !map.getSource(source)) { return; }
+      const cats = view.categories.length ? new Set(view.categories) : null;
+      const states = view.statuses.length ? new Set(view.statuses) : null;
+      const out = new Set();
+      for (const f of this.openById.values()) {
+        const p = f.properties;
+        if ((cats && !cats.has(p.category)) || (states && !states.has(p.status))) { out.add(f.id); }
+      }
+      const was = this.out || new Set();
+      for (const id of was) {
+        if (!out.has(id)) { map.setFeatureState({source: source, id: id}, {out: false}); }
+      }
+      for (const id of out) {
+        if (!was.has(id)) { map.setFeatureState({source: source, id: id}, {out: true}); }
+      }
+      this.out = out;
+    },
+
+    /* Colour a choropleth by ``figure``: each area's class, figure and colour as
+       feature-state. */
     loadFigure: function (map, layer, figure) {
       this.figures[layer.id] = figure;
       this.loading += 1;
@@ -482,15 +553,11 @@
               encodeURIComponent(figure))
         .then(data => {
           if (map !== this.map || this.figures[layer.id] !== figure) { return; }
-          const colour = ['match', ['coalesce', ['feature-state', 'k'], -1]];
-          data.colours.forEach((c, k) => colour.push(k, c));
-          colour.push('rgba(0,0,0,0)');
           map.removeFeatureState({source: layer.source});
           data.codes.forEach((code, i) => {
             map.setFeatureState({source: layer.source, id: code},
-                                {k: data.k[i], v: data.values[i]});
+                                {k: data.k[i], v: data.values[i], c: data.colours[data.k[i]]});
           });
-          map.setPaintProperty(layer.id, 'fill-color', colour);
         })
         .catch(err => {
           delete this.figures[layer.id];
@@ -507,7 +574,10 @@
     /* ``window.gridmapDesk.painted``: the first frame drawn with every visible source in. */
     watchFirstPaint: function (map) {
       if (!this.mounted || !this.ready || this.painted) { return; }  /* seen, and built */
-      map.once('idle', () => { if (!this.painted) { this.painted = performance.now(); } });
+      map.once('idle', () => {
+        if (!this.painted) { this.painted = performance.now(); }
+        if (map === this.map) { this.addLater(map, true); }
+      });
       map.triggerRepaint();
     },
 
@@ -518,11 +588,22 @@
     }
   };
   window.gridmapDesk = desk;
-  /* Dash draws the page after this script runs, and may draw it again: look for the map's
-     element until it is there, then now and then for a new one. */
+  /* Dash draws the page after this script runs, and draws each new page of the drill-down
+     in its place: the map goes into a new map element as soon as it is in the document
+     (before the browser paints it), looked for on each change of the page's elements. */
   if (window.location.pathname.replace(/\/+$/, '') !== '/wall') {
     desk.early();
-    setInterval(() => desk.mount(), 250);
+    let looking = false;
+    new MutationObserver(() => {
+      if (looking) { return; }
+      looking = true;
+      queueMicrotask(() => {
+        looking = false;
+        const el = document.getElementById('desk-map');
+        if (el && el !== desk.el) { desk.mount(); }
+      });
+    }).observe(document.body, {childList: true, subtree: true});
+    setInterval(() => desk.mount(), 250);  /* a map element whose data came later */
     setInterval(() => desk.live(), 1000);
   }
 })();

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -128,9 +129,18 @@ def desk_map_layers(figure: str = "open") -> dict[str, Any]:
 
 
 def figure_classes(
-    store: SQLStore, spec_id: str, figure: str, scope: Scope, now: pd.Timestamp
+    store: SQLStore,
+    spec_id: str,
+    figure: str,
+    scope: Scope,
+    now: pd.Timestamp,
+    *,
+    area_figures: Callable[[str, str | None], pd.DataFrame] | None = None,
 ) -> dict[str, Any]:
     """The colour class of each area of a desk choropleth by ``figure``, in ``scope``.
+
+    ``area_figures(level, area_code)`` gives the figures per area (the server's cached
+    ones); by default they are read from ``store`` as of ``now``.
 
     Returns
     -------
@@ -154,7 +164,10 @@ def figure_classes(
     channel = spec.channels["color"]
     level = LEVEL_OF_LAYER[spec.data_id]
     codes = store.area_codes(level, within=scope.area_code)
-    figures = store.area_figures(level, now, area_code=scope.area_code)
+    if area_figures is None:
+        figures = store.area_figures(level, now, area_code=scope.area_code)
+    else:
+        figures = area_figures(level, scope.area_code)
     values = figures.reindex(codes)[channel.field]
     if channel.field != "on_time_rate":
         values = values.fillna(0)  # no incidents: a count of 0, not "no data"

@@ -96,7 +96,9 @@ def install_desk_routes(server: Flask) -> None:
             payload = ctx.cached(
                 f"desk-figures:{spec_id}:{figure[:40]}:{scope.area_code or ''}",
                 60.0,
-                lambda: figure_classes(ctx.store, spec_id, figure, scope, ctx.now()),
+                lambda: figure_classes(
+                    ctx.store, spec_id, figure, scope, ctx.now(), area_figures=ctx.area_figures
+                ),
             )
         except KeyError as exc:
             return refusal(400, "figure", str(exc.args[0]))

@@ -219,8 +219,7 @@ class AppContext:
             if level is None:
                 return pd.DataFrame(columns=columns)
             codes = self.store.area_codes(level, within=area_code)
-            figures = self.store.area_figures(level, self.now(), area_code=area_code)
-            frame = figures.reindex(codes)
+            frame = self.area_figures(level, area_code).reindex(codes)
             counts = ["open", "overdue", "near_due", "reported"]
             frame[counts] = frame[counts].fillna(0).astype("int64")
             names = self.names()
@@ -234,6 +233,17 @@ class AppContext:
             return frame[columns].head(top)
 
         return self.cached(f"ranking:{area_code or 'all'}:{top}", 10, build, ahead=True)
+
+    def area_figures(self, level: str, area_code: str | None) -> pd.DataFrame:
+        """Figures now per area of ``level`` in ``area_code``
+        (:meth:`~gridmap.feed.store.SQLStore.area_figures`): one read for every figure a
+        ranking or a choropleth shows (cached 10 s per level and area, refreshed ahead)."""
+        return self.cached(
+            f"area-figures:{level}:{area_code or 'all'}",
+            10,
+            lambda: self.store.area_figures(level, self.now(), area_code=area_code),
+            ahead=True,
+        )
 
     def window_figures(self, area_code: str | None) -> dict[int, dict[str, float]]:
         """Figures of the incidents of ``area_code`` reported in the last days of each of
@@ -253,6 +263,8 @@ class AppContext:
         background thread as it starts): its figures over :data:`WINDOW_DAYS`."""
         with contextlib.suppress(Exception):  # no store yet: the first page builds them
             self.window_figures(None)
+            for level in ("grid", "community", "street"):  # the desk's choropleths
+                self.area_figures(level, None)
 
     def breakdown(self, area_code: str | None) -> dict[str, dict[str, int]]:
         """Today's reports in ``area_code`` by subcategory and by source, most first (cached

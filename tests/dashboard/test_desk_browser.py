@@ -38,10 +38,12 @@ def page(server):
 
 
 def _drawn_ids(page) -> set[str]:
-    """Incident ids of the dots drawn on the map now."""
+    """Incident ids of the dots drawn on the map now (not those the filters leave out, drawn
+    clear by their feature-state)."""
     return set(
         page.evaluate(
             """layer => window.gridmapDesk.map.queryRenderedFeatures({layers: [layer]})
+                 .filter(f => !(f.state && f.state.out))
                  .map(f => f.properties.incident_id)""",
             DOTS,
         )
@@ -142,8 +144,11 @@ def test_zoomed_in_the_buildings_come_as_vector_tiles_with_their_ledger(page, se
     with open_store(server.store_url) as store:
         building = store.get_buildings().iloc[0]
     where = building.geometry.representative_point()
+    # zoomed as a user zooms (an event of the user's: the map is no longer refitted to its
+    # area when the page's layout moves)
     page.evaluate(
-        "([lon, lat]) => window.gridmapDesk.map.jumpTo({center: [lon, lat], zoom: 16.5})",
+        "([lon, lat]) => window.gridmapDesk.map.jumpTo({center: [lon, lat], zoom: 16.5},"
+        " {originalEvent: new WheelEvent('wheel')})",
         [where.x, where.y],
     )
     page.wait_for_function(
