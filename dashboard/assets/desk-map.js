@@ -209,18 +209,36 @@
       map.gridmapBounds = bounds;
       this.moved = false;
       this.arrived = null;
-      for (const id of this.highlights || []) {
-        if (map.getLayer(id)) { map.setFilter(id, ['==', ['get', 'code'], area]); }
-      }
+      this.outline(area);
       if (this.marker) { this.marker.remove(); this.marker = null; }
       if (point) {
         const dot = document.createElement('div');
         dot.className = 'desk-focus';
         this.marker = new window.maplibregl.Marker({element: dot}).setLngLat(point).addTo(map);
       }
+      /* a click down already moved the map about there: no second picture for a few pixels */
+      const box = [[bounds[0], bounds[1]], [bounds[2], bounds[3]]];
+      const camera = map.cameraForBounds(box, {padding: 24});
+      if (camera && Math.abs(camera.zoom - map.getZoom()) < 0.1) {
+        const a = map.project(camera.center), b = map.project(map.getCenter());
+        if (Math.hypot(a.x - b.x, a.y - b.y) < 12) {
+          this.arrived = performance.now();
+          return;
+        }
+      }
       map.once('moveend', () => { this.arrived = performance.now(); });
-      map.fitBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]],
-                    {padding: 24, animate: false});
+      map.fitBounds(box, {padding: 24, animate: false});
+    },
+
+    /* The page's area outlined: feature-state ``here`` on its level's source (a filter would
+       lay the sources out again). */
+    outline: function (area) {
+      const map = this.map;
+      for (const source of this.highlightSources || []) {
+        if (this.here) { map.setFeatureState({source: source, id: this.here}, {here: false}); }
+        if (area) { map.setFeatureState({source: source, id: area}, {here: true}); }
+      }
+      this.here = area;
     },
 
     build: function (map) {
@@ -263,17 +281,19 @@
         }
       }
       /* the page's own area outlined above the colours (each area level is one source) */
-      this.highlights = [];
+      this.highlightSources = [];
+      this.here = null;
       const firstDots = r.layers.find(l => specOf(l) === OPEN_SPEC);
       for (const [id, given] of Object.entries(r.sources)) {
         if (this.later[id] || typeof given.data !== 'string' ||
             !/^\/geo\/(?!labels)/.test(given.data)) { continue; }
         const hl = 'gridmap-area-' + id;
         map.addLayer({id: hl, type: 'line', source: id,
-                      filter: ['==', ['get', 'code'], this.area],
-                      paint: {'line-color': '#e8590c', 'line-width': 3}},
+                      paint: {'line-color': '#e8590c', 'line-width': 3,
+                              'line-opacity': ['case', ['boolean', ['feature-state', 'here'],
+                                                        false], 1, 0]}},
                      firstDots && map.getLayer(firstDots.id) ? firstDots.id : undefined);
-        this.highlights.push(hl);
+        this.highlightSources.push(id);
       }
       map.on('zoom', () => this.addLater(map));
       this.ready = true;
@@ -554,6 +574,7 @@
         .then(data => {
           if (map !== this.map || this.figures[layer.id] !== figure) { return; }
           map.removeFeatureState({source: layer.source});
+          if (this.here) { map.setFeatureState({source: layer.source, id: this.here}, {here: true}); }
           data.codes.forEach((code, i) => {
             map.setFeatureState({source: layer.source, id: code},
                                 {k: data.k[i], v: data.values[i], c: data.colours[data.k[i]]});
