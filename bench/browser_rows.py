@@ -247,7 +247,7 @@ def _drill_rows(drill: dict, login: dict) -> list[dict[str, Any]]:
             "browser_drill_click_to_next_level_ms_p95",
             drill.get("down_ms") or [],
             "district → street → community → grid → building as a click on the map goes "
-            "(Dash's navigation, the map moved into the new page and flown there), to the new "
+            "(Dash's navigation, the map moved into the new page and put there), to the new "
             "page's breadcrumbs drawn and the map still with its tiles loaded",
         ),
         (

@@ -20,9 +20,8 @@
 (function () {
   const FONTS = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif";
   const OPEN_SPEC = 'dispatch_status', HEAT_SPEC = 'incident_heat';
-  /* where a map made before its page waits: unseen, at about the size it will have */
-  const WAITING = 'position:fixed;left:0;top:0;width:60vw;height:50vh;visibility:hidden;' +
-                  'pointer-events:none;z-index:-1';
+  /* where a map made before its page waits: unseen, at the size it will have (desk.css) */
+  const waiting = path => 'desk-map-waiting' + (/^\/(building|incident)\//.test(path) ? ' whole' : '');
   /* the spec of a style layer, and the fields its tooltip shows */
   const specOf = l => (l.metadata || {})['gridmap:spec'];
   const tipOf = l => (l.metadata || {})['gridmap:tooltip'] || [];
@@ -103,7 +102,7 @@
       }
       const first = !this.mounted;
       this.el = el;
-      this.holder.style.cssText = '';  /* the page's element gives it its size */
+      this.holder.className = 'desk-map-holder';  /* the page's element gives it its size */
       el.appendChild(this.holder);
       this.mounted = true;
       this.words = JSON.parse(el.dataset.words || '{}');
@@ -145,8 +144,7 @@
       const b = config.bounds;
       /* the map lives in a holder of its own, which moves from page to page */
       this.holder = document.createElement('div');
-      this.holder.className = 'desk-map-holder';
-      this.holder.style.cssText = WAITING;
+      this.holder.className = waiting(window.location.pathname);
       document.body.appendChild(this.holder);
       const map = new window.maplibregl.Map({
         container: this.holder, style: config.style,

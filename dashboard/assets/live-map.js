@@ -14,11 +14,16 @@
  *             numbers given here (incident ids are long digit strings, and a promoted one
  *             overflows the vector-tile varint MapLibre encodes ids in). In a dense area
  *             (a city: 100,000 of them, 0.7 MB) it is loaded only once zoomed in to streets
- *   gm-flash  new urgent and newly overdue incidents, ringed for a few seconds (no animation:
- *             each frame would redraw the whole map, in software on a PC without a GPU)
+ *   gm-flash  a layer of gm-open: new urgent and newly overdue incidents, ringed for a few
+ *             seconds (features of their own, ``f``: 1, added and taken away with the
+ *             incidents' next changes: one update of one source is one frame drawn; no
+ *             animation: each frame redraws the whole map, in software on a PC without a GPU)
  */
 (function () {
   const FLASH_MS = 4000;
+  /* flashes' feature ids, apart from the incidents' */
+  const FLASH_IDS = 1e9;
+  const NOT_FLASH = ['!=', ['get', 'f'], 1];
   /* an area the server calls dense (more open incidents than its wall_dense_open setting)
      draws them as dots only from zoom DENSE_MINZOOM on, and fetches them only then */
   const DENSE_MINZOOM = 11;
@@ -68,11 +73,11 @@
     gridStates: new Map(),  /* grid code -> colour class, to set with the dots' next update */
     openInFlight: false,    /* an update of the dots is being indexed */
     nextFid: 1,
+    nextFlash: 1,
     heatQueue: [],       /* [reported ms, feature id], oldest first, to expire */
     heatCursor: 0,
     heatHours: 24,
     nextHeatId: 1,
-    flashTimer: null,
     prefetched: null,    /* the three payloads, asked for as soon as this script runs */
     replayFrom: null,    /* a cursor the server must send changes from again (see build) */
     poller: null,
@@ -192,7 +197,7 @@
       ['gm-flash', 'gm-points', 'gm-rings', 'gm-heat', 'gm-grid-lines'].forEach(id => {
         if (map.getLayer(id)) { map.removeLayer(id); }
       });
-      ['gm-flash', 'gm-points', 'gm-rings', 'gm-heat', 'gm-grids'].forEach(id => {
+      ['gm-points', 'gm-rings', 'gm-heat', 'gm-grids'].forEach(id => {
         if (map.getLayer(id)) { map.removeLayer(id); }
         if (map.getSource(id)) { map.removeSource(id); }
       });
@@ -266,21 +271,21 @@
          MapLibre draws all of them with one GL program: each variant is compiled apart, and
          in software that is ~0.15 s of the first paint apiece. */
       map.addLayer({id: 'gm-rings', type: 'circle', source: 'gm-open', minzoom: minzoom,
-                    filter: ['>', ['get', 'due'], 0],
+                    filter: ['all', NOT_FLASH, ['>', ['get', 'due'], 0]],
                     paint: {'circle-radius': 7 * s, 'circle-color': byFeature('fill', NONE),
                             'circle-stroke-color': dueColour, 'circle-stroke-width': 2 * s,
                             'circle-stroke-opacity': 0.9}});
       this.legend = {new_states: open.new_states, all_dots_zoom: open.all_dots_zoom};
       map.addLayer({id: 'gm-points', type: 'circle', source: 'gm-open', minzoom: minzoom,
-                    filter: this.dotsFilter(s),
+                    filter: ['all', NOT_FLASH, this.dotsFilter(s)],
                     paint: {'circle-radius': 2.6 * s, 'circle-color': stateColour,
                             'circle-stroke-color': byFeature('ring', NONE),
                             'circle-opacity': 0.9}});
 
-      /* flashes */
-      map.addSource('gm-flash', {type: 'geojson',
-                                 data: {type: 'FeatureCollection', features: []}});
-      map.addLayer({id: 'gm-flash', type: 'circle', source: 'gm-flash',
+      /* flashes: features of the open incidents' source too (``f``: 1), so that a second's
+         changes and their flashes are one update of one source, drawn in one frame */
+      map.addLayer({id: 'gm-flash', type: 'circle', source: 'gm-open',
+                    filter: ['==', ['get', 'f'], 1],
                     paint: {'circle-radius': 16 * s, 'circle-color': byFeature('fill', FLASH),
                             'circle-opacity': 0.55,
                             'circle-stroke-color': byFeature('ring', FLASH_RING),
@@ -483,14 +488,16 @@
     flash: function (map, ids, at) {
       const where = id => (this.open.has(id) ? this.open.get(id).geometry.coordinates
                                               : at.get(id));
-      const features = ids.filter(id => where(id)).map(id => point(undefined, ...where(id), {}));
+      const features = ids.filter(id => where(id))
+        .map(id => point(FLASH_IDS + this.nextFlash++, ...where(id), {f: 1}));
       if (!features.length) { return; }
-      map.getSource('gm-flash').setData({type: 'FeatureCollection', features: features});
-      clearTimeout(this.flashTimer);
-      this.flashTimer = setTimeout(() => {
-        if (map.getSource('gm-flash')) {
-          map.getSource('gm-flash').setData({type: 'FeatureCollection', features: []});
-        }
+      for (const f of features) { this.pending.set(f.id, f); }
+      this.flush();
+      /* gone with the update after FLASH_MS (or on their own if none comes) */
+      setTimeout(() => {
+        if (this.map !== map) { return; }
+        for (const f of features) { this.pending.set(f.id, null); }
+        setTimeout(() => this.flush(), 1000);
       }, FLASH_MS);
     },
 
