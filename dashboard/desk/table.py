@@ -15,6 +15,7 @@ import pandas as pd
 
 from gridmap.dashboard.desk import ids
 from gridmap.dashboard.shared.i18n import name_of, t
+from gridmap.dashboard.shared.numbers import is_missing
 from gridmap.domain.access import Scope
 from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
 from gridmap.domain.workflow import STATES
@@ -114,21 +115,27 @@ def table_rows(
     for r, d in zip(incidents.to_dict("records"), due, strict=False):
         category = CATEGORY_BY_CODE.get(r["category"])
         sub = SUBCATEGORY_NAMES.get(r["subcategory"], ("", ""))[en]
-        place = names.get(r.get("community_code") or "") or names.get(r.get("street_code") or "")
+        # a report outside every grid (a hotline call by address alone) has no codes: NaN
+        place = names.get(_text(r.get("community_code"))) or names.get(_text(r.get("street_code")))
         rows.append(
             {
                 "incident_id": r["incident_id"],
                 "category": f"{name_of(category, lang) if category else ''} · {sub}",
-                "place": " · ".join(p for p in (place, (r.get("grid_code") or "")[-3:]) if p),
+                "place": " · ".join(p for p in (place, _text(r.get("grid_code"))[-3:]) if p),
                 "status": name_of(STATES[r["status"]], lang),
                 "due": t(d, lang) if d in ("overdue", "near_due") else "",
                 "reported": _local(r["reported_at"]),
                 "deadline": _local(r.get("deadline")),
-                "department": r.get("department") or "",
-                "description": scope.text(r.get("description")) or "",
+                "department": _text(r.get("department")),
+                "description": scope.text(_text(r.get("description")) or None) or "",
             }
         )
     return rows
+
+
+def _text(value) -> str:
+    """A text field of a row, ``""`` where the store has none (``None`` or pandas' NaN)."""
+    return "" if is_missing(value) else str(value)
 
 
 def _local(value) -> str:

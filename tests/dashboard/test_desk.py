@@ -263,3 +263,34 @@ def test_too_many_dots_are_left_out_with_a_word_and_a_filter_brings_them_back(ap
     assert len(data["features"]) == cap and "hidden" not in data
     legend = desk_legend_for(None, [rare])
     assert "点位过多" not in str(legend)
+
+
+def test_a_row_without_area_codes_or_unit_still_makes_the_table(app_ctx):
+    # a hotline report by address alone has no grid, community or street: pandas gives NaN
+    # (it broke the whole table with a 500 once)
+    import pandas as pd
+
+    from gridmap.dashboard.desk.table import table_rows
+    from gridmap.domain.access import Scope
+
+    nan = float("nan")
+    incidents = pd.DataFrame(
+        [
+            {
+                "incident_id": "510108202612050000001",
+                "category": "SR",
+                "subcategory": "SR01",
+                "community_code": nan,
+                "street_code": nan,
+                "grid_code": nan,
+                "status": "reported",
+                "reported_at": pd.Timestamp("2026-12-05 08:00", tz="UTC"),
+                "deadline": pd.NaT,
+                "department": nan,
+                "description": nan,
+            }
+        ]
+    )
+    (row,) = table_rows(incidents, [""], {}, Scope.district(), "zh")
+    assert row["place"] == "" and row["department"] == "" and row["description"] == ""
+    assert row["deadline"] == "" and "nan" not in str(row).lower()
