@@ -46,6 +46,9 @@
      figure sets, and an incident the filters leave out is drawn clear (feature-state
      ``out``). Applied to the server's layers before they are added. */
   const CLEAR = 'rgba(0,0,0,0)';
+  /* the page's own area, outlined */
+  const HERE = 'gridmap-here';
+  const NOTHING = {type: 'FeatureCollection', features: []};
   const OUT = ['boolean', ['feature-state', 'out'], false];
   function shownByState(l) {
     if (l.type === 'fill' && l.paint && Array.isArray(l.paint['fill-color'])) {
@@ -228,15 +231,15 @@
       map.fitBounds(box, {padding: 24, animate: false});
     },
 
-    /* The page's area outlined: feature-state ``here`` on its level's source (a filter would
-       lay the sources out again). */
+    /* The page's area outlined: its own outline in a small source of its own
+       (``/geo/area/<code>.geojson``). A filter on the level's layers would lay all their
+       tiles out again; a line over every area drawn clear but one costs every frame. */
     outline: function (area) {
-      const map = this.map;
-      for (const source of this.highlightSources || []) {
-        if (this.here) { map.setFeatureState({source: source, id: this.here}, {here: false}); }
-        if (area) { map.setFeatureState({source: source, id: area}, {here: true}); }
-      }
+      const source = this.map.getSource(HERE);
+      if (!source || area === this.here) { return; }
       this.here = area;
+      source.setData(area ? new URL('/geo/area/' + encodeURIComponent(area) + '.geojson',
+                                    window.location.href).href : NOTHING);
     },
 
     build: function (map) {
@@ -278,21 +281,13 @@
           this.levelSources.buildings = id;
         }
       }
-      /* the page's own area outlined above the colours (each area level is one source) */
-      this.highlightSources = [];
+      /* the page's own area outlined above the colours, under the incidents */
       this.here = null;
       const firstDots = r.layers.find(l => specOf(l) === OPEN_SPEC);
-      for (const [id, given] of Object.entries(r.sources)) {
-        if (this.later[id] || typeof given.data !== 'string' ||
-            !/^\/geo\/(?!labels)/.test(given.data)) { continue; }
-        const hl = 'gridmap-area-' + id;
-        map.addLayer({id: hl, type: 'line', source: id,
-                      paint: {'line-color': '#e8590c', 'line-width': 3,
-                              'line-opacity': ['case', ['boolean', ['feature-state', 'here'],
-                                                        false], 1, 0]}},
-                     firstDots && map.getLayer(firstDots.id) ? firstDots.id : undefined);
-        this.highlightSources.push(id);
-      }
+      map.addSource(HERE, {type: 'geojson', data: NOTHING});
+      map.addLayer({id: HERE, type: 'line', source: HERE,
+                    paint: {'line-color': '#e8590c', 'line-width': 3}},
+                   firstDots && map.getLayer(firstDots.id) ? firstDots.id : undefined);
       map.on('zoom', () => this.addLater(map));
       this.ready = true;
       this.watchFirstPaint(map);
@@ -572,7 +567,6 @@
         .then(data => {
           if (map !== this.map || this.figures[layer.id] !== figure) { return; }
           map.removeFeatureState({source: layer.source});
-          if (this.here) { map.setFeatureState({source: layer.source, id: this.here}, {here: true}); }
           data.codes.forEach((code, i) => {
             map.setFeatureState({source: layer.source, id: code},
                                 {k: data.k[i], v: data.values[i], c: data.colours[data.k[i]]});

@@ -18,6 +18,7 @@ from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.inputs import refusal
 from gridmap.dashboard.shared.mapview import THEMES, style_for
 from gridmap.domain.access import Scope
+from gridmap.domain.areas import level_of
 from gridmap.feed.store import SQLStore
 from gridmap.feed.store.tiles import BUILDING_ZOOMS
 from gridmap.layers.geojson import area_geojson, label_points
@@ -142,6 +143,28 @@ def install_geo_routes(server: Flask, cache: GeoCache) -> None:
             return _points_geojson(label_points(scoped_areas(store, level, scope)))
 
         return respond(cache.get(f"labels:{level}:{scope.area_code or ''}", build))
+
+    @server.get("/geo/area/<code>.geojson")
+    def one_area(code: str):
+        """One area's outline (the desk outlines the page's area with it: a filter on the
+        level's own layers would lay all their tiles out again), for a caller who may see
+        it (as the level's layer would show it); else the 404 of one that does not exist."""
+        try:
+            level = level_of(code)
+        except ValueError as exc:
+            return refusal(404, "code", str(exc))
+        scope = current_scope()
+        if level not in LEVELS or not scope.shows_outline(code):
+            return refusal(404, "code", "no such area in your area")
+
+        def build() -> bytes:
+            areas = store.get_areas(level)
+            return outline_geojson(areas[areas["code"] == code])
+
+        data = cache.get(f"one:{code}", build)
+        if b'"code"' not in data:  # not in the store
+            return refusal(404, "code", "no such area in your area")
+        return respond(data)
 
     tiles = TileCache()
 

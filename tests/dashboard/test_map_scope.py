@@ -115,3 +115,19 @@ def test_a_community_sees_its_street_outline_for_orientation_but_not_the_others(
     assert [f["properties"]["code"] for f in communities] == [app.community]
     district = client.get("/geo/district.geojson").get_json()["features"]
     assert len(district) == 1 and app.mine.startswith(district[0]["properties"]["code"])
+
+
+def test_one_areas_outline_answers_only_where_its_level_layer_would_show_it(app):
+    mine = _login(app, "street1")
+    answer = mine.get(f"/geo/area/{app.community}.geojson")
+    assert answer.status_code == 200 and "private" in answer.headers["Cache-Control"]
+    (feature,) = answer.get_json()["features"]
+    assert feature["properties"]["code"] == app.community
+    assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert mine.get(f"/geo/area/{app.mine}.geojson").status_code == 200
+    # another street's, a code of no area and a code that is not one: the same 404
+    for code in (app.other, app.mine + "999", "../510108", "x" * 300):
+        answer = mine.get(f"/geo/area/{code}.geojson")
+        assert answer.status_code == 404, code
+        assert app.other not in answer.get_data(as_text=True)
+    assert _login(app, "centre1").get(f"/geo/area/{app.other}.geojson").status_code == 200
