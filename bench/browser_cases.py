@@ -92,7 +92,9 @@ def bench_browser(data, repeat: int) -> list[dict]:
             _log("browser: the desk, its first paint and its filters")
             desk = desk_run(browser, ours + "/", timeout, min(max(repeat, 1), 3))
             _log("browser: the drill-down, a level at a time and back")
-            desk["drill"] = drill_run(browser, ours, facts.pop("drill_steps"), timeout)
+            desk["drill"] = drill_run(
+                browser, ours, facts.pop("drill_steps"), timeout, min(max(repeat, 1), 3)
+            )
             auth_env = {**env, "GRIDMAP_AUTH": "true"}
             with _serving(ours_cmd, auth_env, "/healthz", Path(tmp) / "auth.log") as signed:
                 _log("browser: signing in to a painted desk")

@@ -248,7 +248,8 @@ def _drill_rows(drill: dict, login: dict) -> list[dict[str, Any]]:
             drill.get("down_ms") or [],
             "district → street → community → grid → building as a click on the map goes "
             "(Dash's navigation, the map moved into the new page and put there), to the new "
-            "page's breadcrumbs drawn and the map still with its tiles loaded",
+            "page's breadcrumbs drawn and the map still with its tiles loaded; as many rounds "
+            "as --repeat (up to 3), the first with each page cold on the server",
         ),
         (
             "browser_drill_back_ms_p95",

@@ -24,7 +24,6 @@ from gridmap.dashboard.desk.data import (
     DUE_FILTERS,
     EXPORTS,
     VIEWS,
-    desk_incidents,
     filter_mask,
     page_incidents,
 )
@@ -52,15 +51,11 @@ def desk_legend_for(
     """The legend for the chosen figure; it says so when the incidents the filters keep in
     the caller's area are too many to draw."""
     figure = figure if figure in CHOROPLETH_FIGURES else "open"
-    context = get_context()
-    scope = current_scope()
-    incidents = desk_incidents(
-        context.store,
-        categories=categories or None,
-        statuses=statuses or None,
-        area_code=scope.area_code,
+    located = get_context().store.count_open_located(
+        area_code=current_scope().area_code,
+        categories=categories or (),
+        statuses=statuses or (),
     )
-    located = int(incidents["lon"].notna().sum())
     return desk_legend(lang, figure, located if located > DESK_MAX_DOTS else 0)
 
 

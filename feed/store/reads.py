@@ -133,9 +133,20 @@ class LiveReadsMixin:
             params,
         )
 
-    def count_open_located(self, *, area_code: str | None = None) -> int:
-        """Located open incidents of ``area_code`` (the dots a map would draw)."""
+    def count_open_located(
+        self,
+        *,
+        area_code: str | None = None,
+        categories: Sequence[str] = (),
+        statuses: Sequence[str] = (),
+    ) -> int:
+        """Located open incidents of ``area_code`` (the dots a map would draw), of
+        ``categories`` and in ``statuses`` only, where given."""
         where, params = self._area_sql(area_code)
+        for column, values in (("category", categories), ("status", statuses)):
+            if values:
+                where += f" AND {column} IN ({','.join('?' * len(values))})"
+                params = [*params, *values]
         return int(
             self._query(
                 f"SELECT count(*) FROM incidents WHERE {open_sql()} AND lon IS NOT NULL "

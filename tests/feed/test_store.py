@@ -490,3 +490,24 @@ def test_sqlite_store_filled_without_statistics_gathers_them_as_it_opens(tmp_pat
 
 
 STATS = "SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"
+
+
+def test_located_open_incidents_are_counted_by_category_and_state(store):
+    rows = [
+        _incident(1, category="SR", status="reported"),
+        _incident(2, category="TF", status="reported"),
+        _incident(3, category="SR", status="in_progress"),
+        _incident(4, category="SR", status="closed"),
+        _incident(5, category="SR", status="reported", lon=None, lat=None),
+    ]
+    frame = pd.DataFrame(rows)
+    for column in ("reported_at", "stage_entered_at", "deadline"):
+        frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True)
+    frame["closed_at"] = pd.NaT
+    store.bulk_load(frame)
+    assert store.count_open_located() == 3
+    assert store.count_open_located(categories=["SR"]) == 2
+    assert store.count_open_located(statuses=["reported"]) == 2
+    assert store.count_open_located(categories=["SR"], statuses=["reported"]) == 1
+    assert store.count_open_located(categories=["SR", "TF"], statuses=["in_progress"]) == 1
+    assert store.count_open_located(area_code="510108999") == 0
