@@ -26,3 +26,26 @@ def stored_key_hashes(url: str) -> list[str]:
             return [r[0] for r in conn.execute(sql)]
     with psycopg.connect(url) as conn:
         return [r[0] for r in conn.execute(sql)]
+
+
+def sqlite_plans(path: str, statements: list[tuple[str, tuple]]) -> list[str]:
+    """SQLite's query plan of each ``(sql, params)``, asked with a connection of its own."""
+    with sqlite3.connect(path) as conn:
+        return [
+            " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+            for sql, params in statements
+        ]
+
+
+def sqlite_has_statistics(path: str) -> bool:
+    """Whether the SQLite database at ``path`` holds planner statistics (``ANALYZE``'s)."""
+    with sqlite3.connect(path) as conn:
+        return bool(
+            conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchall()
+        )
+
+
+def sqlite_drop_statistics(path: str) -> None:
+    """Forget the planner statistics of the SQLite database at ``path``."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE IF EXISTS sqlite_stat1")

@@ -11,7 +11,12 @@ from gridmap.domain.workflow import TransitionError
 from gridmap.feed.service import plan_event
 from gridmap.feed.store import ConflictError, NotFoundError, open_store
 
-from ..helpers import stored_key_hashes
+from ..helpers import (
+    sqlite_drop_statistics,
+    sqlite_has_statistics,
+    sqlite_plans,
+    stored_key_hashes,
+)
 
 T0 = pd.Timestamp("2026-11-25 09:00", tz="Asia/Shanghai")
 MS0 = int(T0.value // 1_000_000)
@@ -445,31 +450,34 @@ def _many_closed(n: int) -> pd.DataFrame:
     return frame
 
 
-def _plans(store, run) -> list[str]:
-    """SQLite's query plan of each read ``run(store)`` makes."""
+def _plans(store, path, run, monkeypatch) -> list[str]:
+    """SQLite's query plan of each read ``run(store)`` makes (the reads recorded as the
+    store makes them, their plans asked with a connection of the test's own)."""
+    from gridmap.feed.store import sqlite
+
     seen: list[tuple[str, tuple]] = []
-    read = store._query
+    read = sqlite.SQLiteStore._query
 
-    def record(sql, params=()):
+    def record(self, sql, params=()):
         seen.append((sql, tuple(params)))
-        return read(sql, params)
+        return read(self, sql, params)
 
-    store._query = record
-    try:
-        run(store)
-    finally:
-        store._query = read
-    return [" ".join(r[-1] for r in read("EXPLAIN QUERY PLAN " + sql, p)) for sql, p in seen]
+    monkeypatch.setattr(sqlite.SQLiteStore, "_query", record)
+    run(store)
+    monkeypatch.undo()
+    return sqlite_plans(path, seen)
 
 
-def test_sqlite_reads_the_open_incidents_of_grids_from_their_partial_index(tmp_path):
+def test_sqlite_reads_the_open_incidents_of_grids_from_their_partial_index(tmp_path, monkeypatch):
     # without statistics, once the near-due index a running server makes was there, SQLite
     # took every incident of every grid through the index by grid and time (1.3 s for the
     # district); a bulk load gathers them
-    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    path = str(tmp_path / "store.db")
+    store = open_store(f"sqlite:///{path}")
     store.bulk_load(_many_closed(3_000))
     store.due_crossings(0, 1)
-    plans = _plans(store, lambda s: s.area_figures("grid", T0 + pd.Timedelta(hours=1)))
+    figures = lambda s: s.area_figures("grid", T0 + pd.Timedelta(hours=1))  # noqa: E731
+    plans = _plans(store, path, figures, monkeypatch)
     assert "incidents_open" in plans[0] and "incidents_grid_time" not in plans[0]
     store.close()
 
@@ -477,19 +485,19 @@ def test_sqlite_reads_the_open_incidents_of_grids_from_their_partial_index(tmp_p
 def test_sqlite_store_filled_without_statistics_gathers_them_as_it_opens(tmp_path, monkeypatch):
     from gridmap.feed.store import sqlite
 
-    url = f"sqlite:///{tmp_path / 'store.db'}"
+    path = str(tmp_path / "store.db")
+    url = f"sqlite:///{path}"
     monkeypatch.setattr(sqlite.SQLiteStore, "_after_bulk_load", lambda self: None)
     first = open_store(url)
     first.bulk_load(_many_closed(300))
-    first._execute("DROP TABLE IF EXISTS sqlite_stat1")
     first.close()
+    sqlite_drop_statistics(path)
     monkeypatch.setattr(sqlite, "ANALYZE_FROM", 1_000)
-    assert open_store(url)._query(STATS) == []  # few incidents: left to the planner
+    open_store(url).close()
+    assert not sqlite_has_statistics(path)  # few incidents: left to the planner
     monkeypatch.setattr(sqlite, "ANALYZE_FROM", 200)
-    assert open_store(url)._query(STATS) != []
-
-
-STATS = "SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"
+    open_store(url).close()
+    assert sqlite_has_statistics(path)
 
 
 def test_located_open_incidents_are_counted_by_category_and_state(store):
