@@ -29,7 +29,7 @@ from gridmap.dashboard.desk.data import (
 )
 from gridmap.dashboard.desk.detail import show_detail
 from gridmap.dashboard.desk.layers import DESK_MAX_DOTS, desk_legend
-from gridmap.dashboard.desk.page import area_figures, area_side
+from gridmap.dashboard.desk.page import area_panels
 from gridmap.dashboard.desk.table import table_rows
 from gridmap.dashboard.shared.auth import current_scope
 from gridmap.dashboard.shared.context import get_context
@@ -153,7 +153,7 @@ def _refresh(_tick, page, lang):
     if area is None:
         raise InputError("page", "no such area in your area")
     lang = lang_of(lang)
-    return area_figures(context, area, lang), area_side(context, scope, area, lang)
+    return area_panels(context, scope, area, lang)
 
 
 def export_href(

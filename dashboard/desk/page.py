@@ -73,18 +73,30 @@ def area_layout(code: str | None = None, lang: str | None = None, **_query) -> h
     area = area_view(ctx, scope, code)
     if area is None:
         return not_found(lang)
+    figures, side = area_panels(ctx, scope, area, lang)
     return frame(
         ctx,
         scope,
         lang,
         title=area.name,
         steps=breadcrumbs(crumbs(ctx, scope, area.code, lang)),
-        figures=area_figures(ctx, area, lang),
+        figures=figures,
         target=MapTarget(area.bounds, area.code),
-        side=area_side(ctx, scope, area, lang),
+        side=side,
         below=table_panel(ctx, area, lang),
         page={"kind": "area", "key": area.code},
     )
+
+
+def area_panels(ctx: AppContext, scope: Scope, area: AreaView, lang: str) -> tuple[html.Div, list]:
+    """An area's figures (today's against yesterday, and over the last 7 and 30 days) and
+    its side panels (:func:`area_side`). The figures are read on the context's readers while
+    the side panels are built: a page of an area nobody opened lately waits for the slower of
+    the two, not for both."""
+    kpis = ctx.soon(ctx.kpis, Scope("page", "centre", area.query_code))
+    windows = ctx.soon(ctx.window_figures, area.query_code)
+    side = area_side(ctx, scope, area, lang)
+    return figures_strip(kpis.result(), windows.result(), lang), side
 
 
 def area_side(ctx: AppContext, scope: Scope, area: AreaView, lang: str) -> list:
@@ -98,12 +110,6 @@ def area_side(ctx: AppContext, scope: Scope, area: AreaView, lang: str) -> list:
         buildings = ctx.store.grid_buildings(area.code)
         side.append(grid_ledger(area.props, buildings, scope, lang))
     return side
-
-
-def area_figures(ctx: AppContext, area: AreaView, lang: str) -> html.Div:
-    """Today's figures of the area against yesterday, and over the last 7 and 30 days."""
-    kpis = ctx.kpis(Scope("page", "centre", area.query_code))
-    return figures_strip(kpis, ctx.window_figures(area.query_code), lang)
 
 
 def todo_panel(ctx: AppContext, scope: Scope, area_code: str | None, lang: str) -> html.Div:

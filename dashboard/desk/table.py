@@ -110,27 +110,54 @@ def table_rows(
 ) -> list[dict[str, Any]]:
     """The table's rows: category names, the community and grid, state and due mark in
     ``lang``, local times, descriptions as the caller may read them."""
-    rows = []
     en = 1 if lang == "en" else 0
-    for r, d in zip(incidents.to_dict("records"), due, strict=False):
-        category = CATEGORY_BY_CODE.get(r["category"])
-        sub = SUBCATEGORY_NAMES.get(r["subcategory"], ("", ""))[en]
+    # column by column (a row dict per incident and a timestamp each: 0.7 s for the
+    # district's 4,900 open ones, most of it pandas boxing values one by one)
+    column = _columns(incidents)
+    reported = _local_column(incidents.get("reported_at"), len(incidents))
+    deadline = _local_column(incidents.get("deadline"), len(incidents))
+    rows = []
+    for i, d in zip(range(len(incidents)), due, strict=False):
+        category = CATEGORY_BY_CODE.get(column["category"][i])
+        sub = SUBCATEGORY_NAMES.get(column["subcategory"][i], ("", ""))[en]
         # a report outside every grid (a hotline call by address alone) has no codes: NaN
-        place = names.get(_text(r.get("community_code"))) or names.get(_text(r.get("street_code")))
+        place = names.get(_text(column["community_code"][i])) or names.get(
+            _text(column["street_code"][i])
+        )
         rows.append(
             {
-                "incident_id": r["incident_id"],
+                "incident_id": column["incident_id"][i],
                 "category": f"{name_of(category, lang) if category else ''} · {sub}",
-                "place": " · ".join(p for p in (place, _text(r.get("grid_code"))[-3:]) if p),
-                "status": name_of(STATES[r["status"]], lang),
+                "place": " · ".join(p for p in (place, _text(column["grid_code"][i])[-3:]) if p),
+                "status": name_of(STATES[column["status"][i]], lang),
                 "due": t(d, lang) if d in ("overdue", "near_due") else "",
-                "reported": _local(r["reported_at"]),
-                "deadline": _local(r.get("deadline")),
-                "department": _text(r.get("department")),
-                "description": scope.text(_text(r.get("description")) or None) or "",
+                "reported": reported[i],
+                "deadline": deadline[i],
+                "department": _text(column["department"][i]),
+                "description": scope.text(_text(column["description"][i]) or None) or "",
             }
         )
     return rows
+
+
+#: The incidents' columns a row of the table is made of.
+ROW_COLUMNS = (
+    "incident_id",
+    "category",
+    "subcategory",
+    "community_code",
+    "street_code",
+    "grid_code",
+    "status",
+    "department",
+    "description",
+)
+
+
+def _columns(incidents: pd.DataFrame) -> dict[str, list]:
+    """:data:`ROW_COLUMNS` of ``incidents`` as plain lists (``None`` where one is missing)."""
+    n = len(incidents)
+    return {c: incidents[c].tolist() if c in incidents.columns else [None] * n for c in ROW_COLUMNS}
 
 
 def _text(value) -> str:
@@ -138,7 +165,10 @@ def _text(value) -> str:
     return "" if is_missing(value) else str(value)
 
 
-def _local(value) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return f"{pd.Timestamp(value).tz_convert('Asia/Shanghai'):%Y-%m-%d %H:%M}"
+def _local_column(values: pd.Series | None, n: int) -> list[str]:
+    """Times (tz-aware, or epoch-free timestamps in UTC) as local ``YYYY-MM-DD HH:MM``;
+    ``""`` where there is none."""
+    if values is None:
+        return [""] * n
+    local = pd.to_datetime(values, utc=True).dt.tz_convert("Asia/Shanghai")
+    return local.dt.strftime("%Y-%m-%d %H:%M").fillna("").tolist()

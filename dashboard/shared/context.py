@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -25,6 +26,8 @@ from gridmap.settings import Settings
 
 #: Days of the windows of an area's figures (the desk's pages show both).
 WINDOW_DAYS = (7, 30)
+#: Reads a page may run beside its own thread (:meth:`AppContext.soon`).
+READERS = 2
 #: Zoom levels past the whole area's view from which a map of several districts names the
 #: streets (before that: the districts).
 LABEL_STREETS_AFTER = 1.5
@@ -43,6 +46,10 @@ class AppContext:
     _cache: dict[str, tuple[float, Any]] = dataclasses.field(default_factory=dict)
     _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     _refreshing: set[str] = dataclasses.field(default_factory=set)
+    #: threads that read for a page while it builds the rest (each keeps its own connection)
+    _readers: ThreadPoolExecutor = dataclasses.field(
+        default_factory=lambda: ThreadPoolExecutor(READERS, thread_name_prefix="gridmap-read")
+    )
 
     def now(self) -> pd.Timestamp:
         return pd.Timestamp.now(tz=self.settings.timezone)
@@ -66,6 +73,12 @@ class AppContext:
         with self._lock:
             self._cache[key] = (time.monotonic(), value)
         return value
+
+    def soon(self, read, *args) -> Future:
+        """``read(*args)`` started on one of the page readers: a page asks for its slow
+        reads first and builds the rest meanwhile (the store's queries run outside Python's
+        lock, each reader on its own connection), then takes their ``result()``."""
+        return self._readers.submit(read, *args)
 
     def cached_version(self, key: str, version: str, build):
         """``build()``'s value, kept until ``version`` changes (one value per key: a new

@@ -153,19 +153,29 @@ class LedgerMixin:
             f"AND i.reported_at < ? AND {where}",
             (first, int(until_ms), *params),
         )[0]
-        late = f"CASE WHEN h.at > {DEADLINE_AT_HANDLE} THEN 1 ELSE 0 END"
-        handled = self._query(
-            "SELECT "
-            + ", ".join(
-                f"sum(CASE WHEN i.reported_at >= {int(since)} THEN 1 ELSE 0 END), "
-                f"sum(CASE WHEN i.reported_at >= {int(since)} THEN {late} ELSE 0 END)"
-                for since in since_ms
-            )
-            + " FROM events h JOIN incidents i ON i.incident_id = h.incident_id "
+        # each handle once, in the narrowest window it falls in (its lateness, a look-up of
+        # the deadline then in force, asked once and not once per window); the windows'
+        # sums are then the sums of their own bucket and the narrower ones
+        windows = sorted(range(len(since_ms)), key=lambda k: -since_ms[k])
+        bucket = " ".join(
+            f"WHEN i.reported_at >= {int(since_ms[k])} THEN {rank}"
+            for rank, k in enumerate(windows)
+        )
+        by_bucket = dict.fromkeys(range(len(windows)), (0, 0))
+        for rank, done, late_n in self._query(
+            f"SELECT CASE {bucket} END, count(*), "
+            f"sum(CASE WHEN h.at > {DEADLINE_AT_HANDLE} THEN 1 ELSE 0 END) "
+            "FROM events h JOIN incidents i ON i.incident_id = h.incident_id "
             "WHERE h.action = 'handle' AND i.reported_at >= ? AND i.reported_at < ? "
-            f"AND {where}",
+            f"AND {where} GROUP BY 1",
             (first, int(until_ms), *params),
-        )[0]
+        ):
+            by_bucket[int(rank)] = (int(done or 0), int(late_n or 0))
+        handled = [0] * (2 * len(since_ms))
+        for rank, k in enumerate(windows):
+            narrower = [by_bucket[r] for r in range(rank + 1)]
+            handled[2 * k] = sum(d for d, _ in narrower)
+            handled[2 * k + 1] = sum(n for _, n in narrower)
         out = []
         for k in range(len(since_ms)):
             reported, closed, void, close_ms = (v or 0 for v in cohort[4 * k : 4 * k + 4])

@@ -4,7 +4,7 @@ one set of queries serves both; PostGIS adds real geometry columns with GiST ind
 from __future__ import annotations
 
 #: Current schema version; a store with a newer one is refused.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _COMMON_TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -154,3 +154,18 @@ CREATE INDEX photos_sha256 ON photos (sha256);
 """
 SQLITE_MIGRATIONS[5] = _V5
 POSTGRES_MIGRATIONS[5] = _V5
+
+#: Version 6: an area's incidents by time (its 7- and 30-day figures, today's reports) read
+#: from one index led by the time, holding what those figures ask of each incident: a street
+#: or a community reads its own off the index without visiting the table (45 ms → 6 ms for a
+#: street's 30 days at the district tier). Led by the time, not the area, so that no query
+#: grouping the open incidents by street or community walks it in place of the small index of
+#: the open ones (an index led by the street code: 0.8 s for the district's ranking). It
+#: supersedes the index of the time alone.
+_V6 = """
+CREATE INDEX incidents_time_area ON incidents
+    (reported_at, street_code, community_code, status, closed_at, incident_id);
+DROP INDEX incidents_reported;
+"""
+SQLITE_MIGRATIONS[6] = _V6
+POSTGRES_MIGRATIONS[6] = _V6

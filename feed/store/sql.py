@@ -79,7 +79,7 @@ class SQLStore(
         self.url = url
         self._local = threading.local()
         self._sql_cache: dict[str, str] = {}
-        self._migrate()
+        self.upgraded_from = self._migrate()
 
     # --- backend hooks -------------------------------------------------------------------
     @abc.abstractmethod
@@ -162,7 +162,9 @@ class SQLStore(
             return False
         return True
 
-    def _migrate(self) -> None:
+    def _migrate(self) -> int | None:
+        """Bring the schema to :data:`SCHEMA_VERSION`; the version the store was upgraded
+        from (``None``: it was new or already current)."""
         with self._transaction() as cur:
             version = 0
             if self._table_exists(cur, "meta"):
@@ -185,6 +187,7 @@ class SQLStore(
                     ),
                     (str(step),),
                 )
+            return version if 0 < version < SCHEMA_VERSION else None
 
     # --- base layers ---------------------------------------------------------------------
     def put_areas(self, level: str, frame: gpd.GeoDataFrame, *, replace: bool = True) -> int:

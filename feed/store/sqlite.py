@@ -31,7 +31,10 @@ class SQLiteStore(SQLStore):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._write_lock = WriteLock(self.path.with_name(self.path.name + ".writelock"))
         super().__init__(url)
-        self._analyze_if_never()
+        if self.upgraded_from is not None:
+            self._after_bulk_load()  # an upgrade's new indexes have no statistics yet
+        else:
+            self._analyze_if_never()
 
     def _after_bulk_load(self) -> None:
         # without statistics SQLite may read a grid's open incidents through the index of

@@ -166,6 +166,10 @@ def test_figures_over_windows_of_days(ledger):
     late = sum(int(handled_at[i] > due_at[i]) for i in events)
     assert late == 1 and day["late_handled"] == 1 and day["on_time_rate"] == 0.5
     assert pd.isna(day["mean_hours_to_close"])
+    # windows in any order, each counting its own handles (none in the empty one)
+    wide, empty = store.window_figures("510108004", [end - 30 * 24 * HOUR, end], end)
+    assert (empty["reported"], empty["handled"], empty["late_handled"]) == (0, 0, 0)
+    assert (wide["reported"], wide["handled"], wide["late_handled"]) == (4, 2, 1)
     none = store.window_figures("510108004", [end - HOUR], end - HOUR // 2)[0]
     assert none["reported"] == 0 and pd.isna(none["on_time_rate"])
 
