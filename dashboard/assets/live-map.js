@@ -32,10 +32,13 @@
   /* the heat takes new reports at most this often, ms */
   const HEAT_EVERY_MS = 5000;
   const NONE = 'rgba(0,0,0,0)', FLASH = '#ff4d4f', FLASH_RING = '#ffd0d0';
-  /* Where the map waits, unseen, until the page's element is there: about the size of the
-     wall's map panel (the middle of its grid), so the first tiles are the right ones. */
-  const WAITING = 'position:fixed;left:0;top:0;width:54vw;height:90vh;visibility:hidden;' +
-                  'pointer-events:none;z-index:-1';
+  /* Where the map is drawn until the page's element is there: the panel's own place and
+     size (``.gm-map-waiting`` in wall.css, from the same measures as the page's grid), so the
+     area is on the wall while Dash is still drawing the rest, and moving it into the page
+     changes nothing on screen. */
+  const WAITING_CLASS = 'gm-map-holder gm-map-waiting';
+  /* the legend's height before it is drawn, in vh (the fit leaves it room: measured) */
+  const LEGEND_VH = 9.4;
   const MOUNTED = 'position:absolute;inset:0;width:100%;height:100%';
   /* A colour the feature may carry in ``prop``, else ``fallback``: an expression MapLibre
      evaluates per feature (a vertex attribute), whatever the features hold. */
@@ -43,6 +46,12 @@
   const HEAT_RAMP = ['interpolate', ['linear'], ['heatmap-density'],
     0, 'rgba(0,0,0,0)', 0.3, 'rgba(34,195,201,0.35)', 0.6, 'rgba(255,196,0,0.55)',
     1, 'rgba(255,64,64,0.8)'];
+
+  /* Dash waits for the wall's map to paint (the server's page says so: GridmapDash's
+     MAP_FIRST) and starts at once if the map cannot be made. */
+  function startDash() {
+    if (window.gridmapStartDash) { window.gridmapStartDash(); }
+  }
 
   function getJSON(url) {
     return fetch(url, {cache: 'no-store'}).then(r => {
@@ -114,6 +123,7 @@
           .catch(err => {
             this.config = null;
             console.warn('gridmap map:', err);
+            startDash();
           });
       }
       this.create();
@@ -127,15 +137,22 @@
       this.scale = screenScale();
       const b = config.bounds;
       const holder = document.createElement('div');
-      holder.className = 'gm-map-holder';
-      holder.style.cssText = WAITING;
+      holder.className = WAITING_CLASS;
       document.body.appendChild(holder);
-      const map = new window.maplibregl.Map({
-        container: holder, style: config.style, bounds: [[b[0], b[1]], [b[2], b[3]]],
-        fitBoundsOptions: {padding: this.padding()}, interactive: false,
-        attributionControl: false, fadeDuration: 0, maxPitch: 0,
-        /* CJK drawn with the machine's own fonts: nothing is fetched for it */
-        localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif"});
+      let map;
+      try {
+        map = new window.maplibregl.Map({
+          container: holder, style: config.style, bounds: [[b[0], b[1]], [b[2], b[3]]],
+          fitBoundsOptions: {padding: this.padding()}, interactive: false,
+          attributionControl: false, fadeDuration: 0, maxPitch: 0,
+          /* CJK drawn with the machine's own fonts: nothing is fetched for it */
+          localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif"});
+      } catch (err) {  /* no WebGL here: the panels without the map */
+        holder.remove();
+        console.warn('gridmap map:', err);
+        startDash();
+        return;
+      }
       map.gridmapStatic = config.layers;
       map.gridmapBounds = b;
       /* a screen that changes size shows the area whole again (unless a tour is on a street) */
@@ -154,9 +171,14 @@
       if (!el || !map) { return; }
       const holder = map.getContainer();
       if (holder.parentNode === el) { return; }
+      holder.className = 'gm-map-holder';
       holder.style.cssText = MOUNTED;
       el.appendChild(holder);
-      map.resize();
+      /* the same size as where it waited: nothing to draw again (a new size is a new canvas) */
+      const c = map.getCanvas();
+      if (c.clientWidth !== holder.clientWidth || c.clientHeight !== holder.clientHeight) {
+        map.resize();
+      }
       if (!this.touring) { this.fit(); }
       this.mounted = true;
       this.maybePainted();
@@ -346,13 +368,14 @@
       map.on('sourcedata', onData);
     },
 
-    /* The first frame drawn in the page's element with every source in: the map is painted
-       (loaded unseen before the page was drawn, it counts only once it is in the page). */
+    /* The first frame drawn with every source in, in the page's element or at its place
+       before the page is there: the map is painted. */
     maybePainted: function () {
       const map = this.map;
-      if (!map || !this.mounted || !this.sourcesReady || window.gridmapPainted) { return; }
+      if (!map || !this.sourcesReady || window.gridmapPainted) { return; }
       map.once('render', () => {
         if (!window.gridmapPainted) { window.gridmapPainted = performance.now(); }
+        startDash();
       });
       map.triggerRepaint();
     },
@@ -555,8 +578,16 @@
 
     /* Show ``b`` ([minx, miny, maxx, maxy], WGS84) whole, without animation (a wall). */
     show: function (b) {
-      if (!this.map || !b) { return; }
-      this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], {padding: this.padding(), animate: false});
+      const map = this.map;
+      if (!map || !b) { return; }
+      const box = [[b[0], b[1]], [b[2], b[3]]], padding = this.padding();
+      /* shown so already (within a pixel): no new picture */
+      const camera = map.cameraForBounds(box, {padding: padding});
+      if (camera && Math.abs(camera.zoom - map.getZoom()) < 0.005) {
+        const a = map.project(camera.center), here = map.project(map.getCenter());
+        if (Math.hypot(a.x - here.x, a.y - here.y) < 1) { return; }
+      }
+      map.fitBounds(box, {padding: padding, animate: false});
     },
 
     /* Room around what is shown whole: the legend sits over the map's foot, so what is shown
@@ -564,7 +595,8 @@
     padding: function () {
       const pad = 16 * this.scale;
       const legend = document.querySelector('.wall-legend');
-      const foot = legend ? legend.offsetHeight + pad : pad;
+      /* before the page is drawn: the legend's usual height (its two rows at 1.45vh) */
+      const foot = (legend ? legend.offsetHeight : LEGEND_VH * window.innerHeight / 100) + pad;
       return {top: pad, left: pad, right: pad, bottom: foot};
     },
 

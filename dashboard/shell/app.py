@@ -8,6 +8,8 @@ tile URL is configured.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import threading
 from pathlib import Path
 from typing import ClassVar
@@ -48,17 +50,58 @@ class GridmapDash(dash.Dash):
 
     #: Pages (paths) and the script names they do without.
     UNUSED_SCRIPTS: ClassVar[dict[str, tuple[str, ...]]] = {"/wall": ("dash_ag_grid",)}
+    #: Pages (paths) and the class their ``<html>`` element has from the first paint (the
+    #: wall's dark ground, before Dash has drawn anything: ``assets/wall.css``).
+    PAGE_CLASSES: ClassVar[dict[str, str]] = {"/wall": "gm-wall"}
+    #: Pages (paths) whose map is drawn before Dash starts: on the wall the map is made from
+    #: its own scripts (``assets/live-map.js``) and is what the room looks at; Dash's start
+    #: (its scripts run, its layout asked for and drawn) on the same two cores made the map
+    #: wait for the panels. Dash starts once the map has painted
+    #: (``window.gridmapStartDash``), or after this many ms whatever the map does.
+    MAP_FIRST: ClassVar[dict[str, int]] = {"/wall": 3000}
 
     def interpolate_index(self, **kwargs):
-        """The page's first HTML, as Dash makes it, less the unused libraries' scripts."""
-        unused = self.UNUSED_SCRIPTS.get(flask.request.path.rstrip("/") or "/", ())
+        """The page's first HTML, as Dash makes it, less the unused libraries' scripts and
+        with the page's class."""
+        path = flask.request.path.rstrip("/") or "/"
+        unused = self.UNUSED_SCRIPTS.get(path, ())
         if unused:
             kwargs["scripts"] = "\n".join(
                 line
                 for line in kwargs.get("scripts", "").split("\n")
                 if not any(f"/{name}/" in line for name in unused)
             )
-        return super().interpolate_index(**kwargs)
+        if path in self.MAP_FIRST:
+            kwargs["renderer"] = (
+                '<script id="_dash-renderer" type="application/javascript">'
+                f"{self._map_first_renderer(self.MAP_FIRST[path])}</script>"
+            )
+        page = super().interpolate_index(**kwargs)
+        if path in self.PAGE_CLASSES:
+            page = page.replace("<html>", f'<html class="{self.PAGE_CLASSES[path]}">', 1)
+        return page
+
+    def _map_first_renderer(self, wait_ms: int) -> str:
+        """The inline script that starts Dash (its own ``renderer`` line) when the page's map
+        calls ``window.gridmapStartDash``, or after ``wait_ms``."""
+        return (
+            "window.gridmapStartDash = function () {"
+            " if (window.gridmapDashStarted) { return; }"
+            f" window.gridmapDashStarted = true; {self.renderer}"
+            " window.renderer = renderer; };"
+            f" setTimeout(window.gridmapStartDash, {int(wait_ms)});"
+        )
+
+    def csp_hashes(self, hash_algorithm: str = "sha256") -> list[str]:
+        """Dash's hashes of its inline scripts, and of the map-first pages' own."""
+        hashes = list(super().csp_hashes(hash_algorithm))
+        digest = getattr(hashlib, hash_algorithm)
+        for wait_ms in sorted(set(self.MAP_FIRST.values())):
+            script = self._map_first_renderer(wait_ms).encode("utf-8")
+            hashes.append(
+                f"'{hash_algorithm}-{base64.b64encode(digest(script).digest()).decode()}'"
+            )
+        return hashes
 
 
 def create_app(settings: Settings) -> dash.Dash:

@@ -153,6 +153,7 @@ def test_the_tour_outlines_and_names_each_street(page, server):
         names = dict(store.get_areas("street")[["code", "name"]].itertuples(index=False))
     page.goto(server.url + "/wall")
     page.wait_for_function("() => window.gridmapPainted > 0", timeout=60_000)
+    page.wait_for_selector("#wall-ranking td.rank-name", timeout=30_000)  # Dash, after the map
     # no tour: the district's streets ranked, its sources of the day
     ranked = page.locator("#wall-ranking td.rank-name").all_inner_texts()
     assert page.inner_text("#wall-rank-title").startswith("街道排名")
@@ -163,6 +164,7 @@ def test_the_tour_outlines_and_names_each_street(page, server):
     assert ("网格员上报" in sources and "12345热线" in sources) if today else "暂无" in sources
     page.goto(server.url + "/wall?tour=3")
     page.wait_for_function("() => window.gridmapPainted > 0", timeout=60_000)
+    page.wait_for_selector(".wall-district", timeout=30_000)
     # the title names a street, and the one street outlined on the map is that street (the
     # tour moves on every 3 s: title and outline are looked at together)
     page.wait_for_function(
@@ -182,6 +184,54 @@ def test_the_tour_outlines_and_names_each_street(page, server):
         "() => document.getElementById('wall-rank-title').textContent.startsWith('社区排名')",
         timeout=15_000,
     )
+
+
+#: Where the map was and how big its canvas was when it first painted (recorded in the page).
+AT_PAINT = """(() => {
+  const look = () => {
+    const live = window.gridmapLive;
+    if (!window.gridmapPainted || !live || !live.map) { setTimeout(look, 5); return; }
+    const c = live.map.getCanvas();
+    window.atPaint = {rect: live.map.getContainer().getBoundingClientRect().toJSON(),
+                      canvas: [c.width, c.height], page: !!document.querySelector('.wall')};
+  };
+  look();
+})();"""
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)])
+def test_the_map_paints_in_its_panels_place_before_the_page(page, server, size):
+    # the room sees the map first; Dash draws the panels around it, and moving the map into
+    # its panel changes nothing on screen (no new canvas, no new view)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.add_init_script(AT_PAINT)
+    page.goto(server.url + "/wall")
+    page.wait_for_function("() => window.atPaint", timeout=60_000)
+    page.wait_for_function("() => window.gridmapLive.mounted", timeout=30_000)
+    at_paint = page.evaluate("() => window.atPaint")
+    panel = page.evaluate(
+        "() => document.getElementById('wall-map').getBoundingClientRect().toJSON()"
+    )
+    for side in ("left", "top", "width", "height"):
+        assert abs(at_paint["rect"][side] - panel[side]) < 1, side
+    canvas = page.evaluate(
+        "() => [window.gridmapLive.map.getCanvas().width, "
+        "window.gridmapLive.map.getCanvas().height]"
+    )
+    assert canvas == at_paint["canvas"]
+    assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == (
+        "rgb(3, 9, 20)"  # the wall's dark ground from the first paint, not a white page
+    )
+
+
+def test_the_panels_come_without_the_map(page, server):
+    # a map that cannot be made (here: its configuration never answers) does not keep the
+    # panels from the room
+    page.route("**/live/map.json", lambda route: route.abort())
+    page.goto(server.url + "/wall")
+    page.wait_for_selector("#wall-ranking td.rank-name", timeout=30_000)
+    assert "今日上报" in page.inner_text(".wall-kpis")
+    assert page.evaluate("() => window.gridmapPainted") is None
 
 
 def test_posted_incident_shows_within_3_seconds(page, server):
