@@ -23,6 +23,10 @@
   const FLASH_MS = 4000;
   /* flashes' feature ids, apart from the incidents' */
   const FLASH_IDS = 1e9;
+  /* an update of the dots not done after this long is taken as done (ms) */
+  const IN_FLIGHT_MS = 5000;
+  /* no delta for this long (the server away): the map's own second flushes (ms) */
+  const QUIET_MS = 2500;
   const NOT_FLASH = ['!=', ['get', 'f'], 1];
   /* an area the server calls dense (more open incidents than its wall_dense_open setting)
      draws them as dots only from zoom DENSE_MINZOOM on, and fetches them only then */
@@ -81,6 +85,10 @@
     heatSentAt: 0,
     gridStates: new Map(),  /* grid code -> colour class, to set with the dots' next update */
     openInFlight: false,    /* an update of the dots is being indexed */
+    openSentAt: 0,          /* when it was handed over (ms) */
+    openContent: false,     /* MapLibre has taken its data (its tiles are made next) */
+    appliedAt: 0,           /* when the last delta was applied (ms) */
+    deltaWaiting: false,    /* a delta's changes wait for the update in flight */
     nextFid: 1,
     nextFlash: 1,
     heatQueue: [],       /* [reported ms, feature id], oldest first, to expire */
@@ -197,7 +205,9 @@
       const map = this.mapOf(id);
       if (!map || this.loading) { return; }
       if (this.ready && map.getSource('gm-open')) {
-        this.flush();
+        /* the deltas flush what was collected; without them (the server away) this does,
+           so that flashes still go */
+        if (Date.now() - this.appliedAt > QUIET_MS) { this.flush(); }
         return;
       }
       if (!map.isStyleLoaded()) { return; }
@@ -334,12 +344,23 @@
       if (!map.gridmapFlushHook) {
         map.gridmapFlushHook = true;
         map.on('sourcedata', e => {
+          /* the dots' new data is in (MapLibre draws a frame for it now, and another once
+             their tiles are made again): the grid colours go with that frame, not one of
+             their own */
+          if (e.sourceId === 'gm-open' && e.sourceDataType === 'content' && this.openInFlight) {
+            this.openContent = true;
+            this.applyGridStates();
+            return;
+          }
           if ((e.sourceId === 'gm-open' || e.sourceId === 'gm-heat') && e.isSourceLoaded) {
-            if (e.sourceId === 'gm-open' && this.openInFlight) {
+            if (e.sourceId === 'gm-open' && this.openInFlight && this.openContent) {
               this.openInFlight = false;
               this.applyGridStates();
             }
-            this.flush();
+            /* a delta that came while the last update was being made goes now; anything
+               else (flashes going) waits for the next delta: one update, two frames, a
+               second */
+            if (this.deltaWaiting) { this.flush(); }
           }
         });
       }
@@ -440,13 +461,15 @@
       }
       this.applyHeat(delta.reports || []);
       for (const code in delta.grids || {}) { this.gridStates.set(code, delta.grids[code]); }
-      this.flush();
       /* where each changed incident is, for flashes whether or not its dot is loaded */
       const at = new Map();
       for (const c of delta.changes || []) {
         if (c.lat !== null) { at.set(c.id, [c.lon, c.lat]); }
       }
       this.flash(map, delta.flash || [], at);
+      this.appliedAt = Date.now();
+      this.deltaWaiting = true;
+      this.flush();  /* the second's changes and their flashes: one update */
       return true;
     },
 
@@ -458,16 +481,24 @@
       const map = this.map;
       if (!this.ready || !map) { return; }
       const open = map.getSource('gm-open'), heat = map.getSource('gm-heat');
-      if (this.openInFlight && open && open.loaded()) { this.openInFlight = false; }
-      if (open && this.pending.size && open.loaded()) {
+      /* an update is in flight from its hand-over until its tiles are made again (not
+         just until ``loaded()``, which is still true the moment after the hand-over: a
+         second update then doubled the frames drawn); one that never says so is let go */
+      if (this.openInFlight && Date.now() - this.openSentAt > IN_FLIGHT_MS) {
+        this.openInFlight = false;
+      }
+      if (open && this.pending.size && !this.openInFlight && open.loaded()) {
         const add = [], remove = [];
         for (const [fid, f] of this.pending) { (f ? add : remove).push(f || fid); }
         this.pending.clear();
         this.openInFlight = true;
+        this.openContent = false;
+        this.openSentAt = Date.now();
         open.updateData({add: add, remove: remove});
       }
-      /* the grid colours change in the frame the dots do (each change of either is a frame
-         drawn, in software on a PC without a GPU) */
+      if (!this.pending.size) { this.deltaWaiting = false; }
+      /* the grid colours change in a frame the dots' update draws anyway (each change of
+         either is a frame drawn, in software on a PC without a GPU) */
       if (!this.openInFlight) { this.applyGridStates(); }
       /* the heat is a density over 24 h: a few seconds late is invisible, and each update
          re-tiles it and redraws its passes (in software on a PC without a GPU) */
@@ -515,12 +546,11 @@
         .map(id => point(FLASH_IDS + this.nextFlash++, ...where(id), {f: 1}));
       if (!features.length) { return; }
       for (const f of features) { this.pending.set(f.id, f); }
-      this.flush();
-      /* gone with the update after FLASH_MS (or on their own if none comes) */
+      /* gone with the first update after FLASH_MS (the next delta, or the map's own second
+         when none comes) */
       setTimeout(() => {
         if (this.map !== map) { return; }
         for (const f of features) { this.pending.set(f.id, null); }
-        setTimeout(() => this.flush(), 1000);
       }, FLASH_MS);
     },
 
