@@ -261,6 +261,13 @@ def test_posted_incident_shows_within_3_seconds(page, server):
     ticker = page.inner_text("#wall-ticker")
     assert "路面塌陷" in ticker
     assert "13912345678" not in page.content()  # personal data never reaches the screen
+    # an urgent report is ringed for a few seconds where it is, then the ring goes
+    flashing = (
+        "want => window.gridmapLive.map.querySourceFeatures('gm-open')"
+        ".some(f => f.properties.f === 1) === want"
+    )
+    page.wait_for_function(flashing, arg=True, timeout=5_000, polling=20)
+    page.wait_for_function(flashing, arg=False, timeout=15_000)
 
 
 def test_an_amber_ring_appears_as_an_incident_turns_near_due(page, server):
