@@ -20,17 +20,26 @@
 (function () {
   const FONTS = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif";
   const OPEN_SPEC = 'dispatch_status', HEAT_SPEC = 'incident_heat';
+  /* a live tick not answered after this long is given up (the next second asks again) */
+  const LIVE_TIMEOUT_MS = 8000;
   /* where a map made before its page waits: unseen, at the size it will have (desk.css) */
   const waiting = path => 'desk-map-waiting' + (/^\/(building|incident)\//.test(path) ? ' whole' : '');
   /* the spec of a style layer, and the fields its tooltip shows */
   const specOf = l => (l.metadata || {})['gridmap:spec'];
   const tipOf = l => (l.metadata || {})['gridmap:tooltip'] || [];
 
-  function getJSON(url) {
-    return fetch(url, {cache: 'no-store', credentials: 'same-origin'}).then(r => {
-      if (!r.ok) { throw new Error(url + ' answered ' + r.status); }
-      return r.json();
-    });
+  /* ``url``'s JSON; given up after ``timeoutMs`` if given (a live tick that never answers
+     must not stop the page's updates) */
+  function getJSON(url, timeoutMs) {
+    const abort = timeoutMs ? new AbortController() : null;
+    const timer = abort ? setTimeout(() => abort.abort(), timeoutMs) : null;
+    return fetch(url, {cache: 'no-store', credentials: 'same-origin',
+                       signal: abort ? abort.signal : undefined})
+      .then(r => {
+        if (!r.ok) { throw new Error(url + ' answered ' + r.status); }
+        return r.json();
+      })
+      .finally(() => clearTimeout(timer));
   }
 
   /* ['all', a, b, ...] of the expressions given (null ones left out; none: null) */
@@ -348,7 +357,7 @@
           this.liveBusy || document.hidden) { return; }
       this.liveBusy = true;
       const since = this.liveSince || Date.now();
-      getJSON('/live/tick.json?cursor=' + this.cursor + '&since=' + since)
+      getJSON('/live/tick.json?cursor=' + this.cursor + '&since=' + since, LIVE_TIMEOUT_MS)
         .then(tick => {
           if (map !== this.map || !this.openData) { return; }
           const order = (this.words.order || {}), delta = tick.delta || {};

@@ -12,6 +12,7 @@
  */
 (function () {
   const TICKER_LENGTH = 12;
+  const TICK_TIMEOUT_MS = 8000;
   const state = {root: null, cursor: 0, since: 0, lang: 'zh', keys: [], busy: false,
                  timer: null, tickMs: 1000};
 
@@ -71,7 +72,11 @@
     const root = state.root;
     const url = '/live/tick.json?cursor=' + state.cursor + '&since=' + state.since +
                 '&lang=' + encodeURIComponent(state.lang);
-    fetch(url, {cache: 'no-store'})
+    /* a request that never answers (a proxy holding it, a server stuck) must not stop the
+       wall: it is given up after TICK_TIMEOUT_MS and the next tick asks again */
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), TICK_TIMEOUT_MS);
+    fetch(url, {cache: 'no-store', signal: abort.signal})
       .then(r => {
         if (r.status === 401) {  /* signed out (logins on): the page itself goes to /login */
           window.location.reload();
@@ -95,7 +100,7 @@
         addLines(body.ticker || [], true);
       })
       .catch(() => { /* keep the last picture; the clock shows the data's age */ })
-      .finally(() => { state.busy = false; });
+      .finally(() => { clearTimeout(timer); state.busy = false; });
   }
 
   state.timer = setInterval(tick, state.tickMs);

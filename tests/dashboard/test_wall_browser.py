@@ -292,7 +292,14 @@ def test_an_amber_ring_appears_as_an_incident_turns_near_due(page, server):
     )
     due = "id => (window.gridmapLive.open.get(id) || {properties: {}}).properties.due"
     page.wait_for_function(f"id => ({due})(id) === 0", arg=incident, timeout=12_000)
-    page.wait_for_function(f"id => ({due})(id) === 1", arg=incident, timeout=30_000)
+    try:
+        page.wait_for_function(f"id => ({due})(id) === 1", arg=incident, timeout=30_000)
+    except Exception as exc:  # say where the wall's tick stood
+        tick = page.evaluate(
+            "() => ({cursor: window.gridmapTick.cursor, since: window.gridmapTick.since, "
+            "busy: window.gridmapTick.busy, now: Date.now(), asOf: window.gridmapAsOf})"
+        )
+        raise AssertionError(f"no amber ring; the tick: {tick}") from exc
     # drawn with its amber ring, not only known to the page
     page.wait_for_function(
         "id => window.gridmapLive.map.querySourceFeatures('gm-open')"
@@ -300,6 +307,28 @@ def test_an_amber_ring_appears_as_an_incident_turns_near_due(page, server):
         arg=incident,
         timeout=5_000,
     )
+
+
+def test_a_tick_that_never_answers_does_not_stop_the_wall(page, server):
+    held = []
+
+    def hold_the_first(route):
+        if not held:
+            held.append(route)  # never answered
+        else:
+            route.continue_()
+
+    _open_wall(page, server)
+    page.route("**/live/tick.json*", hold_the_first)
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held  # the next tick is held
+    stuck_at = page.evaluate("() => window.gridmapAsOf")
+    # given up after 8 s; the next tick asks again and the data is as of now again
+    page.wait_for_function("t => window.gridmapAsOf > t", arg=stuck_at, timeout=20_000)
+    assert len(held) == 1
 
 
 def test_server_restart_shows_stale_data_then_recovers(page, server):
