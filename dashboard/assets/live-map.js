@@ -345,12 +345,11 @@
         map.gridmapFlushHook = true;
         map.on('sourcedata', e => {
           /* the dots' new data is in (MapLibre draws a frame for it now, and another once
-             their tiles are made again): the grid colours go with that frame, not one of
-             their own */
+             the tiles it touched are made again; none touched: it is loaded already): the
+             grid colours go with that frame, not one of their own */
           if (e.sourceId === 'gm-open' && e.sourceDataType === 'content' && this.openInFlight) {
             this.openContent = true;
             this.applyGridStates();
-            return;
           }
           if ((e.sourceId === 'gm-open' || e.sourceId === 'gm-heat') && e.isSourceLoaded) {
             if (e.sourceId === 'gm-open' && this.openInFlight && this.openContent) {

@@ -166,8 +166,8 @@ def _text(value) -> str:
 
 
 def _local_column(values: pd.Series | None, n: int) -> list[str]:
-    """Times (tz-aware, or epoch-free timestamps in UTC) as local ``YYYY-MM-DD HH:MM``;
-    ``""`` where there is none."""
+    """Times (tz-aware; naive ones taken as UTC, as the store keeps them) as local
+    ``YYYY-MM-DD HH:MM`` (Beijing time); ``""`` where there is none."""
     if values is None:
         return [""] * n
     local = pd.to_datetime(values, utc=True).dt.tz_convert("Asia/Shanghai")

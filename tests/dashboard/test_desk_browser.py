@@ -33,6 +33,15 @@ def page(server):
         pg.on("pageerror", lambda e: pg.errors.append(str(e)))
         pg.goto(server.url + "/")
         pg.wait_for_function("() => window.gridmapDesk && window.gridmapDesk.painted", timeout=6e4)
+        # the sources left for after the first picture (names, buildings) are added then:
+        # the map is still again once they are in
+        pg.evaluate(
+            """() => new Promise(done => {
+                 const map = window.gridmapDesk.map;
+                 map.once('idle', done);
+                 map.triggerRepaint();
+               })"""
+        )
         yield pg
         browser.close()
 
