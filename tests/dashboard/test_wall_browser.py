@@ -186,21 +186,22 @@ def test_the_tour_outlines_and_names_each_street(page, server):
     )
 
 
-#: Where the map was and how big its canvas was when it first painted (recorded in the page).
+#: Where the map was, how big its canvas was and its zoom when it first painted (recorded in
+#: the page).
 AT_PAINT = """(() => {
   const look = () => {
     const live = window.gridmapLive;
     if (!window.gridmapPainted || !live || !live.map) { setTimeout(look, 5); return; }
     const c = live.map.getCanvas();
     window.atPaint = {rect: live.map.getContainer().getBoundingClientRect().toJSON(),
-                      canvas: [c.width, c.height], page: !!document.querySelector('.wall')};
+                      canvas: [c.width, c.height], zoom: live.map.getZoom()};
   };
   look();
 })();"""
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)])
-def test_the_map_paints_in_its_panels_place_before_the_page(page, server, size):
+def test_the_map_paints_at_its_panels_place_and_moves_in_unchanged(page, server, size):
     # the room sees the map first; Dash draws the panels around it, and moving the map into
     # its panel changes nothing on screen (no new canvas, no new view)
     page.set_viewport_size({"width": size[0], "height": size[1]})
@@ -219,6 +220,8 @@ def test_the_map_paints_in_its_panels_place_before_the_page(page, server, size):
         "window.gridmapLive.map.getCanvas().height]"
     )
     assert canvas == at_paint["canvas"]
+    page.wait_for_timeout(1000)  # (a fit after the move would have happened by now)
+    assert abs(page.evaluate("() => window.gridmapLive.map.getZoom()") - at_paint["zoom"]) < 0.01
     assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == (
         "rgb(3, 9, 20)"  # the wall's dark ground from the first paint, not a white page
     )
