@@ -154,17 +154,9 @@ def install_geo_routes(server: Flask, cache: GeoCache) -> None:
         except ValueError as exc:
             return refusal(404, "code", str(exc))
         scope = current_scope()
-        if level not in LEVELS or not scope.shows_outline(code):
+        if level not in LEVELS or not scope.shows_outline(code) or store.area_row(code) is None:
             return refusal(404, "code", "no such area in your area")
-
-        def build() -> bytes:
-            areas = store.get_areas(level)
-            return outline_geojson(areas[areas["code"] == code])
-
-        data = cache.get(f"one:{code}", build)
-        if b'"code"' not in data:  # not in the store
-            return refusal(404, "code", "no such area in your area")
-        return respond(data)
+        return respond(cache.get(f"one:{code}", lambda: outline_geojson(store.get_area(code))))
 
     tiles = TileCache()
 

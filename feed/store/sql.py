@@ -214,10 +214,18 @@ class SQLStore(
 
     def get_areas(self, level: str) -> gpd.GeoDataFrame:
         _check_level(level)
+        return self._areas_where("level = ?", (level,))
+
+    def get_area(self, code: str) -> gpd.GeoDataFrame:
+        """The area ``code`` with its geometry (EPSG:4326), a frame of one row; empty if
+        there is none (one page's outline, without reading its level's every area)."""
+        return self._areas_where("code = ?", (code,))
+
+    def _areas_where(self, condition: str, params: tuple) -> gpd.GeoDataFrame:
         table = self._frame(
             f"SELECT code, level, name, parent_code, props, {self._geom_out()} AS geom "
-            "FROM areas WHERE level = ? ORDER BY code",
-            (level,),
+            f"FROM areas WHERE {condition} ORDER BY code",
+            params,
         )
         return _to_geo(table, ["code", "level", "name", "parent_code", "props", "geom"])
 

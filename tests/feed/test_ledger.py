@@ -122,6 +122,10 @@ def test_one_area_and_its_children(ledger):
     assert grid["props"]["worker"] == "王小明" and grid["props"]["worker_phone"] == "13900001111"
     assert grid["bounds"] == pytest.approx([104.10, 30.66, 104.11, 30.67])
     assert store.area_row("510108004999") is None
+    one = store.get_area(GRID1)  # with its geometry, without its level's other areas
+    assert list(one["code"]) == [GRID1] and one.crs.to_epsg() == 4326
+    assert one.geometry.iloc[0].bounds == pytest.approx((104.10, 30.66, 104.11, 30.67))
+    assert store.get_area("510108004999").empty
     assert store.child_areas("510108004006", "grid") == [(GRID1, "第1网格"), (GRID2, "第2网格")]
     assert [c for c, _n in store.child_areas(None, "street")] == ["510108004"]
 
