@@ -60,7 +60,11 @@ GENERIC_PROBE = """
         if (probe.painted === null && hasData(gd)) probe.painted = performance.now();
       });
     }
-    if (probe.painted === null) setTimeout(watch, 50);
+    // until a plotly map has painted; a page that says so itself (ours, the plain page)
+    // is not polled on while its updates are measured
+    if (probe.painted === null && !window.gridmapPainted && !window.plainPainted) {
+      setTimeout(watch, 50);
+    }
   };
   watch();
 })();

@@ -167,6 +167,9 @@ PRIORITIES: dict[int, tuple[str, str, float]] = {
     3: ("一般", "Normal", 1.0),
 }
 
+#: The priority of a report that names none, and the one whose reports the wall rings.
+NORMAL, URGENT = 3, 1
+
 CATEGORY_BY_CODE: dict[str, Category] = {c.code: c for c in CATEGORIES}
 SUBCATEGORY_TO_CATEGORY: dict[str, str] = {
     sub: c.code for c in CATEGORIES for sub, _name, _en in c.subcategories

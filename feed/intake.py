@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gridmap.domain.categories import (
+    NORMAL,
     PRIORITIES,
     SOURCES,
     category_from_text,
@@ -172,7 +173,7 @@ def incidents_from_import(
             kind,
             reported_ms=epoch_ms(reported),
             place=place,
-            priority=_priority(point, prio_col) or 3,
+            priority=_priority(point, prio_col) or NORMAL,
             source=_source(point, source_col),
             description=""
             if desc_col is None or pd.isna(point[desc_col])

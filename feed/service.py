@@ -20,7 +20,7 @@ import numpy as np
 from pyproj.exceptions import ProjError
 
 from gridmap.domain.access import AccessError, Scope
-from gridmap.domain.categories import PRIORITIES, SOURCES, SUBCATEGORY_TO_CATEGORY
+from gridmap.domain.categories import NORMAL, PRIORITIES, SOURCES, SUBCATEGORY_TO_CATEGORY
 from gridmap.domain.identifiers import MAX_ID_LENGTH, id_problem
 from gridmap.domain.incident import Place, new_incident
 from gridmap.domain.sla import allowed_hours
@@ -207,7 +207,7 @@ class IntakeService:
         if source not in SOURCES:
             raise RequestError("source", f"unknown source {source!r}; allowed: {list(SOURCES)}")
         number = _number(payload, "priority")
-        priority = 3 if number is None else number
+        priority = NORMAL if number is None else number
         if priority not in PRIORITIES:
             raise RequestError("priority", f"must be one of {list(PRIORITIES)}, got {priority:g}")
         priority = int(priority)

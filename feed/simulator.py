@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from gridmap.domain.categories import CATEGORIES
+from gridmap.domain.categories import CATEGORIES, NORMAL, URGENT
 from gridmap.domain.workflow import CLOSED_STATES
 from gridmap.geo.coords import wgs84_to_gcj02
 
@@ -138,7 +138,7 @@ def _report(api, rng, places, tracked, stats) -> None:
         "service_code": code,
         "description": rng.choice(_TEXTS).format(name),
         "source": "grid_worker" if worker else "hotline",
-        "priority": 1 if cat.code == "TF" and rng.random() < 0.5 else 3,
+        "priority": URGENT if cat.code == "TF" and rng.random() < 0.5 else NORMAL,
     }
     if worker:  # the grid workers' app sends GCJ-02
         glon, glat = wgs84_to_gcj02(lon, lat)

@@ -11,10 +11,13 @@
  * Ticker text is set with textContent, never parsed as HTML.
  */
 (function () {
-  const TICKER_LENGTH = 12;
   const TICK_TIMEOUT_MS = 8000;
+  /* a new line is lit this long (ms); the tick after takes the light away, in the same
+     frame as its own changes (nothing on the wall animates: see wall.css) */
+  const FRESH_MS = 3000;
+  /* the ticker's length and the tick come from the page (the server's TICKER_LENGTH, TICK_MS) */
   const state = {root: null, cursor: 0, since: 0, lang: 'zh', keys: [], busy: false,
-                 timer: null, tickMs: 1000};
+                 timer: null, tickMs: 1000, length: 12};
 
   /* (Re)start from the page's data attributes when a wall page is (re)rendered. */
   function attach() {
@@ -26,6 +29,7 @@
     state.since = Number(root.dataset.since);
     state.lang = root.lang || 'zh';
     state.keys = [];
+    state.length = Number(root.dataset.tickerLength) || state.length;
     const list = document.getElementById('wall-ticker');
     if (list) { list.textContent = ''; }
     addLines(JSON.parse(root.dataset.ticker || '[]'), false);
@@ -49,12 +53,17 @@
   function addLines(lines, fresh) {
     const list = document.getElementById('wall-ticker');
     if (!list) { return; }
+    const now = Date.now();
+    for (const li of list.querySelectorAll('.tick-fresh')) {
+      if (Number(li.dataset.litUntil) <= now) { li.classList.remove('tick-fresh'); }
+    }
     const items = [];
     for (const line of lines) {
       if (state.keys.includes(line.key)) { continue; }
       state.keys.push(line.key);
       const li = document.createElement('li');
       li.className = 'tick' + (line.urgent ? ' tick-urgent' : '') + (fresh ? ' tick-fresh' : '');
+      if (fresh) { li.dataset.litUntil = String(now + FRESH_MS); }
       li.append(span(line.time, 'tick-time'), span(line.category, 'tick-cat'),
                 span(line.street, 'tick-street'),
                 span(line.state, 'tick-state state-' + line.state_code));
@@ -62,8 +71,8 @@
     }
     if (!items.length) { return; }
     list.prepend(...items);
-    while (list.children.length > TICKER_LENGTH) { list.lastElementChild.remove(); }
-    state.keys = state.keys.slice(-4 * TICKER_LENGTH);
+    while (list.children.length > state.length) { list.lastElementChild.remove(); }
+    state.keys = state.keys.slice(-4 * state.length);
   }
 
   function tick() {

@@ -18,7 +18,7 @@ import pandas as pd
 
 from gridmap.dashboard.shared.i18n import name_of, t
 from gridmap.domain.access import Scope
-from gridmap.domain.categories import CATEGORY_BY_CODE, SUBCATEGORY_NAMES
+from gridmap.domain.categories import CATEGORY_BY_CODE, NORMAL, SUBCATEGORY_NAMES, URGENT
 from gridmap.domain.privacy import mask_personal
 from gridmap.domain.sla import DUE_ORDER, due_codes
 from gridmap.domain.times import epoch_ms
@@ -36,7 +36,13 @@ ALL_DOTS_ZOOM = 13
 
 #: Events read per tick at most (a backlog drains over the next ticks).
 MAX_EVENTS_PER_TICK = 500
+#: Lines the ticker shows (newest on top).
 TICKER_LENGTH = 12
+#: New ticker lines a tick adds at most: the urgent ones first, then the newest. A line stays
+#: on the wall for at least TICKER_LENGTH / TICKER_PER_TICK ticks, long enough to be read
+#: across the room when a busy hour brings 20 events a second (each incident's change is on
+#: the map and in the figures all the same).
+TICKER_PER_TICK = 2
 #: How far back a tick looks for deadlines that passed (a page that was away longer than
 #: this reloads its layers when it comes back anyway), ms.
 MAX_SINCE_AGE_MS = 3_600_000
@@ -156,9 +162,7 @@ def delta(
     if scope is not None and scope.column is not None:
         events = [e for e in events if e[scope.column] == scope.area_code]
     latest = {e["incident_id"]: e for e in events}  # the last one wins
-    flash = [
-        e["incident_id"] for e in events if e["action"] == "report" and int(e["priority"] or 3) == 1
-    ]
+    flash = [e["incident_id"] for e in events if e["action"] == "report" and _is_urgent(e)]
     crossings = store.due_crossings(since_ms, now_ms, area_code=_area(scope))
     overdue_lines = []
     for crossing in crossings:
@@ -185,13 +189,28 @@ def delta(
         "changes": _changes(list(latest.values()), now_ms),
         "reports": reports,
         "grids": grid_classes(store, touched) if touched else {},
-        "ticker": sorted(
-            [ticker_line(e, names) for e in events[::-1][:TICKER_LENGTH]] + overdue_lines,
-            key=lambda line: line["time"],
-            reverse=True,
-        )[:TICKER_LENGTH],
+        "ticker": _tick_lines([ticker_line(e, names) for e in _newest(events)] + overdue_lines),
         "flash": flash,
     }
+
+
+def _newest(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events a tick may show (events in the order they happened): the newest urgent ones
+    and the newest (no more than :func:`_tick_lines` can keep)."""
+    urgent = [e for e in events if _is_urgent(e)][-TICKER_PER_TICK:]
+    newest = events[-TICKER_PER_TICK:]
+    return urgent + [e for e in newest if not any(e is u for u in urgent)]
+
+
+def _is_urgent(row: dict[str, Any]) -> bool:
+    return int(row.get("priority") or NORMAL) == URGENT
+
+
+def _tick_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ticker lines one tick adds: at most :data:`TICKER_PER_TICK`, the urgent ones first
+    (an overdue line is urgent), then the newest; newest first."""
+    ranked = sorted(lines, key=lambda line: (line["urgent"], line["time"]), reverse=True)
+    return sorted(ranked[:TICKER_PER_TICK], key=lambda line: line["time"], reverse=True)
 
 
 def _changes(rows: list[dict[str, Any]], now_ms: int) -> list[dict[str, Any]]:
@@ -246,7 +265,7 @@ def ticker_line(row: dict[str, Any], names: dict[str, str] | None = None) -> dic
         "street": names.get(row.get("street_code") or "", "—"),
         "state": STATES[row["to_state"]].name,
         "state_code": row["to_state"],
-        "urgent": int(row.get("priority") or 3) == 1,
+        "urgent": _is_urgent(row),
         "text": mask_personal((row.get("description") or "")[:40]),
     }
 

@@ -19,7 +19,7 @@ from gridmap.dashboard.wall.callbacks import (
     panel_values,
     render_panel,
 )
-from gridmap.dashboard.wall.live import snapshot, ticker_cells
+from gridmap.dashboard.wall.live import TICKER_LENGTH, snapshot, ticker_cells
 from gridmap.domain.times import epoch_ms
 from gridmap.domain.workflow import STATES
 from gridmap.layers.spec import (
@@ -135,6 +135,7 @@ def layout(tour: str | None = None, lang: str | None = None, **_query) -> html.D
             "data-cursor": str(snap["cursor"]),
             "data-since": str(epoch_ms(now)),
             "data-tick-ms": str(TICK_MS),
+            "data-ticker-length": str(TICKER_LENGTH),
             "data-ticker": json.dumps(
                 [ticker_cells(line, lang) for line in snap["ticker"]], ensure_ascii=False
             ),
