@@ -25,13 +25,22 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   }
 });
 
-/* The wall's clock and "data as of" line, once a second, outside Dash: Beijing time whatever
-   the display machine's zone; a warning colour once no update has arrived for 8 s. */
+/* The wall's clock and "data as of" line, outside Dash: Beijing time whatever the display
+   machine's zone; a warning colour once no update has arrived for 8 s. Drawn once a second by
+   the wall's tick (wall-tick.js, in the frame the map draws for it). */
 (function () {
-  const fmt = (d, en, opts) => d.toLocaleString(en ? 'en-GB' : 'zh-CN',
-    Object.assign({timeZone: 'Asia/Shanghai'}, opts));
+  const formats = new Map();  /* made once: a formatter is costly to make */
+  const fmt = (d, en, opts) => {
+    const key = (en ? 'en' : 'zh') + JSON.stringify(opts);
+    if (!formats.has(key)) {
+      formats.set(key, new Intl.DateTimeFormat(en ? 'en-GB' : 'zh-CN',
+                                               Object.assign({timeZone: 'Asia/Shanghai'}, opts)));
+    }
+    return formats.get(key).format(d);
+  };
   const hms = {hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false};
-  const tick = () => {
+  const day = {year: 'numeric', month: 'long', day: 'numeric', weekday: 'long'};
+  const draw = () => {
     const wall = document.querySelector('.wall');
     const clock = document.getElementById('wall-clock');
     const asOfEl = document.getElementById('wall-asof');
@@ -39,8 +48,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     if (window.gridmapLive) { window.gridmapLive.ensure('wall-map'); }
     const en = wall.lang === 'en';
     const now = new Date();
-    const date = fmt(now, en, {year: 'numeric', month: 'long', day: 'numeric',
-                              weekday: 'long'});
+    const date = fmt(now, en, day);
     clock.textContent = `${date} ${fmt(now, en, hms)}`;
     const asOf = window.gridmapAsOf ? new Date(window.gridmapAsOf) : null;
     const stale = !asOf || (now - asOf) / 1000 > 8;
@@ -50,5 +58,5 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                               : words[2];
     asOfEl.className = asOf && stale ? 'wall-asof stale' : 'wall-asof';
   };
-  setInterval(tick, 1000);
+  window.gridmapClock = draw;
 })();

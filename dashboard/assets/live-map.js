@@ -3,39 +3,32 @@
  * from the layer catalogue, see mapview.wall_map_layers; the bounds of the area it shows whole),
  * in a container of its own, while Dash is still drawing the page; the container is moved into
  * the page's map element when that appears (and again if Dash replaces the element). On it,
- * four live sources of our own are loaded once from /live/*.json and from then on changed only
- * by deltas: GeoJSONSource.updateData for incidents and heat, feature-state for grid colours.
- * The browser's work per update grows with what changed, not with the map. Only MapLibre's
- * public API is used.
+ * three live layers of our own are loaded once from /live/*.json and from then on changed only
+ * by deltas. The browser's work per update grows with what changed, not with the map; one
+ * delta is one frame drawn (each frame is the whole map drawn again, in software on a PC
+ * without a GPU: nothing animates). Only MapLibre's public API is used.
  *
  *   gm-grids  grid polygons (/geo/grid.geojson), fill colour by feature-state "k"
- *   gm-heat   reports of the last 24 h, a heatmap; old ones expire in the browser
- *   gm-open   open incidents: dots by state, rings when near-due/overdue. Feature ids are
- *             numbers given here (incident ids are long digit strings, and a promoted one
- *             overflows the vector-tile varint MapLibre encodes ids in). In a dense area
- *             (a city: 100,000 of them, 0.7 MB) it is loaded only once zoomed in to streets
- *   gm-flash  a layer of gm-open: new urgent and newly overdue incidents, ringed for a few
- *             seconds (features of their own, ``f``: 1, added and taken away with the
- *             incidents' next changes: one update of one source is one frame drawn; no
- *             animation: each frame redraws the whole map, in software on a PC without a GPU)
+ *   gm-heat   reports of the last 24 h, a heatmap (GeoJSONSource.updateData, every 15 s);
+ *             old ones expire in the browser
+ *   gm-dots   open incidents: dots by state, rings when near-due/overdue, and flashes (new
+ *             urgent and newly overdue incidents, ringed for a few seconds): a custom layer
+ *             (live-dots.js says why). In a dense area (a city: 100,000 of them, 0.7 MB) the
+ *             dots are fetched only once zoomed in to streets
  */
 (function () {
   const FLASH_MS = 4000;
-  /* flashes' feature ids, apart from the incidents' */
-  const FLASH_IDS = 1e9;
-  /* an update of the dots not done after this long is taken as done (ms) */
-  const IN_FLIGHT_MS = 5000;
   /* no delta for this long (the server away): the map's own second flushes (ms) */
   const QUIET_MS = 2500;
-  const NOT_FLASH = ['!=', ['get', 'f'], 1];
   /* an area the server calls dense (more open incidents than its wall_dense_open setting)
      draws them as dots only from zoom DENSE_MINZOOM on, and fetches them only then */
   const DENSE_MINZOOM = 11;
   /* Sizes follow the wall: 1 at 1920 px wide, 2 at 3840 (within 0.5 and 4). */
   const screenScale = () => Math.max(0.5, Math.min(4, window.innerWidth / 1920));
-  /* the heat takes new reports at most this often, ms */
-  const HEAT_EVERY_MS = 5000;
-  const NONE = 'rgba(0,0,0,0)', FLASH = '#ff4d4f', FLASH_RING = '#ffd0d0';
+  /* the heat takes new reports at most this often, ms (a density over 24 h: a few seconds
+     late is invisible, and each update re-tiles it in a worker and draws two or three frames) */
+  const HEAT_EVERY_MS = 15000;
+  const FLASH = '#ff4d4f', FLASH_RING = '#ffd0d0';
   /* Where the map is drawn until the page's element is there: the panel's own place and
      size (``.gm-map-waiting`` in wall.css, from the same measures as the page's grid), so the
      area is on the wall while Dash is still drawing the rest, and moving it into the page
@@ -44,9 +37,6 @@
   /* the legend's height before it is drawn, in vh (the fit leaves it room: measured) */
   const LEGEND_VH = 9.4;
   const MOUNTED = 'position:absolute;inset:0;width:100%;height:100%';
-  /* A colour the feature may carry in ``prop``, else ``fallback``: an expression MapLibre
-     evaluates per feature (a vertex attribute), whatever the features hold. */
-  const byFeature = (prop, fallback) => ['to-color', ['coalesce', ['get', prop], fallback]];
   const HEAT_RAMP = ['interpolate', ['linear'], ['heatmap-density'],
     0, 'rgba(0,0,0,0)', 0.3, 'rgba(34,195,201,0.35)', 0.6, 'rgba(255,196,0,0.55)',
     1, 'rgba(255,64,64,0.8)'];
@@ -77,20 +67,16 @@
     ready: false,
     loading: false,
     scale: 1,
-    open: new Map(),     /* incident id -> feature, to place flashes */
-    fids: new Map(),     /* incident id -> numeric feature id */
-    pending: new Map(),  /* numeric id -> feature to add, or null to remove, not yet sent */
+    open: new Map(),     /* incident id -> its dot {key, lon, lat, s, due} */
+    dots: null,          /* the dots' layer (live-dots.js) */
+    flashGone: [],       /* flashes whose time is up, taken away with the next frame */
+    nextFlash: 1,
     heatAdd: [],
     heatRemove: [],
     heatSentAt: 0,
-    gridStates: new Map(),  /* grid code -> colour class, to set with the dots' next update */
-    openInFlight: false,    /* an update of the dots is being indexed */
-    openSentAt: 0,          /* when it was handed over (ms) */
-    openContent: false,     /* MapLibre has taken its data (its tiles are made next) */
+    gridStates: new Map(),  /* grid code -> colour class, to set with the dots' next frame */
+    framePending: false,    /* a delta asked for a frame the map has not drawn yet */
     appliedAt: 0,           /* when the last delta was applied (ms) */
-    deltaWaiting: false,    /* a delta's changes wait for the update in flight */
-    nextFid: 1,
-    nextFlash: 1,
     heatQueue: [],       /* [reported ms, feature id], oldest first, to expire */
     heatCursor: 0,
     heatHours: 24,
@@ -166,7 +152,10 @@
       /* a screen that changes size shows the area whole again (unless a tour is on a street) */
       map.on('resize', () => { if (!this.touring) { this.fit(); } });
       /* frames drawn, for the benchmarks (a wall that redraws without cause burns its CPU) */
-      map.on('render', () => { window.gridmapRenders = (window.gridmapRenders || 0) + 1; });
+      map.on('render', () => {
+        window.gridmapRenders = (window.gridmapRenders || 0) + 1;
+        this.framePending = false;
+      });
       this.map = map;
       this.mount('wall-map');
     },
@@ -204,7 +193,7 @@
     ensure: function (id) {
       const map = this.mapOf(id);
       if (!map || this.loading) { return; }
-      if (this.ready && map.getSource('gm-open')) {
+      if (this.ready && map.getLayer('gm-dots')) {
         /* the deltas flush what was collected; without them (the server away) this does,
            so that flashes still go */
         if (Date.now() - this.appliedAt > QUIET_MS) { this.flush(); }
@@ -226,14 +215,13 @@
     },
 
     build: function (map, classes, open, heat) {
-      ['gm-flash', 'gm-points', 'gm-rings', 'gm-heat', 'gm-grid-lines'].forEach(id => {
+      ['gm-dots', 'gm-heat', 'gm-grid-lines'].forEach(id => {
         if (map.getLayer(id)) { map.removeLayer(id); }
       });
-      ['gm-points', 'gm-rings', 'gm-heat', 'gm-grids'].forEach(id => {
+      ['gm-heat', 'gm-grids'].forEach(id => {
         if (map.getLayer(id)) { map.removeLayer(id); }
         if (map.getSource(id)) { map.removeSource(id); }
       });
-      if (map.getSource('gm-open')) { map.removeSource('gm-open'); }
       const s = this.scale;
       /* the static layers (outlines, names) of the server's layer specs: outlines over the
          grid colours, names over everything */
@@ -284,44 +272,22 @@
                             'heatmap-opacity': 0.85}});
 
       /* open incidents */
-      const stateColour = ['match', ['get', 's']];
-      open.state_colours.forEach((c, i) => stateColour.push(i, c));
-      stateColour.push('#9fb3c8');
-      const dueColour = ['match', ['get', 'due'], 1, open.due_colours[1], open.due_colours[2]];
-      this.pending = new Map();
       this.heatAdd = [];
       this.heatRemove = [];
       this.openLoaded = !open.deferred;
-      this.open = new Map();
-      map.addSource('gm-open', {type: 'geojson',
-                                data: {type: 'FeatureCollection',
-                                       features: open.deferred ? [] : this.openFeatures(open)}});
+      this.legend = {new_states: open.new_states, all_dots_zoom: open.all_dots_zoom};
+      this.flashGone = [];
       /* a city's worth of dots is a smear at city zoom: there the grid colours and the heat
          tell the story, and the dots (not even loaded) come in from street zoom */
-      const minzoom = open.dense ? DENSE_MINZOOM : 0;
-      /* The three circle layers take both colours from the features (``byFeature``), so
-         MapLibre draws all of them with one GL program: each variant is compiled apart, and
-         in software that is ~0.15 s of the first paint apiece. */
-      map.addLayer({id: 'gm-rings', type: 'circle', source: 'gm-open', minzoom: minzoom,
-                    filter: ['all', NOT_FLASH, ['>', ['get', 'due'], 0]],
-                    paint: {'circle-radius': 7 * s, 'circle-color': byFeature('fill', NONE),
-                            'circle-stroke-color': dueColour, 'circle-stroke-width': 2 * s,
-                            'circle-stroke-opacity': 0.9}});
-      this.legend = {new_states: open.new_states, all_dots_zoom: open.all_dots_zoom};
-      map.addLayer({id: 'gm-points', type: 'circle', source: 'gm-open', minzoom: minzoom,
-                    filter: ['all', NOT_FLASH, this.dotsFilter(s)],
-                    paint: {'circle-radius': 2.6 * s, 'circle-color': stateColour,
-                            'circle-stroke-color': byFeature('ring', NONE),
-                            'circle-opacity': 0.9}});
-
-      /* flashes: features of the open incidents' source too (``f``: 1), so that a second's
-         changes and their flashes are one update of one source, drawn in one frame */
-      map.addLayer({id: 'gm-flash', type: 'circle', source: 'gm-open',
-                    filter: ['==', ['get', 'f'], 1],
-                    paint: {'circle-radius': 16 * s, 'circle-color': byFeature('fill', FLASH),
-                            'circle-opacity': 0.55,
-                            'circle-stroke-color': byFeature('ring', FLASH_RING),
-                            'circle-stroke-width': 2 * s}});
+      this.dots = new window.GridmapDots({
+        id: 'gm-dots', stateColours: open.state_colours, dueColours: open.due_colours,
+        flash: FLASH, flashRing: FLASH_RING, scale: s,
+        minzoom: open.dense ? DENSE_MINZOOM : 0,
+        needsEyes: d => this.needsEyes(d),
+        /* a screen twice as wide shows the same ground one zoom further in */
+        allZoom: () => this.legend.all_dots_zoom + Math.log2(this.scale)});
+      map.addLayer(this.dots);
+      this.dots.reset(open.deferred ? [] : this.openDots(open));
       names.forEach(l => {
         if (!map.getLayer(l.id)) {
           map.addLayer(Object.assign({}, l, {layout: Object.assign({}, l.layout,
@@ -340,29 +306,6 @@
         }
         this.loadOpenWhenZoomed(map);
       }
-      /* a source done with its last update takes what has been collected meanwhile */
-      if (!map.gridmapFlushHook) {
-        map.gridmapFlushHook = true;
-        map.on('sourcedata', e => {
-          /* the dots' new data is in (MapLibre draws a frame for it now, and another once
-             the tiles it touched are made again; none touched: it is loaded already): the
-             grid colours go with that frame, not one of their own */
-          if (e.sourceId === 'gm-open' && e.sourceDataType === 'content' && this.openInFlight) {
-            this.openContent = true;
-            this.applyGridStates();
-          }
-          if ((e.sourceId === 'gm-open' || e.sourceId === 'gm-heat') && e.isSourceLoaded) {
-            if (e.sourceId === 'gm-open' && this.openInFlight && this.openContent) {
-              this.openInFlight = false;
-              this.applyGridStates();
-            }
-            /* a delta that came while the last update was being made goes now; anything
-               else (flashes going) waits for the next delta: one update, two frames, a
-               second */
-            if (this.deltaWaiting) { this.flush(); }
-          }
-        });
-      }
     },
 
     /* ``window.gridmapPainted``: the time of the first frame drawn in the page once every
@@ -376,7 +319,6 @@
       const statics = map.gridmapStatic.layers.filter(drawn).map(l => l.source);
       const ids = ['gm-grids', 'gm-heat', ...new Set(statics)];
       const seen = new Set();
-      if (map.getZoom() >= (map.getLayer('gm-points').minzoom || 0)) { ids.push('gm-open'); }
       const onData = e => {
         if (ids.includes(e.sourceId) && map.isSourceLoaded(e.sourceId)) { seen.add(e.sourceId); }
         if (seen.size === ids.length) {
@@ -400,15 +342,21 @@
       map.triggerRepaint();
     },
 
-    /* Features of an /live/open.json payload (and this.open filled from it). */
-    openFeatures: function (open) {
+    /* The dots of an /live/open.json payload (and this.open filled from it). */
+    openDots: function (open) {
       this.open = new Map();
       return open.ids.map((id, i) => {
-        const f = point(this.fid(id), open.lon[i], open.lat[i], {s: open.s[i],
-                                                                 due: open.due[i]});
-        this.open.set(id, f);
-        return f;
+        const d = {key: id, lon: open.lon[i], lat: open.lat[i], s: open.s[i], due: open.due[i]};
+        this.open.set(id, d);
+        return d;
       });
+    },
+
+    /* Across the room (district zoom) a dot only for what needs eyes: near-due, overdue and
+       new reports; every open incident from the server's ``all_dots_zoom`` on, at 1920 px
+       wide. */
+    needsEyes: function (d) {
+      return d.due > 0 || this.legend.new_states.includes(d.s);
     },
 
     /* A dense area's dots, fetched once the map is zoomed in to where they are drawn; the
@@ -419,10 +367,8 @@
       this.openLoading = true;
       getJSON('/live/open.json')
         .then(open => {
-          if (map !== this.map || !map.getSource('gm-open')) { return; }
-          this.pending.clear();
-          map.getSource('gm-open').setData({type: 'FeatureCollection',
-                                            features: this.openFeatures(open)});
+          if (map !== this.map || !map.getLayer('gm-dots')) { return; }
+          this.dots.reset(this.openDots(open));
           this.openLoaded = true;
           this.replayFrom = this.replayFrom === null ? open.cursor
                                                      : Math.min(this.replayFrom, open.cursor);
@@ -431,31 +377,21 @@
         .finally(() => { this.openLoading = false; });
     },
 
-    /* The numeric feature id of an incident (the same one every time). */
-    fid: function (incidentId) {
-      let id = this.fids.get(incidentId);
-      if (id === undefined) {
-        id = this.nextFid++;
-        this.fids.set(incidentId, id);
-      }
-      return id;
-    },
-
     /* Apply one server delta; false if the layers are not there yet (the server then sends
-       the same changes again, from the cursor the page last applied). */
+       the same changes again, from the cursor the page last applied). The dots, their
+       flashes and the grid colours change in one frame. */
     apply: function (delta) {
-      const map = this.map;
-      if (!this.ready || !map || !map.getSource('gm-open')) { return false; }
+      const map = this.map, dots = this.dots;
+      if (!this.ready || !map || !dots || !map.getLayer('gm-dots')) { return false; }
       /* a dense area's dots not loaded yet: their changes come again once they are */
       for (const c of this.openLoaded ? delta.changes || [] : []) {
         if (c.open && c.lat !== null) {
-          const f = point(this.fid(c.id), c.lon, c.lat, {s: c.s, due: c.due});
-          this.open.set(c.id, f);
-          this.pending.set(f.id, f);  /* an add with a known id replaces that feature */
+          const d = {key: c.id, lon: c.lon, lat: c.lat, s: c.s, due: c.due};
+          this.open.set(c.id, d);
+          dots.put(d);
         } else if (this.open.has(c.id)) {
-          this.pending.set(this.open.get(c.id).id, null);
-          this.open.delete(c.id);
-          this.fids.delete(c.id);  /* closed for good: forget it (the wall runs for days) */
+          dots.remove(c.id);
+          this.open.delete(c.id);  /* closed for good: forgotten (the wall runs for days) */
         }
       }
       this.applyHeat(delta.reports || []);
@@ -467,41 +403,28 @@
       }
       this.flash(map, delta.flash || [], at);
       this.appliedAt = Date.now();
-      this.deltaWaiting = true;
-      this.flush();  /* the second's changes and their flashes: one update */
+      this.flush();
       return true;
     },
 
-    /* Hand the collected changes to MapLibre, one update per source at a time: a source
-       still indexing the last update (its worker re-tiles all of its points) keeps them for
-       the next call, so updates coalesce instead of queueing behind each other (and the
-       source would never count as loaded). Called on every delta and every second. */
+    /* One frame for what was collected: the dots and flashes, the grid colours; the heat at
+       most every HEAT_EVERY_MS. Called on every delta, and every second without them (the
+       server away) so that flashes still go. */
     flush: function () {
-      const map = this.map;
-      if (!this.ready || !map) { return; }
-      const open = map.getSource('gm-open'), heat = map.getSource('gm-heat');
-      /* an update is in flight from its hand-over until its tiles are made again (not
-         just until ``loaded()``, which is still true the moment after the hand-over: a
-         second update then doubled the frames drawn); one that never says so is let go */
-      if (this.openInFlight && Date.now() - this.openSentAt > IN_FLIGHT_MS) {
-        this.openInFlight = false;
+      const map = this.map, dots = this.dots;
+      if (!this.ready || !map || !dots) { return; }
+      const changed = dots.dirtyTo >= dots.dirtyFrom || this.gridStates.size ||
+                      this.flashGone.length || dots.flashDirty;
+      if (this.flashGone.length) {
+        dots.setFlashes([], this.flashGone);
+        this.flashGone = [];
       }
-      if (open && this.pending.size && !this.openInFlight && open.loaded()) {
-        const add = [], remove = [];
-        for (const [fid, f] of this.pending) { (f ? add : remove).push(f || fid); }
-        this.pending.clear();
-        this.openInFlight = true;
-        this.openContent = false;
-        this.openSentAt = Date.now();
-        open.updateData({add: add, remove: remove});
+      this.applyGridStates();
+      if (changed) {
+        this.framePending = true;
+        dots.repaint();
       }
-      if (!this.pending.size) { this.deltaWaiting = false; }
-      /* the grid colours change in a frame the dots' update draws anyway (each change of
-         either is a frame drawn, in software on a PC without a GPU) */
-      if (!this.openInFlight) { this.applyGridStates(); }
-      /* the heat is a density over 24 h: a few seconds late is invisible, and each update
-         re-tiles it and redraws its passes (in software on a PC without a GPU) */
-      const now = Date.now();
+      const heat = map.getSource('gm-heat'), now = Date.now();
       if (heat && (this.heatAdd.length || this.heatRemove.length) && heat.loaded() &&
           now - this.heatSentAt >= HEAT_EVERY_MS) {
         heat.updateData({add: this.heatAdd, remove: this.heatRemove});
@@ -538,29 +461,20 @@
       }
     },
 
+    /* Ring ``ids`` where they are for FLASH_MS (gone with the first frame after: the next
+       delta's, or the map's own second when none comes). */
     flash: function (map, ids, at) {
-      const where = id => (this.open.has(id) ? this.open.get(id).geometry.coordinates
+      const where = id => (this.open.has(id) ? [this.open.get(id).lon, this.open.get(id).lat]
                                               : at.get(id));
-      const features = ids.filter(id => where(id))
-        .map(id => point(FLASH_IDS + this.nextFlash++, ...where(id), {f: 1}));
-      if (!features.length) { return; }
-      for (const f of features) { this.pending.set(f.id, f); }
-      /* gone with the first update after FLASH_MS (the next delta, or the map's own second
-         when none comes) */
+      const added = ids.filter(id => where(id)).map(id => [this.nextFlash++, where(id)]);
+      if (!added.length) { return; }
+      this.dots.setFlashes(added, []);
+      const dots = this.dots;
       setTimeout(() => {
-        if (this.map !== map) { return; }
-        for (const f of features) { this.pending.set(f.id, null); }
+        if (this.map === map && this.dots === dots) {
+          this.flashGone.push(...added.map(([id]) => id));
+        }
       }, FLASH_MS);
-    },
-
-    /* Across the room (district zoom) a dot only for what needs eyes: near-due, overdue and
-       new reports; every open incident from the server's ``all_dots_zoom`` on, at 1920 px
-       wide (a screen twice as wide shows the same ground one zoom further in). */
-    dotsFilter: function (s) {
-      const legend = this.legend;
-      const needsEyes = ['any', ['>', ['get', 'due'], 0],
-                         ['in', ['get', 's'], ['literal', legend.new_states]]];
-      return ['any', ['>=', ['zoom'], legend.all_dots_zoom + Math.log2(s)], needsEyes];
     },
 
     /* The tour's street drawn bright over the others (``code``; null: none), under the
@@ -585,12 +499,9 @@
       this.scale = s;
       const map = this.map;
       if (!this.ready || !map) { return; }
-      map.setFilter('gm-points', this.dotsFilter(s));
       map.setPaintProperty('gm-heat', 'heatmap-radius', 14 * s);
-      map.setPaintProperty('gm-rings', 'circle-radius', 7 * s);
-      map.setPaintProperty('gm-rings', 'circle-stroke-width', 2 * s);
-      map.setPaintProperty('gm-points', 'circle-radius', 2.6 * s);
-      map.setPaintProperty('gm-flash', 'circle-stroke-width', 2 * s);
+      this.dots.scale = s;
+      this.dots.repaint();
       for (const l of map.gridmapStatic.layers) {
         if (l.type === 'symbol' && map.getLayer(l.id)) {
           map.setLayoutProperty(l.id, 'text-size', l.layout['text-size'] * s);

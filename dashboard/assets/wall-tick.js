@@ -1,7 +1,8 @@
 /* The wall's live tick, outside Dash's callback machinery.
  *
  * Once a second: ask /live/tick.json for what changed since the cursor the map last applied,
- * hand the map's part to window.gridmapLive (live-map.js) and put new ticker lines on top.
+ * hand the map's part to window.gridmapLive (live-map.js) and put new ticker lines on top,
+ * with the clock (gridmap.js), in the frame the map draws for it.
  * A Dash callback a second (request, store updates, React renders) cost the page's main
  * thread more than drawing the map; this is one fetch and a few DOM nodes.
  *
@@ -15,6 +16,8 @@
   /* a new line is lit this long (ms); the tick after takes the light away, in the same
      frame as its own changes (nothing on the wall animates: see wall.css) */
   const FRESH_MS = 3000;
+  /* the longest the tick's page changes wait for the map's frame (ms) */
+  const MAP_FRAME_WAIT_MS = 250;
   /* the ticker's length and the tick come from the page (the server's TICKER_LENGTH, TICK_MS) */
   const state = {root: null, cursor: 0, since: 0, lang: 'zh', keys: [], busy: false,
                  timer: null, tickMs: 1000, length: 12};
@@ -33,13 +36,35 @@
     const list = document.getElementById('wall-ticker');
     if (list) { list.textContent = ''; }
     addLines(JSON.parse(root.dataset.ticker || '[]'), false);
-    const tickMs = Number(root.dataset.tickMs) || 1000;
-    if (tickMs !== state.tickMs || !state.timer) {
-      clearInterval(state.timer);
-      state.tickMs = tickMs;
-      state.timer = setInterval(tick, tickMs);
-    }
+    state.tickMs = Number(root.dataset.tickMs) || 1000;
     return true;
+  }
+
+  /* Tick just after each whole second (of the page's tick), so that the clock, drawn with the
+     tick's answer, shows each second once. */
+  function schedule() {
+    const ms = state.tickMs;
+    state.timer = setTimeout(() => { tick(); schedule(); }, ms - (Date.now() % ms) + 20);
+  }
+
+  /* The clock and "data as of" line (gridmap.js), once a tick. */
+  function drawClock() {
+    if (window.gridmapClock) { window.gridmapClock(); }
+  }
+
+  /* Run ``write`` (the tick's changes to the page) in the frame the map draws for the same
+     tick, if it is drawing one: every frame is the whole screen composed again, in software
+     on a PC without a GPU, and the map's update would otherwise be a frame of its own. */
+  function inMapFrame(write) {
+    const live = window.gridmapLive;
+    const map = live && live.map;
+    if (!map || !live.framePending) { write(); return; }
+    let done = false;
+    const once = () => {
+      if (!done) { done = true; write(); }
+    };
+    map.once('render', once);
+    setTimeout(once, MAP_FRAME_WAIT_MS);
   }
 
   function span(text, className) {
@@ -76,7 +101,8 @@
   }
 
   function tick() {
-    if (!attach() || state.busy) { return; }
+    if (!attach()) { return; }
+    if (state.busy) { drawClock(); return; }
     state.busy = true;
     const root = state.root;
     const url = '/live/tick.json?cursor=' + state.cursor + '&since=' + state.since +
@@ -97,7 +123,9 @@
         if (root !== state.root) { return; }  /* the page changed meanwhile */
         window.gridmapAsOf = Date.now();  /* the server answered: the data is as of now */
         const live = window.gridmapLive;
+        let applied = false;
         if (live && live.apply(body.delta)) {
+          applied = true;
           let cursor = Math.max(state.cursor, body.delta.cursor || 0);
           if (live.replayFrom !== null) {  /* the layers' data is older than this cursor */
             cursor = Math.min(cursor, live.replayFrom);
@@ -106,12 +134,16 @@
           state.cursor = cursor;
           state.since = body.now;
         }
-        addLines(body.ticker || [], true);
+        const write = () => {
+          if (root === state.root) { addLines(body.ticker || [], true); }
+          drawClock();
+        };
+        if (applied) { inMapFrame(write); } else { write(); }
       })
-      .catch(() => { /* keep the last picture; the clock shows the data's age */ })
+      .catch(() => drawClock())  /* keep the last picture; the clock shows the data's age */
       .finally(() => { clearTimeout(timer); state.busy = false; });
   }
 
-  state.timer = setInterval(tick, state.tickMs);
+  schedule();
   window.gridmapTick = state;  /* for tests and the benchmark */
 })();

@@ -3,7 +3,8 @@ its callbacks (:mod:`.callbacks`), the live routes its map and ticker poll (:mod
 wire format in :mod:`.live`), its panels (:mod:`.widgets`) and component ids (:mod:`.ids`).
 
 Assets (``dashboard/assets``) it runs on: ``wall.css``, ``gridmap.js`` (fit and tour),
-``live-map.js`` (the map's live sources) and ``wall-tick.js`` (the one-second tick).
+``live-map.js`` (the map and its live layers), ``live-dots.js`` (the open incidents' dots) and
+``wall-tick.js`` (the one-second tick).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import dash
 from gridmap.dashboard.wall import callbacks, page, routes
 
 #: The assets of this screen (in ``dashboard/assets``).
-ASSETS = ("wall.css", "gridmap.js", "live-map.js", "wall-tick.js")
+ASSETS = ("wall.css", "gridmap.js", "live-dots.js", "live-map.js", "wall-tick.js")
 
 
 def install(app: dash.Dash) -> None:

@@ -198,8 +198,8 @@ def _newest(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The events a tick may show (events in the order they happened): the newest urgent ones
     and the newest (no more than :func:`_tick_lines` can keep)."""
     urgent = [e for e in events if _is_urgent(e)][-TICKER_PER_TICK:]
-    newest = events[-TICKER_PER_TICK:]
-    return urgent + [e for e in newest if not any(e is u for u in urgent)]
+    newest = [e for e in events[-TICKER_PER_TICK:] if not any(e is u for u in urgent)]
+    return sorted(urgent + newest, key=lambda e: e["event_id"])
 
 
 def _is_urgent(row: dict[str, Any]) -> bool:
@@ -209,8 +209,10 @@ def _is_urgent(row: dict[str, Any]) -> bool:
 def _tick_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The ticker lines one tick adds: at most :data:`TICKER_PER_TICK`, the urgent ones first
     (an overdue line is urgent), then the newest; newest first."""
-    ranked = sorted(lines, key=lambda line: (line["urgent"], line["time"]), reverse=True)
-    return sorted(ranked[:TICKER_PER_TICK], key=lambda line: line["time"], reverse=True)
+    order = range(len(lines))  # in the order things happened: later is newer in a second
+    ranked = sorted(order, key=lambda i: (lines[i]["urgent"], lines[i]["time"], i), reverse=True)
+    kept = sorted(ranked[:TICKER_PER_TICK], key=lambda i: (lines[i]["time"], i), reverse=True)
+    return [lines[i] for i in kept]
 
 
 def _changes(rows: list[dict[str, Any]], now_ms: int) -> list[dict[str, Any]]:

@@ -149,6 +149,32 @@ def test_a_tick_carries_the_delta_and_ticker_text_in_the_screens_language(store)
     assert "13912345678" not in str(zh)  # no personal data on the wall
 
 
+def test_a_tick_adds_few_ticker_lines_the_urgent_first(store):
+    from gridmap.dashboard.wall.live import TICKER_PER_TICK
+
+    point = store.get_areas("grid").geometry.iloc[2].representative_point()
+    cursor = store.last_event_id()
+    now = pd.Timestamp.now(tz="Asia/Shanghai")
+    service = IntakeService(store)
+    posted = []
+    for i in range(6):  # an urgent report among normal ones, neither first nor last
+        row, _ = service.submit_request(
+            {
+                "service_code": "TF01",
+                "lat": point.y,
+                "long": point.x,
+                "priority": 1 if i == 2 else 3,
+            },
+            client="test",
+        )
+        posted.append(row["incident_id"])
+    lines = delta(store, cursor, epoch_ms(now), now, {})["ticker"]
+    assert len(lines) == TICKER_PER_TICK < len(posted)
+    assert lines[0]["urgent"] or lines[1]["urgent"]
+    assert {x["id"] for x in lines} == {posted[2], posted[-1]}  # the urgent one, the newest
+    assert [x["time"] for x in lines] == sorted((x["time"] for x in lines), reverse=True)
+
+
 def test_a_tick_never_scans_further_back_than_an_hour(store):
     now = pd.Timestamp.now(tz="Asia/Shanghai")
     forged = tick_payload(store, -5, 0, now, {})  # since 1970, cursor before the first event

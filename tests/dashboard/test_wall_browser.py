@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import urllib.request
@@ -68,10 +69,7 @@ def _open_ids(page) -> list[str]:
 
 
 #: True once MapLibre has drawn the incident ``id`` (it is in a rendered tile of the layer).
-DRAWN = """id => {
-  const live = window.gridmapLive, fid = live.fids.get(id);
-  return fid !== undefined && live.map.querySourceFeatures('gm-open').some(f => f.id === fid);
-}"""
+DRAWN = """id => window.gridmapLive.dots.drawn().some(d => d.key === id)"""
 
 
 def _open_wall(page, server) -> None:
@@ -97,8 +95,8 @@ def test_wall_paints_the_district_offline(page, server, tmp_path):
         open_ids = store.get_incidents(open_only=True)
     located = set(open_ids.dropna(subset=["lon"])["incident_id"])
     assert located and set(_open_ids(page)) == located  # every open incident, no other
-    drawn = page.evaluate("() => window.gridmapLive.map.querySourceFeatures('gm-open').length")
-    assert drawn >= len(located) * 0.9  # MapLibre holds them in its tiles (some tile twice)
+    drawn = page.evaluate("() => window.gridmapLive.dots.count()")
+    assert drawn == len(located)  # each in its slot of the dots' buffer
     shot = tmp_path / "wall-1920.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 50_000
@@ -110,9 +108,8 @@ def test_wall_paints_the_district_offline(page, server, tmp_path):
     )
 
 
-#: The open dots MapLibre drew on screen, as their ``s`` (state number) and ``due``.
-RENDERED_DOTS = """() => window.gridmapLive.map.queryRenderedFeatures({layers: ['gm-points']})
-  .map(f => [f.properties.s, f.properties.due])"""
+#: The open dots drawn on screen at the map's zoom, as their ``s`` (state number) and ``due``.
+RENDERED_DOTS = """() => window.gridmapLive.dots.drawn().map(d => [d.s, d.due])"""
 
 
 def test_across_the_room_only_what_needs_eyes_is_a_dot(page, server):
@@ -141,8 +138,8 @@ def test_across_the_room_only_what_needs_eyes_is_a_dot(page, server):
     near["zoom"] = legend["all_dots_zoom"] + 2
     page.evaluate("view => window.gridmapLive.map.jumpTo(view)", near)
     page.wait_for_function(
-        """new_ => window.gridmapLive.map.queryRenderedFeatures({layers: ['gm-points']})
-             .some(f => !(f.properties.due > 0) && !new_.includes(f.properties.s))""",
+        """new_ => window.gridmapLive.dots.drawn()
+             .some(d => !(d.due > 0) && !new_.includes(d.s))""",
         arg=sorted(new),
         timeout=20_000,
     )
@@ -264,13 +261,45 @@ def test_posted_incident_shows_within_3_seconds(page, server):
     ticker = page.inner_text("#wall-ticker")
     assert "路面塌陷" in ticker
     assert "13912345678" not in page.content()  # personal data never reaches the screen
-    # an urgent report is ringed for a few seconds where it is, then the ring goes
-    flashing = (
-        "want => window.gridmapLive.map.querySourceFeatures('gm-open')"
-        ".some(f => f.properties.f === 1) === want"
+    # the new line is lit, and red while on the ticker, with nothing animated: each frame of
+    # an animation is the whole screen composed again (in software here)
+    line = page.locator("#wall-ticker .tick", has_text="路面塌陷").first
+    assert {"tick-urgent", "tick-fresh"} <= set(line.get_attribute("class").split())
+    assert page.evaluate("() => document.getAnimations().length") == 0
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#wall-ticker .tick')].some(li =>"
+        " li.textContent.includes('路面塌陷') && !li.classList.contains('tick-fresh')"
+        " && li.classList.contains('tick-urgent'))",
+        timeout=8_000,
     )
+    # an urgent report is ringed for a few seconds where it is, then the ring goes
+    flashing = "want => (window.gridmapLive.dots.flashCount() > 0) === want"
     page.wait_for_function(flashing, arg=True, timeout=5_000, polling=20)
     page.wait_for_function(flashing, arg=False, timeout=15_000)
+    # and the dot is on screen where the incident is, in its state's colour
+    _assert_dot_painted(page, incident)
+
+
+def _assert_dot_painted(page, incident: str) -> None:
+    """The pixel at ``incident``'s place on the screenshot is its state's colour (drawn at
+    0.9 opacity over the map: within a tenth of the range, and a little for rounding)."""
+    from PIL import Image
+
+    spot = page.evaluate(
+        """id => {
+          const live = window.gridmapLive, d = live.dots.get(id), map = live.map;
+          const p = map.project([d.lon, d.lat]), box = map.getCanvas().getBoundingClientRect();
+          return {x: box.left + p.x, y: box.top + p.y, s: d.s};
+        }""",
+        incident,
+    )
+    colours = page.evaluate("() => fetch('/live/open.json?first=1').then(r => r.json())")
+    want = colours["state_colours"][spot["s"]].lstrip("#")
+    want = [int(want[i : i + 2], 16) for i in (0, 2, 4)]
+    x, y = round(spot["x"]), round(spot["y"])
+    shot = page.screenshot(clip={"x": x - 1, "y": y - 1, "width": 3, "height": 3})
+    got = Image.open(io.BytesIO(shot)).convert("RGB").getpixel((1, 1))
+    assert all(abs(g - w) <= 0.1 * 255 + 8 for g, w in zip(got, want, strict=True)), (got, want)
 
 
 def test_an_amber_ring_appears_as_an_incident_turns_near_due(page, server):
@@ -293,7 +322,7 @@ def test_an_amber_ring_appears_as_an_incident_turns_near_due(page, server):
             "requested_datetime": reported.isoformat(),
         },
     )
-    due = "id => (window.gridmapLive.open.get(id) || {properties: {}}).properties.due"
+    due = "id => (window.gridmapLive.open.get(id) || {}).due"
     page.wait_for_function(f"id => ({due})(id) === 0", arg=incident, timeout=12_000)
     try:
         page.wait_for_function(f"id => ({due})(id) === 1", arg=incident, timeout=30_000)
@@ -305,8 +334,7 @@ def test_an_amber_ring_appears_as_an_incident_turns_near_due(page, server):
         raise AssertionError(f"no amber ring; the tick: {tick}") from exc
     # drawn with its amber ring, not only known to the page
     page.wait_for_function(
-        "id => window.gridmapLive.map.querySourceFeatures('gm-open')"
-        ".some(f => f.id === window.gridmapLive.fids.get(id) && f.properties.due === 1)",
+        "id => window.gridmapLive.dots.drawn().some(d => d.key === id && d.due === 1)",
         arg=incident,
         timeout=5_000,
     )
@@ -361,7 +389,7 @@ def test_a_dense_wall_fetches_its_dots_only_at_street_zoom(page, dense_server):
     asked = []
     page.on("request", lambda r: asked.append(r.url) if "/live/open.json" in r.url else None)
     _open_wall(page, dense_server)
-    points_minzoom = page.evaluate("() => window.gridmapLive.map.getLayer('gm-points').minzoom")
+    points_minzoom = page.evaluate("() => window.gridmapLive.dots.minzoom")
     assert points_minzoom == 11  # dense: dots from street zoom on
     first, *rest = asked
     assert first.endswith("/live/open.json?first=1")  # the first ask gets no dots
