@@ -143,13 +143,16 @@ def _store_facts(url: str) -> tuple[str, dict[str, Any]]:
         names = dict(store.child_areas(None, "street"))
         community, community_name = store.child_areas(street, "community")[0]
         grid = store.child_areas(community, "grid")[0][0]
-        building = store.grid_buildings(grid).iloc[0]
         steps = [
             (f"/area/{street}", names[street]),
             (f"/area/{community}", community_name),
             (f"/area/{grid}", grid),
-            (f"/building/{building['building_id']}", building["name"] or building["building_id"]),
         ]
+        buildings = store.grid_buildings(grid)
+        if len(buildings):  # (the city tier's store holds none: its drill-down ends at a grid)
+            building = buildings.iloc[0]
+            label = building["name"] or building["building_id"]
+            steps.append((f"/building/{building['building_id']}", label))
         day_ago = int(time.time() * 1000) - 86_400_000
         open_n = store.current_figures(pd.Timestamp.now(tz="UTC"))["open"]
         recent = store.count_reported(day_ago)
