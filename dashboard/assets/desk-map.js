@@ -22,6 +22,9 @@
   const OPEN_SPEC = 'dispatch_status', HEAT_SPEC = 'incident_heat';
   /* a live tick not answered after this long is given up (the next second asks again) */
   const LIVE_TIMEOUT_MS = 8000;
+  /* new reports the map does not hold bring the open incidents again at most this often
+     (ms): at once in a quiet hour, every few seconds when 20 events a second flow */
+  const RELOAD_EVERY_MS = 5000;
   /* where a map made before its page waits: unseen, at the size it will have (desk.css) */
   const waiting = path => 'desk-map-waiting' + (/^\/(building|incident)\//.test(path) ? ' whole' : '');
   /* the spec of a style layer, and the fields its tooltip shows */
@@ -90,6 +93,7 @@
     hours: 24,           /* the window the heat's source holds */
     figures: {},         /* choropleth layer id -> figure its feature-state shows */
     capped: false,       /* the open incidents were too many: filters fetch them again */
+    reloadedAt: -Infinity, /* when new reports last brought the open incidents again */
     openQuery: '',
     popup: null,
     appliedAt: null,     /* when the last change was handed over (ms, performance.now) */
@@ -350,7 +354,8 @@
     /* The open incidents follow the store as the wall's do: every second the events
        since the data's cursor (``/live/tick.json``, the caller's area, decided on the
        server) change the dots' states and due rings or take closed ones away; an incident
-       the map does not hold yet (a new report) brings the open incidents again. */
+       the map does not hold yet (a new report) brings the open incidents again (at most
+       every RELOAD_EVERY_MS). */
     live: function () {
       const map = this.map;
       if (!this.ready || this.cursor === null || this.cursor === undefined || this.capped ||
@@ -361,29 +366,37 @@
         .then(tick => {
           if (map !== this.map || !this.openData) { return; }
           const order = (this.words.order || {}), delta = tick.delta || {};
-          let changed = false, missing = false;
+          const changed = new Map(), gone = [];
+          let missing = false;
           for (const c of delta.changes || []) {
             const f = this.openById.get(c.id);
             if (!c.open) {
-              if (f) { this.openById.delete(c.id); changed = true; }
+              if (f) { this.openById.delete(c.id); changed.delete(c.id); gone.push(f.id); }
             } else if (f) {
               f.properties.status = (order.states || [])[c.s] || f.properties.status;
               f.properties.due = (order.due || [])[c.due] || '';
               if (c.lon !== null) { f.geometry.coordinates = [c.lon, c.lat]; }
-              changed = true;
+              changed.set(c.id, f);
             } else if (c.lon !== null) {
               missing = true;
             }
           }
           this.liveSince = tick.now;
-          if (missing) {
+          const now = performance.now();
+          if (missing && now - this.reloadedAt >= RELOAD_EVERY_MS) {
+            this.reloadedAt = now;
             this.loadOpen(this.openQuery);  /* with its own, newer cursor */
           } else {
-            this.cursor = delta.cursor;
-            if (changed) {
+            /* a new report the map does not hold comes with the next reload (the cursor
+               stays, so its changes come again meanwhile) */
+            if (!missing) { this.cursor = delta.cursor; }
+            if (changed.size || gone.length) {
               this.openData = Object.assign({}, this.openData,
                                             {features: Array.from(this.openById.values())});
-              map.getSource(this.openSource).setData(this.openData);
+              /* only what changed goes to MapLibre's worker (the whole set each second was
+                 a megabyte copied to it and re-tiled, on a district's desk) */
+              map.getSource(this.openSource).updateData({add: Array.from(changed.values()),
+                                                          remove: gone});
               this.restate();
             }
           }

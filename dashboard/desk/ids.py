@@ -31,6 +31,8 @@ DESK_HASH = "desk-hash"
 #: How often a desk page refreshes its figures, to-do list and table (ms).
 DESK_TICK_MS = 5000
 DESK_TABLE_SHOWN = "desk-table-shown"
+#: The table's rows as the server last sent them (the grid takes only what changed).
+DESK_TABLE_ROWS = "desk-table-rows"
 ACT_STATE = "act-state"
 ACT_UNIT = "act-unit"
 ACT_DEADLINE = "act-deadline"

@@ -255,6 +255,7 @@ def table_panel(ctx: AppContext, area: AreaView, lang: str) -> html.Div:
             ),
             html.Div(incident_grid(lang), className="desk-table"),
             dcc.Store(id=ids.DESK_TABLE_SHOWN),
+            dcc.Store(id=ids.DESK_TABLE_ROWS),
         ],
         className="desk-below",
     )

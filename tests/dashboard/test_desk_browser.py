@@ -199,12 +199,26 @@ def test_the_desk_map_follows_the_store_live(page, server):
     held = "id => window.gridmapDesk.openById && window.gridmapDesk.openById.get(id)"
     # a new report: the map does not hold it, so it asks for the open incidents again
     page.wait_for_function(f"id => Boolean(({held})(id))", arg=rid, timeout=15000)
+    # the table takes it with its next refresh, as a change of one row (the others untouched)
+    row = """id => { const api = window.dash_ag_grid.getApi('desk-grid');
+                     const node = api && api.getRowNode(id); return node ? node.data : null; }"""
+    page.wait_for_function(f"id => Boolean(({row})(id))", arg=rid, timeout=15000)
+    # a row that does not change keeps its very object through the table's refreshes
+    kept = page.evaluate(
+        """id => { const api = window.dash_ag_grid.getApi('desk-grid');
+                   let node = null;
+                   api.forEachNode(n => { if (!node && n.data.incident_id !== id) node = n; });
+                   window.__kept = node.data; return node.data.incident_id; }""",
+        rid,
+    )
     post(f"/api/v1/incidents/{rid}/events", {"action": "accept"})
     page.wait_for_function(
         f"id => ({held})(id).properties.status === 'accepted'", arg=rid, timeout=15000
     )
     post(f"/api/v1/incidents/{rid}/events", {"action": "void", "note": "重复"})
     page.wait_for_function(f"id => !({held})(id)", arg=rid, timeout=15000)
+    page.wait_for_function(f"id => !({row})(id)", arg=rid, timeout=15000)
+    assert page.evaluate(f"id => ({row})(id) === window.__kept", kept)
     # and the map, once it has taken the new data in, no longer draws it
     page.wait_for_function(
         """id => !window.gridmapDesk.map.querySourceFeatures(window.gridmapDesk.openSource)

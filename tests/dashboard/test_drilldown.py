@@ -149,7 +149,7 @@ def _table(client, page):
     return _callback(
         client,
         [
-            (ids.DESK_GRID, "rowData"),
+            (ids.DESK_TABLE_ROWS, "data"),
             (ids.DESK_TABLE_CAPTION, "children"),
             (ids.DESK_TABLE_SHOWN, "data"),
         ],
@@ -174,7 +174,7 @@ def test_the_table_answers_the_page_only_inside_the_callers_area(app):
     client = login(app, "street1")
     own = _table(client, {"kind": "area", "key": app.mine})
     assert own.status_code == 200
-    rows = own.get_json()["response"][ids.DESK_GRID]["rowData"]
+    rows = own.get_json()["response"][ids.DESK_TABLE_ROWS]["data"]
     with open_store(app.url) as store:
         expected = store.get_incidents(open_only=True, area_code=app.mine)
     assert {r["incident_id"] for r in rows} == set(expected["incident_id"])
