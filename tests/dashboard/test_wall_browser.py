@@ -340,6 +340,29 @@ def test_an_amber_ring_appears_as_an_incident_turns_near_due(page, server):
     )
 
 
+def test_the_dots_come_back_after_the_gl_context_is_lost(page, server):
+    """A wall runs for days; a GPU driver reset loses the GL context and everything in it.
+    MapLibre sets its style again without the live layers, and the wall's once-a-second
+    check builds them again from fresh data (the dots' layer among them)."""
+    _open_wall(page, server)
+    incident = page.evaluate(
+        "() => { const d = window.gridmapLive.dots.drawn(); return d[d.length >> 1].key; }"
+    )
+    _assert_dot_painted(page, incident)
+    page.evaluate(
+        """() => new Promise(done => {
+          const map = window.gridmapLive.map;
+          const lose = map.getCanvas().getContext('webgl2').getExtension('WEBGL_lose_context');
+          map.once('webglcontextrestored', () => setTimeout(done, 500));
+          lose.loseContext();
+          setTimeout(() => lose.restoreContext(), 300);
+        })"""
+    )
+    page.wait_for_function("() => window.gridmapLive.map.loaded()", timeout=30_000)
+    page.wait_for_timeout(1500)
+    _assert_dot_painted(page, incident)
+
+
 def test_a_tick_that_never_answers_does_not_stop_the_wall(page, server):
     held = []
 
