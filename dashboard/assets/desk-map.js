@@ -183,6 +183,14 @@
       this.moved = false;
       map.on('movestart', e => { if (e.originalEvent) { this.moved = true; } });
       map.on('resize', () => { if (!this.moved) { this.fit(); } });
+      /* a lost and restored GL context (a driver reset) sets the style again without any
+         feature-state: the figures and the filters are drawn again */
+      map.on('webglcontextrestored', () => map.once('idle', () => {
+        if (map !== this.map || !this.view) { return; }
+        this.figures = {};
+        this.out = null;
+        this.apply(this.view);
+      }));
       this.map = map;
       performance.mark('gridmap-desk-mount');
       map.on('load', () => {
