@@ -27,7 +27,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 
 /* The wall's clock and "data as of" line, outside Dash: Beijing time whatever the display
    machine's zone; a warning colour once no update has arrived for 8 s. Drawn once a second by
-   the wall's tick (wall-tick.js, in the frame the map draws for it). */
+   the wall's tick (wall-tick.js, with the map's update of the same tick). */
 (function () {
   const formats = new Map();  /* made once: a formatter is costly to make */
   const fmt = (d, en, opts) => {

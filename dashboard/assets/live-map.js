@@ -75,7 +75,6 @@
     heatRemove: [],
     heatSentAt: 0,
     gridStates: new Map(),  /* grid code -> colour class, to set with the dots' next frame */
-    framePending: false,    /* a delta asked for a frame the map has not drawn yet */
     appliedAt: 0,           /* when the last delta was applied (ms) */
     heatQueue: [],       /* [reported ms, feature id], oldest first, to expire */
     heatCursor: 0,
@@ -152,10 +151,7 @@
       /* a screen that changes size shows the area whole again (unless a tour is on a street) */
       map.on('resize', () => { if (!this.touring) { this.fit(); } });
       /* frames drawn, for the benchmarks (a wall that redraws without cause burns its CPU) */
-      map.on('render', () => {
-        window.gridmapRenders = (window.gridmapRenders || 0) + 1;
-        this.framePending = false;
-      });
+      map.on('render', () => { window.gridmapRenders = (window.gridmapRenders || 0) + 1; });
       this.map = map;
       this.mount('wall-map');
     },
@@ -420,10 +416,7 @@
         this.flashGone = [];
       }
       this.applyGridStates();
-      if (changed) {
-        this.framePending = true;
-        dots.repaint();
-      }
+      if (changed) { dots.repaint(); }
       const heat = map.getSource('gm-heat'), now = Date.now();
       if (heat && (this.heatAdd.length || this.heatRemove.length) && heat.loaded() &&
           now - this.heatSentAt >= HEAT_EVERY_MS) {

@@ -2,7 +2,7 @@
  *
  * Once a second: ask /live/tick.json for what changed since the cursor the map last applied,
  * hand the map's part to window.gridmapLive (live-map.js) and put new ticker lines on top,
- * with the clock (gridmap.js), in the frame the map draws for it.
+ * with the clock (gridmap.js): one frame drawn for all of it.
  * A Dash callback a second (request, store updates, React renders) cost the page's main
  * thread more than drawing the map; this is one fetch and a few DOM nodes.
  *
@@ -16,8 +16,6 @@
   /* a new line is lit this long (ms); the tick after takes the light away, in the same
      frame as its own changes (nothing on the wall animates: see wall.css) */
   const FRESH_MS = 3000;
-  /* the longest the tick's page changes wait for the map's frame (ms) */
-  const MAP_FRAME_WAIT_MS = 250;
   /* the ticker's length and the tick come from the page (the server's TICKER_LENGTH, TICK_MS) */
   const state = {root: null, cursor: 0, since: 0, lang: 'zh', keys: [], busy: false,
                  timer: null, tickMs: 1000, length: 12};
@@ -50,21 +48,6 @@
   /* The clock and "data as of" line (gridmap.js), once a tick. */
   function drawClock() {
     if (window.gridmapClock) { window.gridmapClock(); }
-  }
-
-  /* Run ``write`` (the tick's changes to the page) in the frame the map draws for the same
-     tick, if it is drawing one: every frame is the whole screen composed again, in software
-     on a PC without a GPU, and the map's update would otherwise be a frame of its own. */
-  function inMapFrame(write) {
-    const live = window.gridmapLive;
-    const map = live && live.map;
-    if (!map || !live.framePending) { write(); return; }
-    let done = false;
-    const once = () => {
-      if (!done) { done = true; write(); }
-    };
-    map.once('render', once);
-    setTimeout(once, MAP_FRAME_WAIT_MS);
   }
 
   function span(text, className) {
@@ -123,9 +106,7 @@
         if (root !== state.root) { return; }  /* the page changed meanwhile */
         window.gridmapAsOf = Date.now();  /* the server answered: the data is as of now */
         const live = window.gridmapLive;
-        let applied = false;
         if (live && live.apply(body.delta)) {
-          applied = true;
           let cursor = Math.max(state.cursor, body.delta.cursor || 0);
           if (live.replayFrom !== null) {  /* the layers' data is older than this cursor */
             cursor = Math.min(cursor, live.replayFrom);
@@ -134,11 +115,10 @@
           state.cursor = cursor;
           state.since = body.now;
         }
-        const write = () => {
-          if (root === state.root) { addLines(body.ticker || [], true); }
-          drawClock();
-        };
-        if (applied) { inMapFrame(write); } else { write(); }
+        /* in the same task as the map's update: the browser draws both in one frame (each
+           frame is the whole screen composed again, in software on a PC without a GPU) */
+        addLines(body.ticker || [], true);
+        drawClock();
       })
       .catch(() => drawClock())  /* keep the last picture; the clock shows the data's age */
       .finally(() => { clearTimeout(timer); state.busy = false; });
