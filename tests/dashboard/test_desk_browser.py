@@ -118,25 +118,6 @@ def test_filters_change_the_map_in_the_browser_without_fetching_it_again(page, s
     )
     asked = [u for u in page.asked[before:] if "/desk/figures/" in u]
     assert asked and all("figure=overdue" in u for u in asked)
-    # a lost and restored GL context (a driver reset) sets MapLibre's style again without
-    # any feature-state: the figure and the filters are drawn again
-    coloured = """() => window.gridmapDesk.map.queryRenderedFeatures(
-                     {layers: ['gm-grid_choropleth']}).some(f => f.state && f.state.c)"""
-    page.wait_for_function(coloured, timeout=10000)
-    page.evaluate(
-        """() => new Promise(done => {
-          const map = window.gridmapDesk.map;
-          const lose = map.getCanvas().getContext('webgl2').getExtension('WEBGL_lose_context');
-          map.once('webglcontextrestored', () => done());
-          lose.loseContext();
-          setTimeout(() => lose.restoreContext(), 300);
-        })"""
-    )
-    page.wait_for_function(coloured, timeout=20000)
-    page.get_by_label("派遣状态 (未结事件)").check()
-    _settle(page)
-    drawn = _drawn_ids(page)
-    assert drawn and drawn <= in_progress
 
 
 def test_clicking_an_incident_shows_its_detail(page):
