@@ -235,10 +235,21 @@ def test_figure_classes_partition_the_areas_by_their_figure(app_ctx):
 
 
 def test_figures_route_answers_the_callers_area_and_names_a_bad_figure(app_ctx):
+    import pandas as pd
+
+    from gridmap.dashboard.desk.layers import figure_classes
+    from gridmap.domain.access import Scope
+
     data = _client_get("/desk/figures/grid_choropleth.json?figure=open").json
     assert len(data["codes"]) == len(data["k"]) == len(data["values"]) > 1000
     rates = _client_get("/desk/figures/grid_choropleth.json?figure=on_time_rate").json
-    assert rates["values"] and all(str(v).endswith("%") for v in rates["values"])
+    assert len(rates["codes"]) == len(rates["k"]) == len(rates["values"])
+    # the rate is of what was handled today, and just after midnight nothing was: the
+    # figures as they stood at yesterday's noon, when the demo's grids had handled some
+    noon = pd.Timestamp.now(tz="Asia/Shanghai").normalize() - pd.Timedelta(hours=12)
+    with open_store(app_ctx) as store:
+        then = figure_classes(store, "grid_choropleth", "on_time_rate", Scope.district(), noon)
+    assert then["values"] and all(str(v).endswith("%") for v in then["values"])
     assert _client_get("/desk/figures/grid_choropleth.json?figure=x").status_code == 400
     assert _client_get("/desk/figures/buildings.json").status_code == 404
 
