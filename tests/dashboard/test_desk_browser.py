@@ -97,8 +97,10 @@ def test_filters_change_the_map_in_the_browser_without_fetching_it_again(page, s
         located = store.get_incidents(open_only=True).dropna(subset=["lon"])
     before = len(page.asked)
     page.click("#desk-status")
-    page.keyboard.type("处置中")
-    page.keyboard.press("Enter")
+    # the dropdown's list opens in a popover of its own (typed keys before it has the focus
+    # would be lost): its option is clicked once it is there
+    page.locator(".dash-dropdown-content [role=option]", has_text="处置中").click()
+    page.keyboard.press("Escape")
     page.wait_for_function(
         "() => window.gridmapDesk.view.statuses.includes('in_progress')", timeout=30000
     )
