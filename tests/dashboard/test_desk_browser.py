@@ -96,15 +96,7 @@ def test_filters_change_the_map_in_the_browser_without_fetching_it_again(page, s
     with open_store(server.store_url) as store:
         located = store.get_incidents(open_only=True).dropna(subset=["lon"])
     before = len(page.asked)
-    page.click("#desk-status")
-    # the dropdown's list opens in a popover of its own (typed keys before it has the focus
-    # would be lost): its option is clicked once it is there
-    page.locator(".dash-dropdown-content [role=option]", has_text="处置中").click()
-    page.keyboard.press("Escape")
-    page.wait_for_function(
-        "() => window.gridmapDesk.view.statuses.includes('in_progress')", timeout=30000
-    )
-    _settle(page)
+    _filter_status(page, "处置中", "in_progress")
     drawn = _drawn_ids(page)
     in_progress = set(located.loc[located["status"] == "in_progress", "incident_id"])
     assert drawn and drawn <= in_progress
@@ -120,6 +112,51 @@ def test_filters_change_the_map_in_the_browser_without_fetching_it_again(page, s
     )
     asked = [u for u in page.asked[before:] if "/desk/figures/" in u]
     assert asked and all("figure=overdue" in u for u in asked)
+
+
+def _filter_status(page, label: str, code: str) -> None:
+    """Pick ``label`` in the status filter and wait for the map to show it."""
+    page.click("#desk-status")
+    # the dropdown's list opens in a popover of its own (typed keys before it has the focus
+    # would be lost): its option is clicked once it is there
+    page.locator(".dash-dropdown-content [role=option]", has_text=label).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "code => window.gridmapDesk.view.statuses.includes(code)", arg=code, timeout=30000
+    )
+    _settle(page)
+
+
+def test_the_filters_and_figures_come_back_after_the_gl_context_is_lost(page, server):
+    """A desk stays open all day; a GPU driver reset loses the GL context and MapLibre sets
+    its style again without any feature-state: every filtered-out incident would be drawn
+    and every area in the default colour. The desk draws its filters and figure again."""
+    _filter_status(page, "处置中", "in_progress")
+    filtered = _drawn_ids(page)
+    with open_store(server.store_url) as store:
+        located = store.get_incidents(open_only=True).dropna(subset=["lon"])
+    assert filtered and len(filtered) < len(located)
+    page.evaluate(
+        """() => new Promise(done => {
+          const map = window.gridmapDesk.map;
+          const lose = map.getCanvas().getContext('webgl2').getExtension('WEBGL_lose_context');
+          map.once('webglcontextrestored', () => map.once('idle', done));
+          lose.loseContext();
+          setTimeout(() => lose.restoreContext(), 300);
+        })"""
+    )
+    _settle(page)
+    page.wait_for_function(
+        "() => { const m = window.gridmapDesk.map; return m.loaded() && !m.isMoving(); }",
+        timeout=30000,
+    )
+    assert _drawn_ids(page) == filtered
+    coloured = page.evaluate(
+        """() => { const m = window.gridmapDesk.map;
+             return m.queryRenderedFeatures()
+               .filter(f => f.state && f.state.k !== undefined).length; }"""
+    )
+    assert coloured > 0
 
 
 def test_clicking_an_incident_shows_its_detail(page):
