@@ -46,10 +46,16 @@ DASHBOARD = Path(__file__).resolve().parents[1]
 class GridmapDash(dash.Dash):
     """Dash, with the scripts of component libraries a page does not use left out of its
     first HTML (Dash lists every imported library on every page: the wall would load the
-    desk's table library, 0.36 MB compressed, for nothing)."""
+    desk's table library, 0.36 MB compressed, for nothing), and Dash's polyfill left out of
+    every page."""
 
     #: Pages (paths) and the script names they do without.
     UNUSED_SCRIPTS: ClassVar[dict[str, tuple[str, ...]]] = {"/wall": ("dash_ag_grid",)}
+    #: Scripts no page needs: Dash's ``@babel/polyfill`` (core-js 2, which a browser that
+    #: draws WebGL 2 has natively; its evaluation cost 40–140 ms of each page load here).
+    #: The one global of it Dash's libraries use, ``regeneratorRuntime``, comes from
+    #: ``assets/vendor/regenerator-runtime``.
+    NEEDLESS_SCRIPTS: ClassVar[tuple[str, ...]] = ("/deps/polyfill@",)
     #: Pages (paths) and the class their ``<html>`` element has from the first paint (the
     #: wall's dark ground, before Dash has drawn anything: ``assets/wall.css``).
     PAGE_CLASSES: ClassVar[dict[str, str]] = {"/wall": "gm-wall"}
@@ -62,15 +68,15 @@ class GridmapDash(dash.Dash):
 
     def interpolate_index(self, **kwargs):
         """The page's first HTML, as Dash makes it, less the unused libraries' scripts and
-        with the page's class."""
+        the needless ones, and with the page's class."""
         path = flask.request.path.rstrip("/") or "/"
-        unused = self.UNUSED_SCRIPTS.get(path, ())
-        if unused:
-            kwargs["scripts"] = "\n".join(
-                line
-                for line in kwargs.get("scripts", "").split("\n")
-                if not any(f"/{name}/" in line for name in unused)
-            )
+        unused = [f"/{name}/" for name in self.UNUSED_SCRIPTS.get(path, ())]
+        unused += self.NEEDLESS_SCRIPTS
+        kwargs["scripts"] = "\n".join(
+            line
+            for line in kwargs.get("scripts", "").split("\n")
+            if not any(part in line for part in unused)
+        )
         if path in self.MAP_FIRST:
             kwargs["renderer"] = (
                 '<script id="_dash-renderer" type="application/javascript">'

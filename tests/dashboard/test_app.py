@@ -157,3 +157,15 @@ def test_the_wall_map_is_described_by_one_route_and_the_page_only_mounts_it(clie
     assert config["layers"] == wall_map_layers()  # one district: streets named at every zoom
     west, south, east, north = config["bounds"]
     assert 104.0 < west < east < 104.3 and 30.6 < south < north < 30.8  # Chenghua, whole
+
+
+@pytest.mark.parametrize("path", ["/", "/wall"])
+def test_pages_load_the_generator_runtime_and_not_dashs_polyfill(client, path):
+    import re
+
+    html = client.get(path).get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert any("/dash-renderer/" in s for s in scripts)  # Dash itself is still there
+    assert any("/vendor/regenerator-runtime/runtime.js" in s for s in scripts)
+    assert not any("polyfill" in s for s in scripts)
+    assert any("dash_ag_grid" in s for s in scripts) == (path == "/")  # the wall has no table
