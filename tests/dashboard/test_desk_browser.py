@@ -46,6 +46,19 @@ def page(server):
         browser.close()
 
 
+#: When the table first shows rows (``window.gridmapRowsAt``, ms since the page's start).
+ROWS_CLOCK = """(() => {
+  const look = () => {
+    const api = window.dash_ag_grid && window.dash_ag_grid.getApi &&
+                (() => { try { return window.dash_ag_grid.getApi('desk-grid'); }
+                         catch (e) { return null; } })();
+    if (api && api.getDisplayedRowCount() > 0) { window.gridmapRowsAt = performance.now(); }
+    else { setTimeout(look, 20); }
+  };
+  look();
+})();"""
+
+
 def _drawn_ids(page) -> set[str]:
     """Incident ids of the dots drawn on the map now (not those the filters leave out, drawn
     clear by their feature-state)."""
@@ -90,6 +103,31 @@ def test_the_desk_draws_its_area_whole_on_maplibre_with_nothing_from_elsewhere(p
                    {source: 'gm-grid_choropleth', id: f.id}).k !== undefined).length"""
     )
     assert states > 100
+
+
+def test_the_tables_rows_wait_for_the_maps_first_picture(server):
+    """Laying out the table's rows is a long task of the main thread: it comes once the map
+    has its first picture (here held back by slow grids), not in the map's way."""
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    def slowly(route):
+        time.sleep(1.5)
+        route.continue_()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        pg = browser.new_page(viewport={"width": 1920, "height": 1080})
+        pg.add_init_script(ROWS_CLOCK)
+        pg.context.route("**/geo/grid.geojson*", slowly)
+        pg.goto(server.url + "/")
+        pg.wait_for_function("() => window.gridmapRowsAt", timeout=60000)
+        timing = pg.evaluate(
+            "() => ({rows: window.gridmapRowsAt, painted: window.gridmapDesk.painted})"
+        )
+        browser.close()
+    assert timing["painted"] and timing["rows"] >= timing["painted"], timing
 
 
 def test_filters_change_the_map_in_the_browser_without_fetching_it_again(page, server):
