@@ -90,7 +90,7 @@
     rendered: null,
     words: {states: {}, categories: {}, fields: {}, figures: {}},
     view: {layers: null, categories: [], statuses: [], hours: 24, figure: 'open'},
-    hours: 24,           /* the window the heat's source holds */
+    hours: null,         /* the window the heat's source holds (null: none yet) */
     figures: {},         /* choropleth layer id -> figure its feature-state shows */
     capped: false,       /* the open incidents were too many: filters fetch them again */
     reloadedAt: -Infinity, /* when new reports last brought the open incidents again */
@@ -147,6 +147,7 @@
       this.ready = false;
       this.mounted = false;
       this.painted = null;
+      this.hours = null;
       this.figures = {};
       this.out = null;
       this.numbers = new Map();
@@ -280,14 +281,14 @@
           continue;
         }
         const isOpen = r.layers.some(l => l.source === id && specOf(l) === OPEN_SPEC);
-        /* the open incidents are fetched here (the answer may say they were too many) */
-        map.addSource(id, isOpen ? Object.assign({}, source, {data: {type: 'FeatureCollection',
-                                                                     features: []}})
-                                 : source);
+        const isHeat = r.layers.some(l => l.source === id && specOf(l) === HEAT_SPEC);
+        /* the open incidents are fetched here (the answer may say they were too many); the
+           reports for the heat once it is shown (``apply``): off at first, they took the
+           one worker of a two-core PC ahead of the geometry of the first picture */
+        map.addSource(id, isOpen || isHeat ? Object.assign({}, source, {data: NOTHING})
+                                           : source);
         if (isOpen) { this.openSource = id; this.openUrl = source.data; }
-        if (r.layers.some(l => l.source === id && specOf(l) === HEAT_SPEC)) {
-          this.heatSource = id;
-        }
+        if (isHeat) { this.heatSource = id; }
       }
       for (const l of r.layers) {
         shownByState(l);

@@ -150,6 +150,14 @@ def test_filters_change_the_map_in_the_browser_without_fetching_it_again(page, s
     )
     asked = [u for u in page.asked[before:] if "/desk/figures/" in u]
     assert asked and all("figure=overdue" in u for u in asked)
+    # the heat is off at first and its reports not fetched; switched on, they come
+    assert not [u for u in page.asked if "/desk/reports.geojson" in u]
+    page.get_by_label("事件热力 (24小时)").check()
+    page.wait_for_function(
+        "() => window.gridmapDesk.map.querySourceFeatures('gm-incident_heat').length > 0",
+        timeout=30000,
+    )
+    assert [u for u in page.asked if "/desk/reports.geojson?hours=24" in u]
 
 
 def _filter_status(page, label: str, code: str) -> None:
