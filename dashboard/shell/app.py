@@ -46,8 +46,8 @@ DASHBOARD = Path(__file__).resolve().parents[1]
 class GridmapDash(dash.Dash):
     """Dash, with the scripts of component libraries a page does not use left out of its
     first HTML (Dash lists every imported library on every page: the wall would load the
-    desk's table library, 0.36 MB compressed, for nothing), and Dash's polyfill left out of
-    every page."""
+    desk's table library, 0.36 MB compressed, for nothing), Dash's polyfill left out of
+    every page, and the map's scripts first."""
 
     #: Pages (paths) and the script names they do without.
     UNUSED_SCRIPTS: ClassVar[dict[str, tuple[str, ...]]] = {"/wall": ("dash_ag_grid",)}
@@ -56,6 +56,12 @@ class GridmapDash(dash.Dash):
     #: The one global of it Dash's libraries use, ``regeneratorRuntime``, comes from
     #: ``assets/vendor/regenerator-runtime``.
     NEEDLESS_SCRIPTS: ClassVar[tuple[str, ...]] = ("/deps/polyfill@",)
+    #: Scripts put first on every page, in this order: the map's library, then the pages'
+    #: own (``assets/``), which start the map's requests as they run. Dash lists them after
+    #: React and the component libraries (the desk's table library alone is 0.36 MB to
+    #: evaluate), so the map was asked for only once all of those had run; nothing of ours
+    #: needs them when it loads.
+    FIRST_SCRIPTS: ClassVar[tuple[str, ...]] = ("/assets/vendor/maplibre-gl/", "/assets/")
     #: Pages (paths) and the class their ``<html>`` element has from the first paint (the
     #: wall's dark ground, before Dash has drawn anything: ``assets/wall.css``).
     PAGE_CLASSES: ClassVar[dict[str, str]] = {"/wall": "gm-wall"}
@@ -63,8 +69,12 @@ class GridmapDash(dash.Dash):
     #: its own scripts (``assets/live-map.js``) and is what the room looks at; Dash's start
     #: (its scripts run, its layout asked for and drawn) on the same two cores made the map
     #: wait for the panels. Dash starts once the map has painted
-    #: (``window.gridmapStartDash``), or after this many ms whatever the map does.
+    #: (``window.gridmapStartDash``), or after this many ms whatever the map does; its
+    #: libraries (React, the renderer, the components: ~0.2 s of the main thread to evaluate
+    #: here) are loaded only then, in their order.
     MAP_FIRST: ClassVar[dict[str, int]] = {"/wall": 3000}
+    #: The type a map-first page's Dash library scripts have until its map has painted.
+    LATER_TYPE = "text/x-gridmap-later"
 
     def interpolate_index(self, **kwargs):
         """The page's first HTML, as Dash makes it, less the unused libraries' scripts and
@@ -72,11 +82,16 @@ class GridmapDash(dash.Dash):
         path = flask.request.path.rstrip("/") or "/"
         unused = [f"/{name}/" for name in self.UNUSED_SCRIPTS.get(path, ())]
         unused += self.NEEDLESS_SCRIPTS
-        kwargs["scripts"] = "\n".join(
+        lines = [
             line
             for line in kwargs.get("scripts", "").split("\n")
             if not any(part in line for part in unused)
-        )
+        ]
+        lines.sort(key=self._script_rank)
+        if path in self.MAP_FIRST:  # Dash's libraries held: a type no browser runs
+            held = f'<script type="{self.LATER_TYPE}" src="/_dash-component-suites/'
+            lines = [line.replace('<script src="/_dash-component-suites/', held) for line in lines]
+        kwargs["scripts"] = "\n".join(lines)
         if path in self.MAP_FIRST:
             kwargs["renderer"] = (
                 '<script id="_dash-renderer" type="application/javascript">'
@@ -87,14 +102,30 @@ class GridmapDash(dash.Dash):
             page = page.replace("<html>", f'<html class="{self.PAGE_CLASSES[path]}">', 1)
         return page
 
+    @classmethod
+    def _script_rank(cls, line: str) -> int:
+        """Where a script tag of Dash's list goes (:data:`FIRST_SCRIPTS` first, in their
+        order; the rest, Dash's inline scripts last among them, as Dash has them)."""
+        for rank, part in enumerate(cls.FIRST_SCRIPTS):
+            if f'src="{part}' in line:
+                return rank
+        return len(cls.FIRST_SCRIPTS)
+
     def _map_first_renderer(self, wait_ms: int) -> str:
         """The inline script that starts Dash (its own ``renderer`` line) when the page's map
         calls ``window.gridmapStartDash``, or after ``wait_ms``."""
         return (
             "window.gridmapStartDash = function () {"
             " if (window.gridmapDashStarted) { return; }"
-            f" window.gridmapDashStarted = true; {self.renderer}"
-            " window.renderer = renderer; };"
+            " window.gridmapDashStarted = true;"
+            f" var start = function () {{ {self.renderer} window.renderer = renderer; }};"
+            " var srcs = Array.prototype.map.call(document.querySelectorAll("
+            f"'script[type=\"{self.LATER_TYPE}\"]'), function (e) {{ return e.src; }});"
+            " if (!srcs.length) { start(); return; }"
+            " srcs.forEach(function (src, i) {"
+            " var s = document.createElement('script'); s.src = src; s.async = false;"
+            " if (i === srcs.length - 1) { s.onload = start; s.onerror = start; }"
+            " document.body.appendChild(s); }); };"
             f" setTimeout(window.gridmapStartDash, {int(wait_ms)});"
         )
 

@@ -160,12 +160,23 @@ def test_the_wall_map_is_described_by_one_route_and_the_page_only_mounts_it(clie
 
 
 @pytest.mark.parametrize("path", ["/", "/wall"])
-def test_pages_load_the_generator_runtime_and_not_dashs_polyfill(client, path):
+def test_pages_load_their_scripts_in_the_maps_order_without_dashs_polyfill(client, path):
     import re
 
+    from gridmap.dashboard.shell.app import GridmapDash
+
     html = client.get(path).get_data(as_text=True)
-    scripts = re.findall(r'<script src="([^"]+)"', html)
+    tags = re.findall(r'<script(?: type="([^"]+)")? src="([^"]+)"', html)
+    scripts = [src for _type, src in tags]
     assert any("/dash-renderer/" in s for s in scripts)  # Dash itself is still there
     assert any("/vendor/regenerator-runtime/runtime.js" in s for s in scripts)
     assert not any("polyfill" in s for s in scripts)
     assert any("dash_ag_grid" in s for s in scripts) == (path == "/")  # the wall has no table
+    # the map's library and the pages' own scripts run first: they start the map's requests
+    first_dash = min(i for i, s in enumerate(scripts) if "/_dash-component-suites/" in s)
+    assert "maplibre-gl.js" in scripts[0] and all("/assets/" in s for s in scripts[:first_dash])
+    # the wall's map is drawn before Dash's libraries run: they are held until it painted
+    held = {src for kind, src in tags if kind == GridmapDash.LATER_TYPE}
+    dash_libraries = {s for s in scripts if "/_dash-component-suites/" in s}
+    assert held == (dash_libraries if path == "/wall" else set())
+    assert (f'"{GridmapDash.LATER_TYPE}"' in html) == (path == "/wall")  # and its starter
