@@ -78,7 +78,8 @@ class GridmapDash(dash.Dash):
 
     def interpolate_index(self, **kwargs):
         """The page's first HTML, as Dash makes it, less the unused libraries' scripts and
-        the needless ones, and with the page's class."""
+        the needless ones, the map's scripts first (a map-first page's Dash libraries held
+        until its map has painted), and with the page's class."""
         path = flask.request.path.rstrip("/") or "/"
         unused = [f"/{name}/" for name in self.UNUSED_SCRIPTS.get(path, ())]
         unused += self.NEEDLESS_SCRIPTS
