@@ -202,15 +202,21 @@ HASH_KEYS = ("category", "status", "figure", "view", "due", "within", "q")
 #: Which of them hold several values.
 _MULTI = ("category", "status", "due")
 
-#: Filters from the URL's fragment as the page opens (a reload or a shared link).
+#: Filters from the URL's fragment as the page opens (a reload or a shared link), each
+#: given with its control's options: a value none of them has (a mistyped or outdated link)
+#: is left out, and the control keeps its own.
 _READ_HASH = """function (_page) {
     const keys = __KEYS__, multi = __MULTI__;
+    const options = Array.from(arguments).slice(1);
     const params = new URLSearchParams(window.location.hash.slice(1));
     const nu = window.dash_clientside.no_update;
-    return keys.map(k => {
+    return keys.map((k, i) => {
         if (!params.has(k)) { return nu; }
+        const known = Array.isArray(options[i]) ? options[i].map(o => String(o.value)) : null;
+        const ok = v => known === null || known.indexOf(v) >= 0;
         const v = params.get(k);
-        return multi.indexOf(k) >= 0 ? v.split(',').filter(x => x) : v;
+        if (multi.indexOf(k) >= 0) { return v.split(',').filter(x => x && ok(x)); }
+        return ok(v) ? v : nu;
     });
 }""".replace("__KEYS__", json.dumps(HASH_KEYS)).replace("__MULTI__", json.dumps(_MULTI))
 
@@ -340,6 +346,8 @@ def register(app: dash.Dash) -> None:
         _READ_HASH,
         [Output(c, "value", allow_duplicate=True) for c in controls],
         Input(ids.DESK_PAGE, "data"),
+        # each control's options, but the search box's (free text)
+        [State(c, "options") for c in controls if c != ids.DESK_SEARCH],
         prevent_initial_call="initial_duplicate",
     )
     app.clientside_callback(

@@ -130,6 +130,31 @@ def test_the_tables_rows_wait_for_the_maps_first_picture(server):
     assert timing["painted"] and timing["rows"] >= timing["painted"], timing
 
 
+def test_a_link_keeps_its_filters_and_leaves_out_what_no_control_has(server):
+    """The filters are in the URL's fragment: a shared link shows the same, and a value no
+    control offers (mistyped, or from an older version) is dropped, not drawn as nothing."""
+    from playwright.sync_api import sync_playwright
+
+    link = "/#status=in_progress,nonsense&figure=bogus&view=zzz&q=%E8%B7%AF"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        pg = browser.new_page(viewport={"width": 1920, "height": 1080})
+        pg.goto(server.url + link)
+        pg.wait_for_function(
+            "() => window.gridmapDesk && window.gridmapDesk.painted"
+            " && window.gridmapDesk.view.statuses.length",
+            timeout=60000,
+        )
+        pg.wait_for_function("() => window.location.hash.indexOf('bogus') < 0", timeout=10000)
+        view = pg.evaluate("() => window.gridmapDesk.view")
+        search = pg.input_value("#desk-search")
+        hash_now = pg.evaluate("() => decodeURIComponent(window.location.hash)")
+        browser.close()
+    assert view["statuses"] == ["in_progress"] and view["figure"] == "open"
+    assert search == "路"
+    assert "status=in_progress" in hash_now and "zzz" not in hash_now and "路" in hash_now
+
+
 def test_filters_change_the_map_in_the_browser_without_fetching_it_again(page, server):
     with open_store(server.store_url) as store:
         located = store.get_incidents(open_only=True).dropna(subset=["lon"])
