@@ -167,6 +167,10 @@ def test_filters_change_the_map_in_the_browser_without_fetching_it_again(page, s
     assert fetched == []  # a filter expression, not a new download
     # a layer switch hides the dots; the figure recolours the grids from a few codes
     page.get_by_label("派遣状态 (未结事件)").uncheck()
+    # the switch reaches the map by a callback: settled only once the map has it
+    page.wait_for_function(
+        "() => !window.gridmapDesk.view.layers.includes('dispatch_status')", timeout=30000
+    )
     _settle(page)
     assert _drawn_ids(page) == set()
     page.get_by_label("超期案件").check()
