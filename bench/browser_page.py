@@ -41,11 +41,12 @@ VIEWPORT = {"width": 1920, "height": 1080}
 TICK_PATH = "/live/tick.json"
 UPDATE_PATHS = ("/_dash-update-component", TICK_PATH)
 
-#: The paint probe of a page with a plotly map (the naive page), by plotly's public events
-#: only: the first ``plotly_afterplot`` of a graph whose figure has data (plotly resolves a
-#: map's plot once MapLibre has loaded its style and the traces' sources). It also counts the
-#: redraws. Our wall, MapLibre's own map, says itself when it painted (``gridmapPainted``:
-#: the first frame once every source of its style and its live sources had loaded).
+#: Each page's own word that it painted, reported beside the measure (:data:`SETTLE_PROBE`):
+#: the naive page by plotly's public events (the first ``plotly_afterplot`` of a graph whose
+#: figure has data: plotly resolves a map's plot once MapLibre has its style and the traces'
+#: sources were handed over, before they are drawn), which also counts its redraws; our wall
+#: and the plain page say it themselves (``gridmapPainted``, ``plainPainted``: the first frame
+#: once every source of the style and the live sources had loaded).
 GENERIC_PROBE = """
 (() => {
   const probe = (window.__benchPaint = {painted: null, renders: 0});
@@ -74,6 +75,119 @@ PROBES = {
     "gridmapPainted": "window.gridmapPainted",
     "plainPainted": "window.plainPainted",  # the plain MapLibre page (bench/plain_app.py)
 }
+
+#: Pixels between two samples of a frame, across and down (CSS pixels at a ratio of 1).
+SETTLE_STEP_PX = 16
+#: A sample differs from another when a channel differs by more than this (of 255):
+#: antialiasing and dithering move a channel by a few.
+SETTLE_NOISE = 24
+#: A frame shows the final picture when at most this share of its samples differ from the
+#: final frame's: the fade of a layer's last paint transition, not a layer of its own.
+SETTLE_TOLERANCE = 0.005
+#: A page is taken as having drawn what it draws once it has said it painted (its own word,
+#: :data:`PROBES`) and no frame has changed its picture for :data:`SETTLE_QUIET_S`, or for
+#: :data:`SETTLE_QUIET_SHARE` of the time since navigation if longer (a slow page may draw
+#: its background, then parse its data for seconds before drawing again).
+SETTLE_QUIET_S = 1.5
+SETTLE_QUIET_SHARE = 0.5
+
+#: The first paint of every page, measured the same way whatever draws it (plotly's map, our
+#: MapLibre map, the plain page's): the moment the map's canvas first shows its final picture.
+#: Every frame a large WebGL 2 canvas draws is sampled, a row of pixels every
+#: :data:`SETTLE_STEP_PX` and a pixel of each row every as many, read into a pixel buffer
+#: right after the frame's draw calls and fetched once a fence says the GPU is done, so the
+#: page never waits on the GPU for it (a synchronous read cost 0.1–0.2 s a frame here). The
+#: page's GL state is put back as it was. ``__gmSettle.lastChange``: the time of the last
+#: frame that differed from the one before it.
+SETTLE_PROBE = """
+(() => {
+  const STEP = @STEP@, NOISE = @NOISE@;
+  const probe = (window.__gmSettle = {frames: [], pending: [], lastChange: null});
+  const differs = (a, b) => {
+    let n = 0;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i], y = b[i];
+      const red = Math.abs((x >> 16) - (y >> 16));
+      const green = Math.abs(((x >> 8) & 255) - ((y >> 8) & 255));
+      if (Math.max(red, green, Math.abs((x & 255) - (y & 255))) > NOISE) n++;
+    }
+    return n / a.length;
+  };
+  probe.differs = differs;
+  const fetchDone = () => {
+    const waiting = [];
+    for (const read of probe.pending) {
+      const gl = read.gl;
+      if (gl.clientWaitSync(read.sync, 0, 0) === gl.TIMEOUT_EXPIRED) {
+        waiting.push(read);
+        continue;
+      }
+      gl.deleteSync(read.sync);
+      const bound = gl.getParameter(gl.PIXEL_PACK_BUFFER_BINDING);
+      const rows = new Uint8Array(read.rows * read.width * 4);
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, read.buffer);
+      gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, rows);
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, bound);
+      gl.deleteBuffer(read.buffer);
+      const samples = [];
+      for (let r = 0; r < read.rows; r++)
+        for (let x = STEP >> 1; x < read.width; x += STEP) {
+          const i = (r * read.width + x) * 4;
+          samples.push((rows[i] << 16) | (rows[i + 1] << 8) | rows[i + 2]);
+        }
+      const last = probe.frames[probe.frames.length - 1];
+      if (!last || differs(samples, last.samples) > 0) probe.lastChange = read.t;
+      probe.frames.push({t: read.t, samples});
+    }
+    probe.pending = waiting;
+    if (waiting.length) setTimeout(fetchDone, 10);
+  };
+  const sample = (gl) => {
+    const width = gl.drawingBufferWidth, height = gl.drawingBufferHeight;
+    if (width * height < 200000) return;  // not a map
+    const t = performance.now(), rows = Math.floor(height / STEP);
+    const pack = gl.getParameter(gl.PIXEL_PACK_BUFFER_BINDING);
+    const readFrom = gl.getParameter(gl.READ_FRAMEBUFFER_BINDING);
+    const buffer = gl.createBuffer();
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
+    gl.bufferData(gl.PIXEL_PACK_BUFFER, rows * width * 4, gl.STREAM_READ);
+    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);  // what is shown
+    for (let r = 0; r < rows; r++)
+      gl.readPixels(0, r * STEP + (STEP >> 1), width, 1, gl.RGBA, gl.UNSIGNED_BYTE, r * width * 4);
+    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, readFrom);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, pack);
+    const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
+    gl.flush();
+    probe.pending.push({gl, buffer, sync, t, width, rows});
+    if (probe.pending.length === 1) setTimeout(fetchDone, 10);
+  };
+  let queued = false;  // one sample a frame: once the task that draws it is done
+  const proto = WebGL2RenderingContext.prototype;
+  const draws = ["drawElements", "drawArrays", "drawElementsInstanced", "drawArraysInstanced"];
+  for (const name of draws) {
+    const draw = proto[name];
+    proto[name] = function (...args) {
+      const out = draw.apply(this, args);
+      if (!queued) {
+        queued = true;
+        queueMicrotask(() => { queued = false; sample(this); });
+      }
+      return out;
+    };
+  }
+})();
+""".replace("@STEP@", str(SETTLE_STEP_PX)).replace("@NOISE@", str(SETTLE_NOISE))
+#: The time of the first frame from which every frame shows the final picture.
+SETTLED = """
+(tolerance) => {
+  const probe = window.__gmSettle, frames = probe.frames;
+  if (!frames.length) return null;
+  const last = frames[frames.length - 1].samples;
+  let k = frames.length - 1;
+  while (k > 0 && probe.differs(frames[k - 1].samples, last) <= tolerance) k--;
+  return frames[k].t;
+}
+"""
 
 
 def server_timing(headers: dict[str, str], metric: str = "app") -> float | None:
@@ -180,7 +294,9 @@ class PageRun:
     traffic: Traffic
 
     @classmethod
-    def open(cls, browser, url: str) -> PageRun:
+    def open(cls, browser, url: str, settle: bool = False) -> PageRun:
+        """Open ``url`` in a new context; ``settle``: its frames sampled (:data:`SETTLE_PROBE`,
+        for :meth:`wait_for_settled`)."""
         context = browser.new_context(viewport=VIEWPORT)
         page = context.new_page()
         traffic = Traffic()
@@ -189,6 +305,8 @@ class PageRun:
         cdp.send("Network.enable")
         cdp.send("Performance.enable")
         page.add_init_script(GENERIC_PROBE)
+        if settle:
+            page.add_init_script(SETTLE_PROBE)
         page.goto(url, wait_until="commit")
         return cls(page, cdp, traffic)
 
@@ -209,6 +327,40 @@ class PageRun:
                 raise
             return None
         return self.page.evaluate(f"() => {expression}") / 1000
+
+    def signal(self, probe: str) -> float | None:
+        """Seconds from navigation start to the page's own word that it painted, if said."""
+        value = self.page.evaluate(f"() => {PROBES[probe]}")
+        return value / 1000 if isinstance(value, int | float) else None
+
+    def wait_for_settled(self, probe: str, timeout_s: float) -> float | None:
+        """Seconds from navigation start to the first frame from which the map's canvas shows
+        its final picture (:data:`SETTLE_PROBE`), once the page has said it painted (``probe``
+        of :data:`PROBES`) and no frame has changed the picture for a while
+        (:data:`SETTLE_QUIET_S`); ``None`` if that has not come by ``timeout_s``."""
+        try:
+            self.page.wait_for_function(
+                f"""([quietMs, share]) => {{
+                  const probe = window.__gmSettle, now = performance.now();
+                  return typeof ({PROBES[probe]}) === "number" && !!probe
+                    && probe.lastChange !== null && !probe.pending.length
+                    && now - probe.lastChange >= Math.max(quietMs, share * now);
+                }}""",
+                arg=[SETTLE_QUIET_S * 1000, SETTLE_QUIET_SHARE],
+                timeout=timeout_s * 1000,
+                polling=200,
+            )
+        except Exception as exc:  # playwright's TimeoutError, or the page died
+            if "Timeout" not in type(exc).__name__:
+                raise
+            return None
+        return self.settled_at(SETTLE_TOLERANCE)
+
+    def settled_at(self, tolerance: float) -> float | None:
+        """Seconds from navigation start to the first frame from which every frame differs
+        from the last one in at most ``tolerance`` of the samples (``0``: in none)."""
+        value = self.page.evaluate(SETTLED, tolerance)
+        return value / 1000 if isinstance(value, int | float) else None
 
     def loaded_by(self, paint_s: float | None) -> list[tuple[str, int]]:
         """(URL, bytes) of the requests finished from navigation start until ``paint_s``

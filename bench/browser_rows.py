@@ -121,6 +121,8 @@ def rows(scale: str, loads: dict, live: dict, facts: dict) -> list[dict[str, Any
             plain_s=paint.get("plain"),
             ratio_to_plain=_ratio(paint["ours"], paint.get("plain")),
             samples_plain=[x["paint_s"] for x in loads.get("plain", [])],
+            exact_s={k: [x.get("exact_s") for x in v] for k, v in loads.items()},
+            said_s={k: [x.get("said_s") for x in v] for k, v in loads.items()},
             plain_name=PLAIN,
             budget_with_gpu_s=GPU_BUDGET_S[scale],
             offline=not offhost,
