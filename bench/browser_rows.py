@@ -288,8 +288,10 @@ def _drill_rows(drill: dict, login: dict) -> list[dict[str, Any]]:
             goal="<= 2 s",
             met=value is not None and value <= 2,
             samples=login.get("login_s") or [],
+            harness_s=login.get("harness_s") or [],
             how="a street office's user presses sign in; to the desk's map painted (the "
-            "redirect, the page, Dash, the map and its data)",
+            "redirect, the page, Dash, the map and its data), both on the page's clock "
+            "(harness_s: until the harness heard of it)",
         )
     )
     return rows

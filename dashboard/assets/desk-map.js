@@ -540,7 +540,14 @@
         const spec = specOf(l);
         const on = view.layers.indexOf(spec) >= 0;
         heatOn = heatOn || (on && spec === HEAT_SPEC);
-        map.setLayoutProperty(l.id, 'visibility', on ? 'visible' : 'none');
+        /* only a change: MapLibre lays out every tile of a layer's source again in its
+           workers when a layout property is set, even to what it was (a layer without one
+           is visible); at the first view that was every source, a second round of tiles
+           and frames before the first picture */
+        const visibility = on ? 'visible' : 'none';
+        if ((map.getLayoutProperty(l.id, 'visibility') || 'visible') !== visibility) {
+          map.setLayoutProperty(l.id, 'visibility', visibility);
+        }
         if (spec === HEAT_SPEC) {
           /* the heat has no feature-state: filtered, and only while it is shown */
           if (on) { map.setFilter(l.id, all([l.filter, cats])); }
