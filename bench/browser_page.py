@@ -76,7 +76,7 @@ PROBES = {
     "plainPainted": "window.plainPainted",  # the plain MapLibre page (bench/plain_app.py)
 }
 
-#: Pixels between two samples of a frame, across and down (CSS pixels at a ratio of 1).
+#: Pixels between two samples of a frame, across and down (pixels of the drawing buffer).
 SETTLE_STEP_PX = 16
 #: A sample differs from another when a channel differs by more than this (of 255):
 #: antialiasing and dithering move a channel by a few.
@@ -85,25 +85,31 @@ SETTLE_NOISE = 24
 #: final frame's: the fade of a layer's last paint transition, not a layer of its own.
 SETTLE_TOLERANCE = 0.005
 #: A page is taken as having drawn what it draws once it has said it painted (its own word,
-#: :data:`PROBES`) and no frame has changed its picture for :data:`SETTLE_QUIET_S`, or for
-#: :data:`SETTLE_QUIET_SHARE` of the time since navigation if longer (a slow page may draw
-#: its background, then parse its data for seconds before drawing again).
+#: :data:`PROBES`) and, since then, no frame has changed its picture by more than
+#: :data:`SETTLE_TOLERANCE` for :data:`SETTLE_QUIET_S`, or for :data:`SETTLE_QUIET_SHARE` of
+#: the time since navigation if longer (a slow page may draw its background, then parse its
+#: data for seconds before drawing again).
 SETTLE_QUIET_S = 1.5
 SETTLE_QUIET_SHARE = 0.5
 
 #: The first paint of every page, measured the same way whatever draws it (plotly's map, our
 #: MapLibre map, the plain page's): the moment the map's canvas first shows its final picture.
-#: Every frame a large WebGL 2 canvas draws is sampled, a row of pixels every
-#: :data:`SETTLE_STEP_PX` and a pixel of each row every as many, read into a pixel buffer
-#: right after the frame's draw calls and fetched once a fence says the GPU is done, so the
-#: page never waits on the GPU for it (a synchronous read cost 0.1–0.2 s a frame here). The
-#: page's GL state is put back as it was. ``__gmSettle.lastChange``: the time of the last
-#: frame that differed from the one before it.
-SETTLE_PROBE = """
+#: Each frame a WebGL 2 canvas of at least 200,000 pixels draws into its drawing buffer is
+#: sampled, a row of pixels every :data:`SETTLE_STEP_PX` and a pixel of each row every as
+#: many, read into a pixel buffer right after the task that drew it and fetched once a fence
+#: says the GPU is done, so the page never waits on the GPU for it (a synchronous read cost
+#: 0.1–0.2 s a frame here). The bindings and pack settings the read uses are put back as they
+#: were. Frames are kept per canvas; the largest canvas is the map. Per canvas,
+#: ``lastChange``: the time of the last frame that differed from the one of the change before
+#: it by more than the tolerance. (A page drawing with WebGL 1 is not sampled: it never
+#: settles, and is reported as not painted.)
+SETTLE_PROBE = (
+    """
 (() => {
-  const STEP = @STEP@, NOISE = @NOISE@;
-  const probe = (window.__gmSettle = {frames: [], pending: [], lastChange: null});
+  const STEP = @STEP@, NOISE = @NOISE@, TOLERANCE = @TOLERANCE@;
+  const probe = (window.__gmSettle = {canvases: [], pending: []});
   const differs = (a, b) => {
+    if (a.length !== b.length) return 1;  // another size: another picture
     let n = 0;
     for (let i = 0; i < a.length; i++) {
       const x = a[i], y = b[i];
@@ -114,75 +120,114 @@ SETTLE_PROBE = """
     return n / a.length;
   };
   probe.differs = differs;
+  const canvasOf = (gl) => {
+    let c = probe.canvases.find((x) => x.gl === gl);
+    if (!c) probe.canvases.push((c = {gl, frames: [], changed: null, lastChange: null}));
+    return c;
+  };
+  // the canvas with the largest drawing buffer: the map
+  probe.map = () => probe.canvases.reduce((a, b) => (!a || b.size > a.size ? b : a), null);
   const fetchDone = () => {
     const waiting = [];
     for (const read of probe.pending) {
-      const gl = read.gl;
-      if (gl.clientWaitSync(read.sync, 0, 0) === gl.TIMEOUT_EXPIRED) {
+      const gl = read.gl, state = gl.clientWaitSync(read.sync, 0, 0);
+      if (state === gl.TIMEOUT_EXPIRED) {
         waiting.push(read);
         continue;
       }
       gl.deleteSync(read.sync);
+      if (state === gl.WAIT_FAILED || gl.isContextLost()) continue;  // nothing was read
       const bound = gl.getParameter(gl.PIXEL_PACK_BUFFER_BINDING);
       const rows = new Uint8Array(read.rows * read.width * 4);
       gl.bindBuffer(gl.PIXEL_PACK_BUFFER, read.buffer);
       gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, rows);
       gl.bindBuffer(gl.PIXEL_PACK_BUFFER, bound);
       gl.deleteBuffer(read.buffer);
-      const samples = [];
+      const samples = new Uint32Array(read.rows * Math.ceil((read.width - (STEP >> 1)) / STEP));
+      let n = 0;
       for (let r = 0; r < read.rows; r++)
         for (let x = STEP >> 1; x < read.width; x += STEP) {
           const i = (r * read.width + x) * 4;
-          samples.push((rows[i] << 16) | (rows[i + 1] << 8) | rows[i + 2]);
+          samples[n++] = (rows[i] << 16) | (rows[i + 1] << 8) | rows[i + 2];
         }
-      const last = probe.frames[probe.frames.length - 1];
-      if (!last || differs(samples, last.samples) > 0) probe.lastChange = read.t;
-      probe.frames.push({t: read.t, samples});
+      const canvas = canvasOf(gl);
+      canvas.size = read.width * read.height;
+      if (!canvas.changed || differs(samples, canvas.changed) > TOLERANCE) {
+        canvas.changed = samples;
+        canvas.lastChange = read.t;
+      }
+      canvas.frames.push({t: read.t, samples});
     }
     probe.pending = waiting;
     if (waiting.length) setTimeout(fetchDone, 10);
   };
   const sample = (gl) => {
     const width = gl.drawingBufferWidth, height = gl.drawingBufferHeight;
-    if (width * height < 200000) return;  // not a map
+    if (width * height < 200000 || gl.isContextLost()) return;  // not a map
     const t = performance.now(), rows = Math.floor(height / STEP);
-    const pack = gl.getParameter(gl.PIXEL_PACK_BUFFER_BINDING);
-    const readFrom = gl.getParameter(gl.READ_FRAMEBUFFER_BINDING);
+    const kept = [gl.PIXEL_PACK_BUFFER_BINDING, gl.READ_FRAMEBUFFER_BINDING, gl.PACK_ALIGNMENT,
+                  gl.PACK_ROW_LENGTH, gl.PACK_SKIP_PIXELS, gl.PACK_SKIP_ROWS]
+      .map((name) => gl.getParameter(name));
     const buffer = gl.createBuffer();
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
     gl.bufferData(gl.PIXEL_PACK_BUFFER, rows * width * 4, gl.STREAM_READ);
     gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);  // what is shown
+    gl.pixelStorei(gl.PACK_ALIGNMENT, 4);
+    gl.pixelStorei(gl.PACK_ROW_LENGTH, 0);
+    gl.pixelStorei(gl.PACK_SKIP_PIXELS, 0);
+    gl.pixelStorei(gl.PACK_SKIP_ROWS, 0);
     for (let r = 0; r < rows; r++)
       gl.readPixels(0, r * STEP + (STEP >> 1), width, 1, gl.RGBA, gl.UNSIGNED_BYTE, r * width * 4);
-    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, readFrom);
-    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, pack);
+    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, kept[1]);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, kept[0]);
+    gl.pixelStorei(gl.PACK_ALIGNMENT, kept[2]);
+    gl.pixelStorei(gl.PACK_ROW_LENGTH, kept[3]);
+    gl.pixelStorei(gl.PACK_SKIP_PIXELS, kept[4]);
+    gl.pixelStorei(gl.PACK_SKIP_ROWS, kept[5]);
     const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
     gl.flush();
-    probe.pending.push({gl, buffer, sync, t, width, rows});
+    probe.pending.push({gl, buffer, sync, t, width, height, rows});
     if (probe.pending.length === 1) setTimeout(fetchDone, 10);
   };
-  let queued = false;  // one sample a frame: once the task that draws it is done
+  // one sample per canvas per task that draws into its drawing buffer, once the task's draws
+  // are all issued (a draw into a framebuffer of the page's own is no frame)
+  const queued = new Set();
   const proto = WebGL2RenderingContext.prototype;
   const draws = ["drawElements", "drawArrays", "drawElementsInstanced", "drawArraysInstanced"];
   for (const name of draws) {
     const draw = proto[name];
     proto[name] = function (...args) {
       const out = draw.apply(this, args);
-      if (!queued) {
-        queued = true;
-        queueMicrotask(() => { queued = false; sample(this); });
+      if (!queued.has(this) && this.getParameter(this.DRAW_FRAMEBUFFER_BINDING) === null) {
+        queued.add(this);
+        queueMicrotask(() => { queued.delete(this); sample(this); });
       }
       return out;
     };
   }
 })();
-""".replace("@STEP@", str(SETTLE_STEP_PX)).replace("@NOISE@", str(SETTLE_NOISE))
-#: The time of the first frame from which every frame shows the final picture.
+""".replace("@STEP@", str(SETTLE_STEP_PX))
+    .replace("@NOISE@", str(SETTLE_NOISE))
+    .replace("@TOLERANCE@", str(SETTLE_TOLERANCE))
+)
+#: Whether the page has settled (:meth:`PageRun.wait_for_settled`): its map has frames, none
+#: is still being read, it said it painted, and no frame since has changed the picture for
+#: long enough.
+SETTLED_YET = """
+([said, quietMs, share]) => {
+  const probe = window.__gmSettle, map = probe && probe.map(), now = performance.now();
+  if (typeof said !== "number" || !map || map.lastChange === null || probe.pending.length) {
+    return false;
+  }
+  return now - Math.max(map.lastChange, said) >= Math.max(quietMs, share * now);
+}
+"""
+#: The time of the first frame of the map from which every frame shows the final picture.
 SETTLED = """
 (tolerance) => {
-  const probe = window.__gmSettle, frames = probe.frames;
-  if (!frames.length) return null;
-  const last = frames[frames.length - 1].samples;
+  const probe = window.__gmSettle, map = probe.map();
+  if (!map || !map.frames.length) return null;
+  const frames = map.frames, last = frames[frames.length - 1].samples;
   let k = frames.length - 1;
   while (k > 0 && probe.differs(frames[k - 1].samples, last) <= tolerance) k--;
   return frames[k].t;
@@ -336,17 +381,12 @@ class PageRun:
     def wait_for_settled(self, probe: str, timeout_s: float) -> float | None:
         """Seconds from navigation start to the first frame from which the map's canvas shows
         its final picture (:data:`SETTLE_PROBE`), once the page has said it painted (``probe``
-        of :data:`PROBES`) and no frame has changed the picture for a while
+        of :data:`PROBES`) and no frame has changed the picture for a while since
         (:data:`SETTLE_QUIET_S`); ``None`` if that has not come by ``timeout_s``."""
         try:
             self.page.wait_for_function(
-                f"""([quietMs, share]) => {{
-                  const probe = window.__gmSettle, now = performance.now();
-                  return typeof ({PROBES[probe]}) === "number" && !!probe
-                    && probe.lastChange !== null && !probe.pending.length
-                    && now - probe.lastChange >= Math.max(quietMs, share * now);
-                }}""",
-                arg=[SETTLE_QUIET_S * 1000, SETTLE_QUIET_SHARE],
+                f"""() => ({SETTLED_YET})([{PROBES[probe]}, {SETTLE_QUIET_S * 1000},
+                                          {SETTLE_QUIET_SHARE}])""",
                 timeout=timeout_s * 1000,
                 polling=200,
             )

@@ -541,9 +541,9 @@
         const on = view.layers.indexOf(spec) >= 0;
         heatOn = heatOn || (on && spec === HEAT_SPEC);
         /* only a change: MapLibre lays out every tile of a layer's source again in its
-           workers when a layout property is set, even to what it was (a layer without one
-           is visible); at the first view that was every source, a second round of tiles
-           and frames before the first picture */
+           workers when a layout property changes, and a layer without a visibility counts
+           as changed when set 'visible'; at the first view that was every source, a second
+           round of tiles and frames before the first picture */
         const visibility = on ? 'visible' : 'none';
         if ((map.getLayoutProperty(l.id, 'visibility') || 'visible') !== visibility) {
           map.setLayoutProperty(l.id, 'visibility', visibility);

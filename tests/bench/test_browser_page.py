@@ -48,36 +48,42 @@ def test_requests_belong_to_the_window_they_were_sent_in():
     assert {r["bytes"] for r in traffic.updates()} == {10, 20, 30}  # ticks and Dash callbacks
 
 
-#: A page that draws four frames with WebGL 2 on a 800×600 canvas: red; red with a small blue
-#: square; all blue (the final picture, said at once as the plain page says it); blue with a
-#: speck of green (under the tolerance). Its read framebuffer is one of its own, to check the
-#: probe puts it back.
+#: A page that draws four frames with WebGL 2 on a 800×600 canvas (the map): red; red with a
+#: small blue square; all blue (the final picture, said at once as the plain page says it);
+#: blue with a speck of green (under the tolerance). A smaller canvas beside it (500×400)
+#: changes colour later, a picture of its own. The map's read framebuffer is one of its own,
+#: to check the probe puts it back.
 SETTLING_PAGE = """<!doctype html><html><body style="margin:0">
-<canvas id="c" width="800" height="600"></canvas><script>
-const gl = document.getElementById('c').getContext('webgl2');
-const shader = (type, text) => { const s = gl.createShader(type); gl.shaderSource(s, text);
-  gl.compileShader(s); return s; };
-const program = gl.createProgram();
-gl.attachShader(program, shader(gl.VERTEX_SHADER, `#version 300 es
-  void main() { vec2 p[3] = vec2[3](vec2(-1,-1), vec2(3,-1), vec2(-1,3));
-  gl_Position = vec4(p[gl_VertexID], 0, 1); }`));
-gl.attachShader(program, shader(gl.FRAGMENT_SHADER, `#version 300 es
-  precision mediump float; uniform vec4 colour; out vec4 o; void main() { o = colour; }`));
-gl.linkProgram(program); gl.useProgram(program);
-const colour = gl.getUniformLocation(program, 'colour');
-const own = gl.createFramebuffer();
-gl.bindFramebuffer(gl.READ_FRAMEBUFFER, own);
-const fill = (rgba, box) => {
-  if (box) { gl.enable(gl.SCISSOR_TEST); gl.scissor(...box); } else gl.disable(gl.SCISSOR_TEST);
-  gl.uniform4fv(colour, rgba); gl.drawArrays(gl.TRIANGLES, 0, 3);
+<canvas id="c" width="800" height="600"></canvas><canvas id="d" width="500" height="400">
+</canvas><script>
+const context = (id) => {
+  const gl = document.getElementById(id).getContext('webgl2');
+  const shader = (type, text) => { const s = gl.createShader(type); gl.shaderSource(s, text);
+    gl.compileShader(s); return s; };
+  const program = gl.createProgram();
+  gl.attachShader(program, shader(gl.VERTEX_SHADER, `#version 300 es
+    void main() { vec2 p[3] = vec2[3](vec2(-1,-1), vec2(3,-1), vec2(-1,3));
+    gl_Position = vec4(p[gl_VertexID], 0, 1); }`));
+  gl.attachShader(program, shader(gl.FRAGMENT_SHADER, `#version 300 es
+    precision mediump float; uniform vec4 colour; out vec4 o; void main() { o = colour; }`));
+  gl.linkProgram(program); gl.useProgram(program);
+  const colour = gl.getUniformLocation(program, 'colour');
+  return (rgba, box) => {
+    if (box) { gl.enable(gl.SCISSOR_TEST); gl.scissor(...box); } else gl.disable(gl.SCISSOR_TEST);
+    gl.uniform4fv(colour, rgba); gl.drawArrays(gl.TRIANGLES, 0, 3);
+  };
 };
+const fill = context('c'), other = context('d');
+const gl = document.getElementById('c').getContext('webgl2');
+gl.bindFramebuffer(gl.READ_FRAMEBUFFER, gl.createFramebuffer());
 const RED = [1, 0, 0, 1], BLUE = [0, 0, 1, 1], GREEN = [0, 1, 0, 1];
 window.frameTimes = [];
 const frames = [
-  () => fill(RED),
+  () => { fill(RED); other(RED); },
   () => { fill(RED); fill(BLUE, [0, 0, 120, 120]); },
   () => { fill(BLUE); window.plainPainted = performance.now(); },
   () => { fill(BLUE); fill(GREEN, [400, 300, 16, 16]); },
+  () => other(GREEN),
 ];
 frames.forEach((draw, i) => setTimeout(() => requestAnimationFrame(() => {
   window.frameTimes.push(performance.now()); draw();
@@ -122,9 +128,10 @@ def test_the_settle_probe_finds_the_first_frame_of_the_final_picture():
             browser.close()
     finally:
         server.shutdown()
-    assert len(times) == 4
+    assert len(times) == 5
     # the third frame (all blue) is the first of the final picture: the small square before
-    # it is not, the green speck after it is within the tolerance
+    # it is not, the green speck after it is within the tolerance, and the other canvas's
+    # later change is not the map's
     assert times[2] / 1000 <= settled < times[3] / 1000
-    assert waited >= times[3] / 1000 + SETTLE_QUIET_S  # the page was watched long enough
+    assert waited >= times[2] / 1000 + SETTLE_QUIET_S  # quiet long enough since it settled
     assert kept  # the page's own read framebuffer and pack buffer binding as they were
