@@ -568,8 +568,12 @@
         if (view.statuses.length) { q.set('status', view.statuses.join(',')); }
         if (q.toString() !== this.openQuery) { this.loadOpen(q.toString()); }
       }
-      map.once('idle', () => { this.shownAt = performance.now(); });
-      map.triggerRepaint();
+      /* a figure on its way draws (and says it is shown) when it comes: a frame now would
+         draw the old picture again, in the way of the new one on a PC drawing in software */
+      if (!this.loading) {
+        map.once('idle', () => { this.shownAt = performance.now(); });
+        map.triggerRepaint();
+      }
     },
 
     /* The open incidents the view's categories and states leave out, drawn clear (their
