@@ -358,20 +358,21 @@ class PageRun:
     def close(self) -> None:
         self.page.context.close()
 
-    def wait_for_paint(self, probe: str, timeout_s: float) -> float | None:
-        """Seconds from navigation start to the first map paint, or ``None`` on time-out."""
-        expression = PROBES[probe]
+    def _wait_until(self, predicate: str, timeout_s: float) -> bool:
+        """Whether the JavaScript ``predicate`` held within ``timeout_s`` (polled)."""
         try:
-            self.page.wait_for_function(
-                f"() => typeof ({expression}) === 'number'",
-                timeout=timeout_s * 1000,
-                polling=200,
-            )
+            self.page.wait_for_function(predicate, timeout=timeout_s * 1000, polling=200)
         except Exception as exc:  # playwright's TimeoutError, or the page died
             if "Timeout" not in type(exc).__name__:
                 raise
+            return False
+        return True
+
+    def wait_for_paint(self, probe: str, timeout_s: float) -> float | None:
+        """Seconds from navigation start to the first map paint, or ``None`` on time-out."""
+        if not self._wait_until(f"() => typeof ({PROBES[probe]}) === 'number'", timeout_s):
             return None
-        return self.page.evaluate(f"() => {expression}") / 1000
+        return self.signal(probe)
 
     def signal(self, probe: str) -> float | None:
         """Seconds from navigation start to the page's own word that it painted, if said."""
@@ -383,16 +384,9 @@ class PageRun:
         its final picture (:data:`SETTLE_PROBE`), once the page has said it painted (``probe``
         of :data:`PROBES`) and no frame has changed the picture for a while since
         (:data:`SETTLE_QUIET_S`); ``None`` if that has not come by ``timeout_s``."""
-        try:
-            self.page.wait_for_function(
-                f"""() => ({SETTLED_YET})([{PROBES[probe]}, {SETTLE_QUIET_S * 1000},
-                                          {SETTLE_QUIET_SHARE}])""",
-                timeout=timeout_s * 1000,
-                polling=200,
-            )
-        except Exception as exc:  # playwright's TimeoutError, or the page died
-            if "Timeout" not in type(exc).__name__:
-                raise
+        settled = f"""() => ({SETTLED_YET})([{PROBES[probe]}, {SETTLE_QUIET_S * 1000},
+                                            {SETTLE_QUIET_SHARE}])"""
+        if not self._wait_until(settled, timeout_s):
             return None
         return self.settled_at(SETTLE_TOLERANCE)
 
