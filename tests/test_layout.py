@@ -188,17 +188,15 @@ def test_the_checker_sees_sql_and_private_calls():
 
 
 def test_nothing_reaches_into_plotlys_private_fields():
-    """The map stands on public ground: no file of ours reads plotly's ``_fullLayout`` or a
-    subplot's private map."""
+    """The map stands on public ground: no file of ours reads plotly's full layout or a
+    subplot's private map (the words are put together here, so that this file does not name
+    them either and a plain grep of the project finds nothing)."""
+    words = ("_full" + "Layout", "_sub" + "plot")
     found = []
     for path in sorted(ROOT.rglob("*")):
         parts = path.relative_to(ROOT).parts
         if parts[0] in (".venv", "data") or "vendor" in parts or path.suffix not in (".py", ".js"):
             continue
-        if parts == ("tests", "test_layout.py"):
-            continue
         text = path.read_text(encoding="utf-8")
-        found += [
-            str(path.relative_to(ROOT)) for word in ("_fullLayout", "_subplot") if word in text
-        ]
+        found += [str(path.relative_to(ROOT)) for word in words if word in text]
     assert not found, found

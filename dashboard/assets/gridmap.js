@@ -57,6 +57,23 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     asOfEl.textContent = asOf ? words[0] + fmt(asOf, en, hms) + (stale ? words[1] : '')
                               : words[2];
     asOfEl.className = asOf && stale ? 'wall-asof stale' : 'wall-asof';
+    /* said across the room too: a banner over the map while the picture is not live */
+    let banner = document.getElementById('wall-stale-banner');
+    if (asOf && stale) {
+      if (!banner) {
+        banner = document.createElement('div');
+        banner.id = 'wall-stale-banner';
+        banner.className = 'wall-stale-banner';
+        banner.setAttribute('role', 'alert');
+        document.body.appendChild(banner);
+      }
+      const text = en ? `⚠ Connection lost · the screen shows ${fmt(asOf, en, hms)} · retrying`
+                      : `⚠ 连接中断 · 画面停在 ${fmt(asOf, en, hms)} · 正在重试`;
+      if (banner.textContent !== text) { banner.textContent = text; }
+      banner.hidden = false;
+    } else if (banner && !banner.hidden) {
+      banner.hidden = true;
+    }
   };
   window.gridmapClock = draw;
 })();

@@ -25,6 +25,8 @@
   const DENSE_MINZOOM = 11;
   /* Sizes follow the wall: 1 at 1920 px wide, 2 at 3840 (within 0.5 and 4). */
   const screenScale = () => Math.max(0.5, Math.min(4, window.innerWidth / 1920));
+  /* names a quarter larger than the desk's (the catalogue's sizes): read across the room */
+  const NAME_SCALE = 1.25;
   /* the heat takes new reports at most this often, ms (a density over 24 h: a few seconds
      late is invisible, and each update re-tiles it in a worker and draws two or three frames) */
   const HEAT_EVERY_MS = 15000;
@@ -287,7 +289,7 @@
       names.forEach(l => {
         if (!map.getLayer(l.id)) {
           map.addLayer(Object.assign({}, l, {layout: Object.assign({}, l.layout,
-            {'text-size': l.layout['text-size'] * s})}));
+            {'text-size': l.layout['text-size'] * s * NAME_SCALE})}));
         }
       });
       /* the data may be older than the page's cursor (it was asked for first): have the
@@ -497,7 +499,7 @@
       this.dots.repaint();
       for (const l of map.gridmapStatic.layers) {
         if (l.type === 'symbol' && map.getLayer(l.id)) {
-          map.setLayoutProperty(l.id, 'text-size', l.layout['text-size'] * s);
+          map.setLayoutProperty(l.id, 'text-size', l.layout['text-size'] * s * NAME_SCALE);
         } else if (l.type === 'line' && map.getLayer(l.id)) {
           map.setPaintProperty(l.id, 'line-width', l.paint['line-width'] * s);
         }

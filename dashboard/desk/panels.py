@@ -193,8 +193,12 @@ def todo_list(rows: pd.DataFrame, due: list[str], total: int, lang: str) -> html
             html.Li(
                 [
                     dcc.Link(r["incident_id"], href=INCIDENT_PATH.format(r["incident_id"])),
-                    html.Span(f" {sub} · {name_of(STATES[r['status']], lang)}"),
-                    html.Span(f" {t(d, lang)}", className=f"due-{d}") if d else None,
+                    " ",
+                    html.Span(sub),
+                    " · ",
+                    html.Span(name_of(STATES[r["status"]], lang)),
+                    " ",
+                    html.Span(t(d, lang), className=f"due-{d}") if d else None,
                 ]
             )
         )

@@ -390,9 +390,13 @@ def test_server_restart_shows_stale_data_then_recovers(page, server):
     server.kill()
     page.wait_for_selector(".wall-asof.stale", timeout=20_000)
     assert "连接中断" in page.inner_text(".wall-asof")
+    # said across the room too: a banner over the map, with the time of the picture
+    assert page.is_visible("#wall-stale-banner")
+    assert "连接中断" in page.inner_text("#wall-stale-banner")
     assert "成华区" in page.inner_text("body")  # the last picture stays
     server.start()
     page.wait_for_selector(".wall-asof:not(.stale)", timeout=30_000)
+    assert not page.is_visible("#wall-stale-banner")
     incident = _post(server, {"service_code": "SR01", "lat": 30.668, "long": 104.108})
     page.wait_for_function(DRAWN, arg=incident, timeout=10_000)
     assert page.query_selector(".dash-fe-error__title") is None
