@@ -107,8 +107,10 @@ def _cmd_user_passwd(args: argparse.Namespace) -> int:
 def _cmd_user_list(args: argparse.Namespace) -> int:
     with _store() as store:
         users = store.list_users()
+    zone = get_settings().timezone  # the day as the district counts it
     for row in users.itertuples():
-        print(f"{row.username}\t{row.role}\t{row.area_code or '-'}\t{row.created:%Y-%m-%d}")
+        created = row.created.tz_convert(zone)
+        print(f"{row.username}\t{row.role}\t{row.area_code or '-'}\t{created:%Y-%m-%d}")
     return 0
 
 
@@ -131,8 +133,9 @@ def _cmd_apikey_add(args: argparse.Namespace) -> int:
 
 def _cmd_apikey_list(args: argparse.Namespace) -> int:
     with _store() as store:
+        zone = get_settings().timezone
         for name, created in store.list_api_keys():
-            print(f"{name}\t{created:%Y-%m-%d %H:%M}")
+            print(f"{name}\t{created.tz_convert(zone):%Y-%m-%d %H:%M}")
     return 0
 
 

@@ -121,3 +121,21 @@ def test_demo_data_small(isolated_settings, capsys):
     assert main(["demo-data", "--scale", "district", "--if-missing", "--incidents", "3000"]) == 0
     assert "nothing to do" not in capsys.readouterr().err
     assert json.loads(path.read_text())["version"] == manifest["version"]
+
+
+def test_lists_say_the_day_as_the_district_counts_it(isolated_settings, capsys):
+    """A user made at 04:00 in Chengdu (20:00 UTC the day before) was made on the 6th."""
+    import sqlite3
+
+    assert main(["user", "add", "xinhong", "--role", "community", "--area", "510108004006"]) == 0
+    assert main(["apikey", "add", "网格员App"]) == 0
+    at = 1_796_500_800_000  # 2026-12-05T20:00:00Z
+    path = isolated_settings.resolved_store_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE users SET created_at = ?", (at,))
+        db.execute("UPDATE api_keys SET created_at = ?", (at,))
+    capsys.readouterr()
+    assert main(["user", "list"]) == 0
+    assert "xinhong\tcommunity\t510108004006\t2026-12-06" in capsys.readouterr().out
+    assert main(["apikey", "list"]) == 0
+    assert "网格员App\t2026-12-06 04:00" in capsys.readouterr().out
