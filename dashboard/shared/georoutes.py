@@ -8,6 +8,7 @@ Areas are simplified as a coverage (shared edges stay shared) and quantised by
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -30,32 +31,55 @@ TILE_MIMETYPE = "application/vnd.mapbox-vector-tile"
 
 
 class GeoCache:
-    """GeoJSON bytes by key, rebuilt after :data:`TTL_S` seconds."""
+    """GeoJSON bytes by key, made again after :data:`TTL_S` seconds.
+
+    An entry older than that is still answered at once while a thread makes it again (areas
+    change only with an import: a street office signing in should not wait a second for its
+    geometry because nobody of its street looked in the last five minutes)."""
 
     def __init__(self, store: SQLStore) -> None:
         self.store = store
         self._items: dict[str, tuple[float, bytes]] = {}
         self._builders: dict[str, threading.Lock] = {}
+        self._refreshing: set[str] = set()
         self._lock = threading.Lock()
 
     def get(self, key: str, build, ttl: float = TTL_S):
-        """The value of ``key``, built by ``build()`` if missing or older than ``ttl`` s; a
-        key is built by one caller at a time, the others wait for it (a city's grid layer
-        takes long enough that a second build would only double the wait)."""
+        """The value of ``key``: built by ``build()`` if missing (one caller at a time, the
+        others wait for it: a city's grid layer takes long enough that a second build would
+        only double the wait); if older than ``ttl`` s, the one there, made again in a
+        thread."""
         with self._lock:
             hit = self._items.get(key)
-            if hit and time.monotonic() - hit[0] < ttl:
+            if hit:
+                if time.monotonic() - hit[0] >= ttl and key not in self._refreshing:
+                    self._refreshing.add(key)
+                    threading.Thread(
+                        target=self._refresh, args=(key, build), name="geo-refresh", daemon=True
+                    ).start()
                 return hit[1]
             key_lock = self._builders.setdefault(key, threading.Lock())
         with key_lock:
             with self._lock:
                 hit = self._items.get(key)
-                if hit and time.monotonic() - hit[0] < ttl:
+                if hit:
                     return hit[1]
             data = build()
             with self._lock:
                 self._items[key] = (time.monotonic(), data)
         return data
+
+    def _refresh(self, key: str, build) -> None:
+        try:
+            with self._builders[key]:
+                data = build()
+            with self._lock:
+                self._items[key] = (time.monotonic(), data)
+        except Exception:  # the old value stays; the next ask after the TTL tries again
+            logging.getLogger(__name__).exception("could not make %s again", key)
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
 
 
 class TileCache:
@@ -113,12 +137,39 @@ def area_outlines(cache: GeoCache, level: str, scope: Scope, ledger: bool = Fals
     )
 
 
+def label_layer(cache: GeoCache, level: str, scope: Scope) -> bytes:
+    """Points to write the names of the ``level`` areas the caller may see at (cached per
+    area)."""
+    return cache.get(
+        f"labels:{level}:{scope.area_code or ''}",
+        lambda: _points_geojson(label_points(scoped_areas(cache.store, level, scope))),
+    )
+
+
+def one_outline(cache: GeoCache, code: str) -> bytes:
+    """The outline of the area ``code`` (cached; who may see it is the caller's check)."""
+    return cache.get(f"one:{code}", lambda: outline_geojson(cache.store.get_area(code)))
+
+
 def warm_area_layers(cache: GeoCache) -> None:
-    """Make the whole store's area layers once, as the server starts (run it in a thread):
-    a city's 20,000 grids take the better part of a minute to simplify, and the first wall
-    to load would otherwise wait for them."""
+    """Make the store's area layers once, as the server starts (run it in a thread): first
+    the whole store's (a city's 20,000 grids take the better part of a minute to simplify,
+    and the first wall to load would otherwise wait for them), then what each street's desk
+    asks for (about a second of a sign-in when made on the spot). Kept warm from then on
+    (:class:`GeoCache` answers an old entry at once and makes it again behind)."""
     for level in LEVELS:
         area_outlines(cache, level, Scope.district())
+    scopes = [Scope.district()]
+    scopes += [
+        Scope("warm-up", "street", code) for code, _ in cache.store.child_areas(None, "street")
+    ]
+    for scope in scopes:
+        for level in LEVELS:
+            area_outlines(cache, level, scope, ledger=True)
+        for level in LEVELS[:3]:
+            label_layer(cache, level, scope)
+        if scope.area_code:
+            one_outline(cache, scope.area_code)
 
 
 def install_geo_routes(server: Flask, cache: GeoCache) -> None:
@@ -137,12 +188,7 @@ def install_geo_routes(server: Flask, cache: GeoCache) -> None:
     def area_labels(level: str):
         if level not in LEVELS[:3]:
             return unknown_part("level", level, LEVELS[:3])
-        scope = current_scope()
-
-        def build() -> bytes:
-            return _points_geojson(label_points(scoped_areas(store, level, scope)))
-
-        return respond(cache.get(f"labels:{level}:{scope.area_code or ''}", build))
+        return respond(label_layer(cache, level, current_scope()))
 
     @server.get("/geo/area/<code>.geojson")
     def one_area(code: str):
@@ -156,7 +202,7 @@ def install_geo_routes(server: Flask, cache: GeoCache) -> None:
         scope = current_scope()
         if level not in LEVELS or not scope.shows_outline(code) or store.area_row(code) is None:
             return refusal(404, "code", "no such area in your area")
-        return respond(cache.get(f"one:{code}", lambda: outline_geojson(store.get_area(code))))
+        return respond(one_outline(cache, code))
 
     tiles = TileCache()
 

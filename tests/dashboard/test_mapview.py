@@ -80,4 +80,46 @@ def test_a_geometry_layer_is_built_once_however_many_ask_at_once():
     for thread in threads:
         thread.join()
     assert answers == [b"layer"] * 4 and len(builds) == 1
-    assert cache.get("grid:", slow, ttl=0) == b"layer" and len(builds) == 2  # stale: again
+    # old: answered at once, and made again behind (once, however many ask meanwhile)
+    newer = lambda: builds.append(2) or time.sleep(0.2) or b"newer"  # noqa: E731
+    assert [cache.get("grid:", newer, ttl=0) for _ in range(3)] == [b"layer"] * 3
+    deadline = time.monotonic() + 5
+    while cache.get("grid:", newer) != b"newer" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cache.get("grid:", newer) == b"newer" and builds == [1, 2]
+
+
+def test_each_streets_desk_geometry_is_made_as_the_server_starts(tmp_path):
+    """A street office signing in finds its street's layers made (they took about a second
+    of its first page when made on the spot)."""
+    from gridmap.dashboard.shared.georoutes import (
+        LEVELS,
+        GeoCache,
+        area_outlines,
+        label_layer,
+        one_outline,
+        warm_area_layers,
+    )
+    from gridmap.domain.access import Scope
+    from gridmap.feed.store import open_store
+
+    from .conftest import demo_store
+
+    with open_store(demo_store(tmp_path, incidents=300, seed=2)) as store:
+        cache = GeoCache(store)
+        warm_area_layers(cache)
+        streets = [code for code, _ in store.child_areas(None, "street")]
+
+        class Gone:  # the store is not asked again: all of it was made at start
+            def __getattr__(self, name):
+                raise AssertionError(f"store.{name} asked after the warm-up")
+
+        cache.store = Gone()
+        fresh = GeoCache(store)  # the same, made now
+        for code in streets:
+            scope = Scope("x", "street", code)
+            for level in LEVELS:
+                made = area_outlines(cache, level, scope, ledger=True)
+                assert made == area_outlines(fresh, level, scope, ledger=True)
+            assert label_layer(cache, "community", scope) and one_outline(cache, code)
+        assert len(streets) == 11
