@@ -151,18 +151,26 @@ def one_outline(cache: GeoCache, code: str) -> bytes:
     return cache.get(f"one:{code}", lambda: outline_geojson(cache.store.get_area(code)))
 
 
+#: Streets whose desks' layers are made as the server starts: a district's (Chenghua has 11;
+#: a district seldom has more than 30). A city's hundreds are made as they are first asked
+#: for (at the city tier, making them all kept a core busy for the first minutes, and the
+#: walls loading then waited).
+WARM_STREETS_MAX = 60
+
+
 def warm_area_layers(cache: GeoCache) -> None:
     """Make the store's area layers once, as the server starts (run it in a thread): first
     the whole store's (a city's 20,000 grids take the better part of a minute to simplify,
-    and the first wall to load would otherwise wait for them), then what each street's desk
-    asks for (about a second of a sign-in when made on the spot). Kept warm from then on
-    (:class:`GeoCache` answers an old entry at once and makes it again behind)."""
+    and the first wall to load would otherwise wait for them), then, for a district, what
+    its desks ask for: the district's and each street's (about a second of a sign-in when
+    made on the spot). Kept warm from then on (:class:`GeoCache` answers an old entry at once
+    and makes it again behind)."""
     for level in LEVELS:
         area_outlines(cache, level, Scope.district())
-    scopes = [Scope.district()]
-    scopes += [
-        Scope("warm-up", "street", code) for code, _ in cache.store.child_areas(None, "street")
-    ]
+    streets = cache.store.child_areas(None, "street")
+    if len(streets) > WARM_STREETS_MAX:
+        return
+    scopes = [Scope.district(), *(Scope("warm-up", "street", code) for code, _ in streets)]
     for scope in scopes:
         for level in LEVELS:
             area_outlines(cache, level, scope, ledger=True)

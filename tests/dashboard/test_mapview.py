@@ -1,6 +1,9 @@
-"""The wall's static layers: the catalogue's outlines and names, which names at which zoom."""
+"""The wall's static layers (the catalogue's outlines and names, which names at which zoom),
+and the geometry cache behind every map."""
 
 from __future__ import annotations
+
+import pytest
 
 from gridmap.dashboard.shared.mapview import (
     WALL_THEME,
@@ -123,3 +126,28 @@ def test_each_streets_desk_geometry_is_made_as_the_server_starts(tmp_path):
                 assert made == area_outlines(fresh, level, scope, ledger=True)
             assert label_layer(cache, "community", scope) and one_outline(cache, code)
         assert len(streets) == 11
+
+
+def test_a_citys_streets_are_made_as_they_are_asked_for(tmp_path, monkeypatch):
+    """More streets than a district has (a city's hundreds): only the whole store's layers
+    are made at start, not each street's (they kept a core busy for minutes)."""
+    from gridmap.dashboard.shared import georoutes
+    from gridmap.domain.access import Scope
+    from gridmap.feed.store import open_store
+
+    from .conftest import demo_store
+
+    monkeypatch.setattr(georoutes, "WARM_STREETS_MAX", 5)
+    with open_store(demo_store(tmp_path, incidents=300, seed=2)) as store:
+        cache = georoutes.GeoCache(store)
+        georoutes.warm_area_layers(cache)
+        code = store.child_areas(None, "street")[0][0]
+
+        class Gone:
+            def __getattr__(self, name):
+                raise LookupError(f"store.{name}")
+
+        cache.store = Gone()
+        assert georoutes.area_outlines(cache, "grid", Scope.district())  # made at start
+        with pytest.raises(LookupError):  # not made: asked of the store now
+            georoutes.area_outlines(cache, "grid", Scope("x", "street", code), ledger=True)
