@@ -104,7 +104,9 @@ def clean_photo(data: bytes) -> Photo:
             picture = ImageOps.exif_transpose(probe)
     except PhotoError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except UnidentifiedImageError:  # (its text names an in-memory buffer, not the file)
+        raise PhotoError(400, "not a JPEG, PNG or WebP picture") from None
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise PhotoError(400, f"not a readable JPEG, PNG or WebP picture ({exc})") from None
     exif = picture.getexif()
     exif.pop(_GPS_IFD, None)

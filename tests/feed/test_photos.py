@@ -71,6 +71,12 @@ def test_anything_else_is_refused_naming_the_formats(data):
     assert refused.value.status == 400
 
 
+def test_a_file_that_is_no_picture_is_told_so_in_plain_words():
+    with pytest.raises(PhotoError) as refused:
+        clean_photo(b"%PDF-1.4 not a picture")
+    assert "JPEG, PNG or WebP" in refused.value.message and "0x" not in refused.value.message
+
+
 def test_a_gif_named_jpg_is_still_a_gif():
     out = io.BytesIO()
     Image.new("RGB", (8, 8)).save(out, "GIF")
