@@ -226,10 +226,18 @@ def test_client_event_ids_are_per_incident(app):
 # 6. CSV formulas ---------------------------------------------------------------------------------
 def test_csv_cells_that_look_like_formulas_are_text(app):
     formulas = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+    # four open incidents of the street: reported now as a client sends them (how many of
+    # the demo's are still open depends on the hour the demo was made)
     with open_store(app.url) as store:
-        ids = (
-            store.get_incidents(open_only=True, area_code=app.mine)["incident_id"].head(4).tolist()
-        )
+        inside = store.get_area(app.mine).geometry.iloc[0].representative_point()
+    client = app.server.test_client()
+    ids = []
+    for _formula in formulas:
+        body = _request(lat=inside.y, long=inside.x, description="x")
+        answer = _post(client, "/open311/v2/requests.json", body, app.keys["mine"])
+        assert answer.status_code in (200, 201), answer.get_json()
+        ids.append(answer.get_json()[0]["service_request_id"])
+    with open_store(app.url) as store:
         for incident, text in zip(ids, formulas, strict=True):
             with_description(store, incident, text)
     data = _login(app, "street1").get("/export/incidents.csv").get_data().decode("utf-8-sig")
